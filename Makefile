@@ -1,0 +1,50 @@
+# Two commands for a newcomer:  `make repro` (set up + run the pipeline), `make test` (set up + checks).
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+# Debian packages: a CJK font for figures/HTML/PDF, WeasyPrint's text stack, pdftoppm/pdftotext.
+SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+export UV_COMPILE_BYTECODE := 1
+export UV_LINK_MODE := copy
+export DVC_NO_ANALYTICS := 1
+
+.PHONY: setup system-packages repro test lint typecheck pytest bench clean-env
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Installs the missing Debian packages (needs root or sudo; skipped where apt-get is absent).
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if ! command -v apt-get >/dev/null; then echo "warning: please install: $$missing"; exit 0; fi; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "Installing system packages: $$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+setup: $(UV) system-packages
+	$(UV) sync --frozen
+
+repro: setup
+	$(UV) run --no-sync dvc repro
+
+lint:
+	$(UV) run --no-sync ruff check .
+	$(UV) run --no-sync ruff format --check .
+
+typecheck:
+	$(UV) run --no-sync mypy
+
+pytest:
+	$(UV) run --no-sync pytest
+
+test: setup lint typecheck pytest
+
+bench: setup
+	$(UV) run --no-sync python benchmarks/run_all.py
+
+clean-env:
+	rm -rf .venv $(TOOLS)

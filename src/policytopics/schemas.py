@@ -1,0 +1,57 @@
+"""Data contracts: the columns each stage writes, checked before a table is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from policytopics.errors import UserError
+
+# ingest -> data/interim/documents.parquet, one row per document.
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "doc_id",  # "<file stem>#<part>", e.g. "002_1942fa47ad5fe32d#03"; stable across runs
+    "source_file",  # file name inside seeds/
+    "part",  # 1-based position of the document inside its file
+    "title",
+    "locality",  # canonical Chinese name: 渝北区, 泸州市, 龙港市
+    "province",  # 四川省, 重庆市, 浙江省
+    "city",  # prefecture-level city (重庆市 for its districts and counties)
+    "admin_level",  # province | prefecture | county
+    "year",  # Int64
+    "doc_type",  # government_work_report | five_year_plan | policy_plan | news | ...
+    "language",  # zh | en
+    "author",  # from the English files' "Author:... Time:..." line, else ""
+    "published",  # ISO date where known, else ""
+    "text",  # cleaned, normalised body
+)
+
+# segment -> data/interim/passages.parquet, one row per passage, in document order.
+PASSAGE_COLUMNS: tuple[str, ...] = (
+    "passage_id",  # "<doc_id>/p<0000>"
+    "doc_id",
+    "position",  # 0-based order inside the document
+    "locality",
+    "province",
+    "city",
+    "year",
+    "doc_type",
+    "language",
+    "section_path",  # headings above the passage joined with " > ", "" at top level
+    "text",
+    "n_chars",
+    "n_sentences",
+)
+
+# segment -> data/interim/sentences.parquet
+SENTENCE_COLUMNS: tuple[str, ...] = ("sentence_id", "passage_id", "doc_id", "position", "text")
+
+# tokenize -> data/processed/tokens.parquet (tokens: list<string>)
+TOKEN_COLUMNS: tuple[str, ...] = ("passage_id", "language", "tokens")
+
+
+def require_columns(frame: pd.DataFrame, columns: Sequence[str], table: str) -> None:
+    """Raise a one-line error naming the missing columns of `table`."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise UserError(f"{table}: missing columns {missing}; re-run the stage that writes it")

@@ -1,0 +1,1 @@
+"""One module per DVC stage: parse arguments, load, call pure functions, save."""
