@@ -1,0 +1,1 @@
+"""Topic models (LDA, embeddings, BERTopic) and the topic-quality measures they share."""
