@@ -1,0 +1,1 @@
+"""Policy themes: the lexicon, topic-to-theme mapping, labels and the passage classifier."""

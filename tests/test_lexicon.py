@@ -1,0 +1,86 @@
+"""The theme lexicon: validation, trap handling and exact match counts."""
+
+from pathlib import Path
+
+import pytest
+
+from policytopics.errors import UserError
+from policytopics.themes.lexicon import load_lexicon
+
+LEXICON = load_lexicon()
+
+
+def nonzero(text: str) -> dict[str, int]:
+    return {k: n for k, n in LEXICON.count_matches(text).items() if n}
+
+
+def test_default_taxonomy_has_thirteen_themes_in_order() -> None:
+    assert LEXICON.keys == [
+        "ecology",
+        "digital_economy",
+        "liquor_industry",
+        "manufacturing",
+        "agriculture_rural",
+        "opening_regional",
+        "urban_infrastructure",
+        "livelihood",
+        "culture_tourism",
+        "innovation_talent",
+        "services_finance",
+        "governance_reform",
+        "general",
+    ]
+    assert LEXICON.theme("liquor_industry").zh == "白酒产业"
+
+
+def test_industrial_and_political_ecology_are_not_ecology() -> None:
+    assert nonzero("打造产业生态圈，优化政治生态。") == {"governance_reform": 1}
+    assert "ecology" not in nonzero("构建创新生态圈。")
+
+
+def test_real_ecology_counts_every_seed_once() -> None:
+    assert nonzero("加强长江流域生态保护修复。") == {"ecology": 1}
+    assert nonzero("坚决打赢蓝天保卫战，空气质量优良天数达到330天。") == {"ecology": 3}
+
+
+def test_hotel_is_services_not_liquor() -> None:
+    assert nonzero("新增四星级酒店3家。") == {"services_finance": 1}
+
+
+def test_liquor_city_alone_is_not_liquor_but_counts_with_support() -> None:
+    assert "liquor_industry" not in nonzero("传承中国酒城文化基因。")
+    assert nonzero("中国酒城做强白酒产业。")["liquor_industry"] == 2
+    assert "liquor_industry" not in nonzero("The wine city welcomes guests.")
+    assert nonzero("Build the liquor industry cluster in the wine city.")["liquor_industry"] == 2
+
+
+def test_english_terms_match_on_word_boundaries_case_insensitively() -> None:
+    assert nonzero("Develop the Digital Economy and Big Data.") == {"digital_economy": 2}
+    assert "manufacturing" not in nonzero("remanufacturingx")
+    assert nonzero("Optimise the business environment.") == {"governance_reform": 1}
+
+
+def test_longest_seed_wins_at_a_position() -> None:
+    assert LEXICON.matched_terms("推进白酒产业集群发展，做强泸州老窖品牌。")["liquor_industry"] == [
+        "白酒",
+        "泸州老窖",
+    ]
+
+
+def test_bad_lexicon_is_one_line_user_error(tmp_path: Path) -> None:
+    bad = tmp_path / "themes.yaml"
+    bad.write_text("themes:\n  - key: Eco Logy\n    zh: 生态\n", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        load_lexicon(bad)
+    assert "\n" not in str(error.value)
+    assert "themes.0.key" in str(error.value)
+
+
+def test_duplicate_keys_and_missing_file_are_user_errors(tmp_path: Path) -> None:
+    theme = "  - {key: a, zh: 甲, en: A, description: d, seeds_zh: [甲]}\n"
+    dup = tmp_path / "dup.yaml"
+    dup.write_text("themes:\n" + theme + theme, encoding="utf-8")
+    with pytest.raises(UserError, match="duplicate theme keys"):
+        load_lexicon(dup)
+    with pytest.raises(UserError, match="not found"):
+        load_lexicon(tmp_path / "missing.yaml")
