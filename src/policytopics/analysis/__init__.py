@@ -1,0 +1,1 @@
+"""Analyses over pipeline outputs: prevalence per locality, year and document type."""

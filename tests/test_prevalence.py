@@ -1,0 +1,149 @@
+"""Prevalence on a hand-computed fixture: exact shares, lift, intervals, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from policytopics.analysis.prevalence import (
+    Bootstrap,
+    bertopic_matrix,
+    bootstrap_shares,
+    lda_matrix,
+    prevalence_table,
+    theme_matrix,
+)
+from policytopics.errors import UserError
+
+# 江阳区: doc A (100 chars all liquor, 300 chars half/half), doc B (100 chars, 0.2 liquor).
+# 渝北区: doc C, two passages of 200 chars (0.25 and 1.0 liquor).
+PASSAGES = pd.DataFrame(
+    {
+        "passage_id": ["A/p0", "A/p1", "B/p0", "C/p0", "C/p1"],
+        "doc_id": ["A", "A", "B", "C", "C"],
+        "locality": ["江阳区", "江阳区", "江阳区", "渝北区", "渝北区"],
+        "year": pd.array([2021, 2021, 2022, 2021, 2021], dtype="Int64"),
+        "n_chars": [100, 300, 100, 200, 200],
+    }
+)
+PROBS = np.array([[1.0, 0.0], [0.5, 0.5], [0.2, 0.8], [0.25, 0.75], [1.0, 0.0]])
+LABELS = ["liquor_industry", "ecology"]
+BOOT = Bootstrap(n_bootstrap=2000, confidence=0.95, seed=7)
+
+
+def table(boot: Bootstrap = BOOT, group: str = "locality") -> pd.DataFrame:
+    return prevalence_table(
+        PASSAGES, PROBS, LABELS, group=group, label_name="theme", bootstrap=boot
+    ).set_index([group, "theme"])
+
+
+def test_shares_are_the_length_weighted_ratio() -> None:
+    result = table()
+    # 江阳区 liquor: (100*1 + 300*0.5 + 100*0.2) / 500 = 0.54; 渝北区: (50 + 200) / 400 = 0.625
+    assert result.loc[("江阳区", "liquor_industry"), "prevalence"] == pytest.approx(0.54)
+    assert result.loc[("江阳区", "ecology"), "prevalence"] == pytest.approx(0.46)
+    assert result.loc[("渝北区", "liquor_industry"), "prevalence"] == pytest.approx(0.625)
+    assert result.loc[("渝北区", "ecology"), "prevalence"] == pytest.approx(0.375)
+
+
+def test_shares_sum_to_one_per_locality() -> None:
+    sums = table().groupby(level="locality")["prevalence"].sum()
+    assert sums.to_numpy() == pytest.approx([1.0, 1.0])
+
+
+def test_lift_is_share_over_corpus_share() -> None:
+    result = table()
+    # corpus liquor share = (270 + 250) / 900 = 26/45
+    assert result.loc[("江阳区", "liquor_industry"), "lift"] == pytest.approx(0.54 * 45 / 26)
+    assert result.loc[("渝北区", "liquor_industry"), "lift"] == pytest.approx(0.625 * 45 / 26)
+    assert result.loc[("渝北区", "ecology"), "lift"] == pytest.approx(0.375 / (19 / 45))
+
+
+def test_n_passages_counts_the_group() -> None:
+    result = table()
+    assert result.loc[("江阳区", "ecology"), "n_passages"] == 3
+    assert result.loc[("渝北区", "ecology"), "n_passages"] == 2
+
+
+def test_interval_contains_estimate() -> None:
+    result = table()
+    assert (result["ci_low"] <= result["prevalence"] + 1e-12).all()
+    assert (result["prevalence"] <= result["ci_high"] + 1e-12).all()
+
+
+def test_interval_is_the_exact_within_document_resampling_range() -> None:
+    # 渝北区 = one document of two equal passages: replicates take 0.25, 0.625 or 1.0
+    # with probabilities 1/4, 1/2, 1/4, so the 2.5% and 97.5% percentiles are 0.25 and 1.0.
+    result = table()
+    assert result.loc[("渝北区", "liquor_industry"), "ci_low"] == pytest.approx(0.25)
+    assert result.loc[("渝北区", "liquor_industry"), "ci_high"] == pytest.approx(1.0)
+
+
+def test_resampling_stays_inside_documents() -> None:
+    # By year, 2022 holds one single-passage document: nothing to resample, zero width,
+    # although pooled resampling over the year's passages would vary.
+    result = table(group="year")
+    low, high = result.loc[("2022", "liquor_industry"), ["ci_low", "ci_high"]]
+    assert low == high == pytest.approx(0.2)
+    assert result.loc[("2021", "ecology"), "n_passages"] == 4
+
+
+def test_fixed_seed_gives_identical_intervals_and_another_seed_differs() -> None:
+    pd.testing.assert_frame_equal(table(), table())
+    args = (
+        PASSAGES["n_chars"].to_numpy(dtype=float),
+        PROBS,
+        np.array([0, 0, 0, 1, 1]),
+        np.array([0, 0, 1, 2, 2]),
+        2,
+        200,
+    )
+    same = bootstrap_shares(*args, seed=7)
+    assert np.array_equal(same, bootstrap_shares(*args, seed=7))
+    assert not np.array_equal(same, bootstrap_shares(*args, seed=8))
+
+
+def test_columns_follow_the_contract() -> None:
+    result = prevalence_table(
+        PASSAGES, PROBS, LABELS, group="locality", label_name="theme", bootstrap=BOOT
+    )
+    assert list(result.columns) == [
+        "locality",
+        "theme",
+        "prevalence",
+        "ci_low",
+        "ci_high",
+        "lift",
+        "n_passages",
+    ]
+    assert len(result) == 4
+
+
+def test_a_document_spanning_two_localities_is_an_error() -> None:
+    bad = PASSAGES.assign(locality=["江阳区", "渝北区", "江阳区", "渝北区", "渝北区"])
+    with pytest.raises(UserError, match="spans more than one"):
+        prevalence_table(bad, PROBS, LABELS, group="locality", label_name="theme", bootstrap=BOOT)
+
+
+def test_theme_matrix_normalises_rows() -> None:
+    frame = pd.DataFrame(
+        {"passage_id": ["a"], "theme": ["ecology"], "p_ecology": [0.6], "p_liquor_industry": [0.2]}
+    )
+    labels, probs = theme_matrix(frame)
+    assert labels == ["ecology", "liquor_industry"]
+    assert probs.tolist() == [pytest.approx([0.75, 0.25])]
+
+
+def test_lda_matrix_orders_topics_numerically_and_masks_empty_rows() -> None:
+    frame = pd.DataFrame({"topic_10": [0.5, 0.0], "topic_2": [0.5, 0.0], "topic_0": [1.0, 0.0]})
+    labels, probs, keep = lda_matrix(frame)
+    assert labels == ["0", "2", "10"]
+    assert probs[0].tolist() == [0.5, 0.25, 0.25]
+    assert keep.tolist() == [True, False]
+
+
+def test_bertopic_matrix_is_one_hot_with_outliers_first() -> None:
+    labels, probs = bertopic_matrix(pd.Series([1, -1, 0, 1]))
+    assert labels == ["-1", "0", "1"]
+    assert probs.tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]
