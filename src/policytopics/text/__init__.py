@@ -1,0 +1,1 @@
+"""Policy-aware text processing: normalisation, segmentation, stopwords, user dictionary."""

@@ -1,0 +1,74 @@
+"""Tokenize many passages: in order, optionally in worker processes, with removal counts."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from policytopics.text.tokenize import Analysis, Tokenizer
+
+_WORKER_TOKENIZER: Tokenizer | None = None
+
+
+def _init_worker(tokenizer: Tokenizer) -> None:
+    global _WORKER_TOKENIZER
+    _WORKER_TOKENIZER = tokenizer
+
+
+def _analyse_chunk(chunk: list[tuple[str, str]]) -> list[Analysis]:
+    assert _WORKER_TOKENIZER is not None, "worker started without a tokenizer"
+    return [_WORKER_TOKENIZER.analyse(text, language) for text, language in chunk]
+
+
+def _chunks(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def analyse_stream(
+    items: Iterable[tuple[str, str]], tokenizer: Tokenizer, workers: int = 1, chunk_size: int = 256
+) -> Iterator[Analysis]:
+    """Analyse (text, language) pairs lazily, in input order; `workers` > 1 uses processes.
+
+    The input is consumed chunk by chunk, so memory stays bounded for any corpus size.
+    """
+    if workers <= 1:
+        for text, language in items:
+            yield tokenizer.analyse(text, language)
+        return
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+    with context.Pool(workers, initializer=_init_worker, initargs=(tokenizer,)) as pool:
+        for analyses in pool.imap(_analyse_chunk, _chunks(items, chunk_size)):
+            yield from analyses
+
+
+def tokenize_all(
+    texts: Iterable[str],
+    languages: Iterable[str],
+    tokenizer: Tokenizer,
+    workers: int = 1,
+    chunk_size: int = 256,
+) -> tuple[list[list[str]], Counter[str]]:
+    """Token lists for every text (same order; empty lists kept) and the summed removal counts."""
+    tokens: list[list[str]] = []
+    removed: Counter[str] = Counter()
+    pairs = zip(texts, languages, strict=True)
+    for analysis in analyse_stream(pairs, tokenizer, workers, chunk_size):
+        tokens.append(analysis.tokens)
+        removed.update(analysis.removed)
+    return tokens, removed
+
+
+def apply_phrases(
+    token_lists: list[list[str]], min_count: int, threshold: float, delimiter: str = "_"
+) -> tuple[list[list[str]], list[str]]:
+    """Join frequent adjacent token pairs with gensim Phrases (deterministic); also list them."""
+    from gensim.models.phrases import Phrases
+
+    model = Phrases(token_lists, min_count=min_count, threshold=threshold, delimiter=delimiter)
+    frozen = model.freeze()
+    joined = [list(frozen[tokens]) for tokens in token_lists]
+    return joined, sorted(frozen.phrasegrams)

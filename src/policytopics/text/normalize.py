@@ -1,0 +1,24 @@
+"""Text normalisation before segmentation: Unicode NFKC and stray spaces inside Chinese."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_HAN = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A run of spaces between two Han characters is a PDF/OCR artefact, not a word boundary.
+_SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_HAN}])[ \t\u3000]+(?=[{_HAN}])")
+_HAN_CHAR = re.compile(rf"[{_HAN}]")
+_LATIN_CHAR = re.compile(r"[A-Za-z]")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC-normalise (full-width digits, letters, punctuation) and join spaced-out Chinese."""
+    return _SPACE_BETWEEN_HAN.sub("", unicodedata.normalize("NFKC", text))
+
+
+def detect_language(text: str) -> str:
+    """Return 'zh' when Han characters outnumber Latin letters, else 'en' ('zh' if neither)."""
+    han = len(_HAN_CHAR.findall(text))
+    latin = len(_LATIN_CHAR.findall(text))
+    return "en" if latin > han else "zh"
