@@ -1,0 +1,1 @@
+"""The corpus layer: ingest (seeds -> documents) and segment (documents -> passages)."""

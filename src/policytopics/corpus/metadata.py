@@ -1,0 +1,101 @@
+"""Detect a document's language, title, year and type from its title and body.
+
+Rules, each returning the value and a short note saying where it came from:
+
+- language: `zh` when Han characters make up at least 30% of Han + Latin letters.
+- title: the file's title line; else the first 《...》 in the opening of the body that names
+  a policy document (方案, 规划, 纲要, 意见, 办法, 计划, 通知, 报告, 决定).
+- year: the document's own date wins: an English "Time:" byline, else the first full date
+  (2021年3月2日) in the opening of the body (the report's delivery or the plan's
+  approval date); else a plausible year in the title (1949-2100). A title year that
+  disagrees with the body date is noted (合川区's title says 201年, its body 2021年3月2日).
+- doc_type: government_work_report (政府工作报告, or a 工作报告 delivered 在...人民代表大会...
+  会议上), five_year_plan (五年规划, 十四五规划, 远景目标纲要), policy_plan (a 方案, 规划,
+  意见, 办法, 计划 issued by a government: the body announces 印发了《...》 and then carries
+  its targets and tasks), news (an English or Chinese news article with a byline), else
+  other.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPENING_CHARS = 300
+MIN_YEAR, MAX_YEAR = 1949, 2100
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_TITLE_YEAR = re.compile(r"(?<!\d)(\d{1,4})\s*年")
+_BOOK_TITLE = re.compile(r"《([^》]{4,60}(?:方案|规划|纲要|意见|办法|计划|通知|报告|决定))》")
+_ISSUED = re.compile(r"印发(?:了)?《[^》]+(?:方案|规划|意见|办法|计划|通知|决定)》")
+_FIVE_YEAR = re.compile(r"五年规划|十[一二三四五六七八九]五.{0,4}规划|远景目标纲要")
+_WORK_REPORT_VENUE = re.compile(r"在.{0,30}人民代表大会.{0,20}会议上")
+
+
+@dataclass(frozen=True)
+class Detected:
+    value: str | int | None
+    note: str
+
+
+def detect_language(text: str) -> str:
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "zh" if han and han >= 0.3 * (han + latin) else "en"
+
+
+def derive_title(title: str, body: str) -> Detected:
+    if title:
+        return Detected(title, "title line")
+    match = _BOOK_TITLE.search(body[:OPENING_CHARS])
+    if match:
+        return Detected(match.group(1), "first 《policy document》 named in the body")
+    return Detected("", "no title found")
+
+
+def _plausible(year: int) -> bool:
+    return MIN_YEAR <= year <= MAX_YEAR
+
+
+def detect_year(title: str, body: str, published: str) -> tuple[Detected, str]:
+    """Return (year, the document's own date as ISO or "")."""
+    title_years = [int(y) for y in _TITLE_YEAR.findall(title)]
+    if published:
+        year, date, source = int(published[:4]), published, "byline date"
+    else:
+        match = _FULL_DATE.search(body[:OPENING_CHARS])
+        if match and _plausible(int(match.group(1))):
+            y, m, d = (int(g) for g in match.groups())
+            year, date, source = y, f"{y:04d}-{m:02d}-{d:02d}", "body date"
+        else:
+            plausible = [y for y in title_years if _plausible(y)]
+            if plausible:
+                return Detected(plausible[0], f"title year {plausible[0]}"), ""
+            return Detected(None, "no date in byline, body opening or title"), ""
+    note = f"{source} {date}"
+    disagreeing = [y for y in title_years if y != year]
+    if disagreeing:
+        note += f" wins over title year {'/'.join(f'{y}年' for y in disagreeing)}"
+    return Detected(year, note), date
+
+
+def detect_doc_type(title: str, body: str, language: str, has_byline: bool) -> Detected:
+    opening = body[:OPENING_CHARS]
+    if "政府工作报告" in title or (
+        "工作报告" in title and _WORK_REPORT_VENUE.search(opening) is not None
+    ):
+        return Detected("government_work_report", "title names a (government) work report")
+    if _WORK_REPORT_VENUE.search(opening) and "各位代表" in opening:
+        return Detected("government_work_report", "body opens as a report to the people's congress")
+    if _FIVE_YEAR.search(title):
+        return Detected("five_year_plan", "title names a five-year plan / 远景目标纲要")
+    if _ISSUED.search(opening):
+        return Detected(
+            "policy_plan", "body announces an issued plan (印发了《...》) and details it"
+        )
+    if _FIVE_YEAR.search(opening):
+        return Detected("five_year_plan", "body opening names a five-year plan / 远景目标纲要")
+    if has_byline or language == "en":
+        return Detected("news", "news article with an Author/Time byline")
+    return Detected("other", "no rule matched")
