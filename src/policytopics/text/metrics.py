@@ -44,9 +44,9 @@ def _distribution(lengths: np.ndarray) -> dict[str, float]:
         return {"mean": 0.0, "median": 0.0, "p10": 0.0, "p90": 0.0, "max": 0.0}
     return {
         "mean": round(float(lengths.mean()), 2),
-        "median": float(np.median(lengths)),
-        "p10": float(np.percentile(lengths, 10)),
-        "p90": float(np.percentile(lengths, 90)),
+        "median": round(float(np.median(lengths)), 2),
+        "p10": round(float(np.percentile(lengths, 10)), 2),
+        "p90": round(float(np.percentile(lengths, 90)), 2),
         "max": float(lengths.max()),
     }
 

@@ -18,7 +18,7 @@ def normalize_text(text: str) -> str:
 
 
 def detect_language(text: str) -> str:
-    """Return 'zh' when Han characters outnumber Latin letters, else 'en' ('zh' if neither)."""
+    """'en' when Latin letters outnumber Han characters three to one, else 'zh'."""
     han = len(_HAN_CHAR.findall(text))
     latin = len(_LATIN_CHAR.findall(text))
-    return "en" if latin > han else "zh"
+    return "en" if latin > 3 * han else "zh"

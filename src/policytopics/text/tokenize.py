@@ -9,6 +9,7 @@ pos (tag not in `pos_keep`). English: lowercase, words, numbers, stopwords_en, s
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -60,8 +61,10 @@ class _RjiebaSegmenter:
 
 class _JiebaSegmenter:
     def __init__(self, words: tuple[UserWord, ...], hmm: bool) -> None:
-        import jieba
-        import jieba.posseg
+        with warnings.catch_warnings():  # jieba imports the deprecated pkg_resources
+            warnings.simplefilter("ignore")
+            import jieba
+            import jieba.posseg
 
         jieba.setLogLevel(60)
         self._jieba = jieba.Tokenizer()  # a private instance: the global one is never touched
@@ -138,8 +141,8 @@ class Tokenizer:
             self._segmenter = engine(self.user_words, self.params.hmm)
         return self._segmenter
 
-    def _removal(self, token: str) -> str | None:
-        """The rule that removes a segmented token, or None to keep it."""
+    def removal_reason(self, token: str) -> str | None:
+        """The rule that removes one segmented token (before POS filtering), or None."""
         if is_punctuation(token):
             return "punctuation"
         if self.params.drop_numbers and is_number(token, self._numbers):
@@ -162,7 +165,7 @@ class Tokenizer:
             pairs = [(word, "") for word in self.segmenter.cut(text)]
         for word, tag in pairs:
             token = word.lower() if word.isascii() else word
-            reason = self._removal(token)
+            reason = self.removal_reason(token)
             if reason is None and self._pos_keep and not _tag_kept(tag, self._pos_keep):
                 reason = "pos"
             if reason is None:
