@@ -1,0 +1,1 @@
+"""Findings as HTML and PDF: figures (matplotlib, SVG), Jinja2 templates, WeasyPrint."""

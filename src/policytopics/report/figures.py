@@ -1,0 +1,137 @@
+"""Figures for the findings: matplotlib drawn to SVG with the CJK font as paths (pure functions).
+
+Every function takes tables and labels and returns an SVG document as a string; ids inside
+the SVG are salted with the figure's name, so output is identical run to run.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+_BAR = "#3b6ea5"
+_CORPUS = "#d1495b"
+
+
+def to_svg(fig: Figure, name: str) -> str:
+    """Serialise and close `fig`: a standalone SVG without a creation date."""
+    buffer = io.StringIO()
+    with mpl.rc_context({"svg.hashsalt": name}):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def heatmap(
+    table: pd.DataFrame,
+    row: str,
+    column: str,
+    column_labels: Mapping[str, str],
+    name: str,
+    transpose: bool = False,
+) -> str:
+    """Shares as a heatmap, each cell annotated in percent; `transpose` puts `column` on rows.
+
+    `column_labels` gives the order and the label of the `column` values.
+    """
+    grid = table.pivot(index=row, columns=column, values="prevalence")
+    order = [c for c in column_labels if c in grid.columns]
+    grid = grid[order + [c for c in grid.columns if c not in order]]
+    labels = [column_labels.get(str(c), str(c)) for c in grid.columns]
+    if transpose:
+        grid = grid.T
+        x_labels, y_labels = [str(i) for i in grid.columns], labels
+    else:
+        x_labels, y_labels = labels, [str(i) for i in grid.index]
+    values = grid.to_numpy(dtype=float)
+    longest = max((len(label) for label in x_labels), default=1)
+    width = max(5.5, 0.5 * len(x_labels) + 0.07 * max(len(s) for s in y_labels) + 2.5)
+    height = 0.36 * len(y_labels) + 1.2 + min(2.5, 0.08 * longest)
+    fig, ax = plt.subplots(figsize=(width, height))
+    image = ax.imshow(values, cmap="YlGnBu", aspect="auto", vmin=0)
+    ax.set_xticks(range(len(x_labels)), x_labels)
+    ax.set_yticks(range(len(y_labels)), y_labels, fontsize=8)
+    ax.tick_params(axis="x", top=True, labeltop=True, bottom=False, labelbottom=False)
+    plt.setp(ax.get_xticklabels(), rotation=45, ha="left", rotation_mode="anchor", fontsize=8)
+    top = np.nanmax(values) if values.size else 0.0
+    for (i, j), value in np.ndenumerate(values):
+        colour = "white" if value > 0.6 * top else "black"
+        ax.text(j, i, f"{100 * value:.0f}", ha="center", va="center", fontsize=7, color=colour)
+    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="share of text 文本占比")
+    return to_svg(fig, name)
+
+
+def profile_bars(
+    rows: pd.DataFrame, corpus: Mapping[str, float], labels: Mapping[str, str], name: str
+) -> str:
+    """One locality's theme shares as bars with 95% intervals, the corpus share as a tick."""
+    order = [t for t in labels if t in set(rows["theme"])]
+    data = rows.set_index("theme").loc[order]
+    y = np.arange(len(order))[::-1]
+    share = data["prevalence"].to_numpy(dtype=float)
+    errors = np.vstack(
+        [
+            share - data["ci_low"].to_numpy(dtype=float),
+            data["ci_high"].to_numpy(dtype=float) - share,
+        ]
+    ).clip(min=0)
+    fig, ax = plt.subplots(figsize=(7.2, 0.34 * len(order) + 1.2))
+    ax.barh(y, share, color=_BAR, xerr=errors, error_kw={"elinewidth": 1, "capsize": 2})
+    ax.scatter(
+        [corpus.get(t, np.nan) for t in order],
+        y,
+        marker="|",
+        s=160,
+        color=_CORPUS,
+        zorder=3,
+        label="corpus share 全语料占比",
+    )
+    ax.set_yticks(y, [labels[t] for t in order], fontsize=8)
+    ax.set_xlabel("share of text 文本占比 (95% interval)")
+    ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.legend(loc="upper right", fontsize=7, frameon=False, bbox_to_anchor=(1.0, -0.12))
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, name)
+
+
+def contrast_plot(rows: pd.DataFrame, highlight: set[str], title: str, name: str) -> str:
+    """One theme's share per locality with intervals, highest first; `highlight` in colour."""
+    data = rows.sort_values("prevalence")
+    y = np.arange(len(data))
+    share = data["prevalence"].to_numpy(dtype=float)
+    low = share - data["ci_low"].to_numpy(dtype=float)
+    high = data["ci_high"].to_numpy(dtype=float) - share
+    colours = [_CORPUS if loc in highlight else _BAR for loc in data["locality"]]
+    fig, ax = plt.subplots(figsize=(6.8, 0.32 * len(data) + 1.1))
+    ax.errorbar(share, y, xerr=np.vstack([low, high]).clip(min=0), fmt="none", ecolor="#555555")
+    ax.scatter(share, y, color=colours, zorder=3)
+    ax.set_yticks(y, [str(loc) for loc in data["locality"]], fontsize=8)
+    ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("share of text 文本占比 (95% interval)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, name)
+
+
+def coherence_plot(coherence: pd.DataFrame, chosen: int | None, name: str) -> str:
+    """LDA coherence (c_v, c_npmi) and topic diversity against the number of topics."""
+    data = coherence.sort_values("num_topics")
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    for column, marker in (("c_v", "o"), ("c_npmi", "s"), ("diversity", "^")):
+        if column in data:
+            ax.plot(data["num_topics"], data[column], marker=marker, label=column)
+    if chosen is not None:
+        ax.axvline(chosen, color=_CORPUS, linestyle="--", linewidth=1, label=f"chosen K={chosen}")
+    ax.set_xlabel("number of topics K 主题数")
+    ax.set_ylabel("score")
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, name)

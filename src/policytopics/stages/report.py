@@ -1,0 +1,162 @@
+"""DVC stage `report`: pipeline outputs -> reports/findings.html and reports/findings.pdf."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from policytopics.config import load_params
+from policytopics.errors import UserError
+from policytopics.io import atomic_path, write_text_atomic
+from policytopics.report.build import ReportInputs, findings_context
+from policytopics.report.content import corpus_hash, package_versions
+from policytopics.report.fonts import configure_matplotlib
+from policytopics.report.html import render_html
+from policytopics.report.pdf import render_pdf
+from policytopics.schemas import require_columns
+from policytopics.stages._runner import run_stage
+from policytopics.themes.lexicon import load_lexicon
+
+_WEIGHT_NOTES = {
+    "n_chars": "the passage's length in characters, so the share is the share of text",
+    "equal": "1 for every passage, so the share is the share of passages",
+}
+
+
+def _read(path: Path, what: str) -> Any:
+    if not path.exists():
+        raise UserError(f"{path}: not found ({what}); run `dvc repro` first")
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, encoding="utf-8-sig")
+    if path.suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    return path.read_text(encoding="utf-8")
+
+
+def load_inputs(args: argparse.Namespace, lexicon_path: str) -> ReportInputs:
+    """Read every pipeline output the findings cite."""
+    passages = _read(args.passages, "segment")
+    documents = _read(args.documents, "ingest")
+    themes = _read(args.passage_themes, "classify")
+    require_columns(themes, ["passage_id"], "passage_themes")
+    require_columns(themes, ["theme"], "passage_themes")
+    probs = themes[["passage_id", "theme", *[c for c in themes.columns if c.startswith("p_")]]]
+    titles = documents[["doc_id", "title"]]
+    joined = passages.merge(probs, on="passage_id", how="left").merge(titles, on="doc_id")
+    lexicon = load_lexicon(Path(lexicon_path) if lexicon_path else None)
+    by_locality = _read(args.themes_by_locality, "prevalence")
+    return ReportInputs(
+        documents=documents,
+        passages=joined,
+        themes_by_locality=by_locality,
+        themes_by_group={
+            "year": _read(args.themes_by_year, "prevalence").astype({"year": str}),
+            "doc_type": _read(args.themes_by_doc_type, "prevalence"),
+        },
+        topics_by_locality={
+            "lda": _read(args.topics_lda, "prevalence"),
+            "bertopic": _read(args.topics_bertopic, "prevalence"),
+        },
+        topic_words={
+            "lda": _read(args.lda_topics, "lda"),
+            "bertopic": _read(args.bertopic_topics, "bertopic"),
+        },
+        topic_themes=_read(args.topic_themes, "themes"),
+        coherence=_read(args.lda_coherence, "lda"),
+        metrics={
+            "prevalence": _read(args.prevalence_metrics, "prevalence"),
+            "lda": _read(args.lda_metrics, "lda"),
+            "bertopic": _read(args.bertopic_metrics, "bertopic"),
+            "classify": _read(args.classify_metrics, "classify"),
+        },
+        ledger=_read(args.ledger, "ingest"),
+        summary_md=_read(args.corpus_summary, "segment"),
+        lexicon=[(t.key, t.zh, t.en) for t in lexicon.themes],
+    )
+
+
+def provenance(args: argparse.Namespace, prevalence: dict[str, Any]) -> dict[str, Any]:
+    """What a reader needs to reproduce the findings: seeds, versions, params."""
+    seed_files = sorted(p for p in args.seeds.rglob("*") if p.is_file())
+    digest, entries = corpus_hash(
+        (str(p.relative_to(args.seeds)), p.read_bytes()) for p in seed_files
+    )
+    return {
+        "version": metadata.version("policytopics"),
+        "corpus_hash": digest,
+        "seed_files": entries,
+        "versions": package_versions(),
+        "params_text": args.params.read_text(encoding="utf-8"),
+        "confidence": float(prevalence.get("confidence", 0.95)),
+        "n_bootstrap": prevalence.get("n_bootstrap", ""),
+        "seed": prevalence.get("seed", ""),
+        "weight_note": _WEIGHT_NOTES.get(str(prevalence.get("weight", "n_chars")), ""),
+    }
+
+
+def main(args: argparse.Namespace) -> None:
+    params = load_params(args.params)
+    settings = params.report
+    configure_matplotlib(settings.font_family)
+    started = time.perf_counter()
+    inputs = load_inputs(args, params.themes.lexicon)
+    context = {
+        "title": settings.title,
+        **findings_context(inputs, settings),
+        **provenance(args, inputs.metrics["prevalence"]),
+    }
+    html = render_html(context, settings.font_family)
+    write_text_atomic(html, args.html)
+    with atomic_path(args.pdf) as tmp:
+        render_pdf(html, tmp, settings.font_family)
+    print(
+        f"report: {args.html} ({len(html) // 1024} KiB), {args.pdf} "
+        f"({args.pdf.stat().st_size // 1024} KiB) in {time.perf_counter() - started:.1f} s"
+    )
+
+
+_INPUTS = (
+    "documents",
+    "passages",
+    "passage-themes",
+    "themes-by-locality",
+    "themes-by-year",
+    "themes-by-doc-type",
+    "topics-lda",
+    "topics-bertopic",
+    "prevalence-metrics",
+    "lda-topics",
+    "lda-coherence",
+    "lda-metrics",
+    "bertopic-topics",
+    "bertopic-metrics",
+    "topic-themes",
+    "classify-metrics",
+    "ledger",
+    "corpus-summary",
+    "seeds",
+    "params",
+    "html",
+    "pdf",
+)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="policytopics.stages.report", description=__doc__)
+    for name in _INPUTS:
+        parser.add_argument(f"--{name}", type=Path, required=name != "params")
+    parser.set_defaults(params=Path("params.yaml"))
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    run_stage("report", lambda: main(arguments))
