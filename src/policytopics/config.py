@@ -97,6 +97,8 @@ class BertopicParams(Section):
     hdbscan: HdbscanParams = HdbscanParams()
     outliers: OutlierParams = OutlierParams()
     top_n_words: int = 10  # words per topic in topics.csv and in the coherence scores
+    min_df: int = 5  # c-TF-IDF vocabulary: tokens in at least this many passages (as LDA)
+    max_df: float = 0.5  # ... and in at most this share of passages
     guided: bool = False  # seed topics from the theme lexicon (BERTopic seed_topic_list)
     visualise_top_n_topics: int = 20
 
