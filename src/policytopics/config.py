@@ -22,8 +22,11 @@ class IngestParams(Section):
 
 
 class SegmentParams(Section):
-    min_chars: int = 80
-    max_chars: int = 600
+    min_chars: int = Field(default=80, gt=0)  # Chinese passages: characters
+    max_chars: int = Field(default=600, gt=0)
+    en_min_chars: int = Field(default=240, gt=0)  # English: characters (~3 per Chinese one)
+    en_max_chars: int = Field(default=1800, gt=0)
+    lead_max_chars: int = Field(default=20, ge=0)  # lead sentence (综合实力迈上新台阶。) length
 
 
 class TokenizeParams(Section):
