@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-PREVIEW_CHARS = 60
+PREVIEW_CHARS = 120
 MAX_TITLE_CHARS = 200
 LISTING_TITLE = re.compile(r"^[•·●]\s*【(?P<tag>[^】]*)】\s*(?P<title>\S.*)$")
 BYLINE = re.compile(
@@ -80,7 +80,8 @@ def _costs(lines: list[str]) -> list[int]:
 def _removal(reason: str, lines: list[str], costs: list[int], start: int, end: int) -> Removal:
     """Removal of lines[start:end] (0-based, end exclusive)."""
     text = " ".join(line.strip() for line in lines[start:end] if line.strip())
-    return Removal(reason, start + 1, end, sum(costs[start:end]), text[:PREVIEW_CHARS])
+    last = end - 1 if end == len(lines) and end - 1 > start and not lines[-1] else end
+    return Removal(reason, start + 1, last, sum(costs[start:end]), text[:PREVIEW_CHARS])
 
 
 def _looks_like_title(line: str) -> bool:
@@ -114,7 +115,9 @@ def split_file(
     starts = [i for i, line in enumerate(lines) if keep[i] and LISTING_TITLE.match(line.strip())]
     if not starts:
         first = next((i for i, line in enumerate(lines) if keep[i] and line.strip()), None)
-        if first is None:
+        if first is None:  # nothing but boilerplate and blank lines
+            blank = [i for i in range(len(lines)) if keep[i] and costs[i]]
+            file_removals += [_removal("whitespace", lines, costs, i, i + 1) for i in blank]
             return [], file_removals
         starts = [first]
         listing = False

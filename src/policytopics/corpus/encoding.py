@@ -6,9 +6,10 @@ The order is fixed, so the same bytes always decode the same way:
 2. no BOM and a NUL byte -> binary (UTF-16 without a BOM is not guessed);
 3. strict UTF-8;
 4. strict GB18030, accepted only if the result reads as Chinese: at least
-   `MIN_GB2312_SHARE` of its non-ASCII characters are common characters (in GB2312).
-   Bytes of another encoding (Latin-1, Shift-JIS, random binary) that happen to be
-   valid GB18030 decode to rare characters and fail this check.
+   `MIN_GB2312_SHARE` of its non-ASCII characters are common characters (in GB2312),
+   as written or after OpenCC t2s (so GBK-encoded traditional text passes). Bytes of
+   another encoding (Latin-1, Shift-JIS, random binary) that happen to be valid GB18030
+   decode to rare characters and fail this check.
 
 Empty files (nothing but whitespace or a BOM) and text with control characters are bad
 files too. A bad file raises `BadFileError` with a short reason; the caller decides
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import codecs
 import re
+
+from policytopics.corpus.normalise import traditional_to_simplified
 
 MIN_GB2312_SHARE = 0.9
 # C0/C1 control characters other than tab, newline, carriage return, form feed, vertical tab.
@@ -45,9 +48,15 @@ def _bom_encoding(data: bytes) -> str | None:
 
 
 def _reads_as_chinese(text: str) -> bool:
+    return _common_share(text) >= MIN_GB2312_SHARE or (
+        _common_share(traditional_to_simplified(text)) >= MIN_GB2312_SHARE
+    )
+
+
+def _common_share(text: str) -> float:
     non_ascii = [ch for ch in text if ord(ch) > 0x7F]
     if not non_ascii:
-        return True
+        return 1.0
     common = 0
     for ch in non_ascii:
         try:
@@ -55,7 +64,7 @@ def _reads_as_chinese(text: str) -> bool:
         except UnicodeEncodeError:
             continue
         common += 1
-    return common / len(non_ascii) >= MIN_GB2312_SHARE
+    return common / len(non_ascii)
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

@@ -12,8 +12,9 @@ most specific level (county > prefecture > province). A name shared by several p
 (龙港市 浙江 / 龙港区 辽宁, 江北区 重庆 / 宁波) is decided by context: how often the text
 names each candidate's province and prefecture (浙江, 温州). Two-character names (忠县, 泸县)
 are accepted only with such context, since they also occur inside words. Without a place
-in the title, the body decides: the most-mentioned place, or the prefecture when two or more
-of its counties are mentioned together (泸州市 for a plan about 江阳区, 龙马潭区, 纳溪区).
+in the title, the body decides: the most-mentioned place (ties to the more specific one), or
+the prefecture when two or more of its counties are mentioned (泸州市 for a plan about
+江阳区, 龙马潭区, 纳溪区: the prefecture scores its counties' mentions).
 """
 
 from __future__ import annotations
@@ -126,13 +127,12 @@ def _pick(gazetteer: Gazetteer, name: str, text: str, language: str) -> tuple[Pl
 def detect_locality(gazetteer: Gazetteer, title: str, body: str, language: str) -> LocalityMatch:
     """The document's locality from its title, else its body (see the module docstring)."""
     text = f"{title}\n{body}"
+    notes: list[str] = []
     for source, part in (("title", title), ("body", body)):
-        counts = gazetteer.mentions(part, language)
         chosen: list[tuple[Place, int]] = []
-        notes = []
-        for name, count in counts.items():
+        for name, count in gazetteer.mentions(part, language).items():
             place, note = _pick(gazetteer, name, text, language)
-            if note:
+            if note and note not in notes:
                 notes.append(note)
             if place is not None:
                 chosen.append((place, count))
@@ -143,7 +143,7 @@ def detect_locality(gazetteer: Gazetteer, title: str, body: str, language: str) 
         else:
             best = _body_choice(gazetteer, chosen)
         return LocalityMatch(best, source, "; ".join(notes))
-    return LocalityMatch(None, "", "no place name found")
+    return LocalityMatch(None, "", "; ".join(["no place name found", *notes]))
 
 
 def _body_choice(gazetteer: Gazetteer, chosen: list[tuple[Place, int]]) -> Place:
@@ -159,7 +159,8 @@ def _body_choice(gazetteer: Gazetteer, chosen: list[tuple[Place, int]]) -> Place
     for place in list(scores):
         if place.level == "prefecture" and len(counties.get(place.name, ())) >= 2:
             scores[place] += sum(c for p, c in chosen if p.city == place.name)
-    return max(scores.items(), key=lambda kv: (kv[1], _RANK[kv[0].level] == 1))[0]
+    # ties go to the more specific place: 重庆市渝北区 names 渝北区, not 重庆市
+    return max(scores.items(), key=lambda kv: (kv[1], _RANK[kv[0].level]))[0]
 
 
 def _read_csv(text: str) -> list[dict[str, str]]:

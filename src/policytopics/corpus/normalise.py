@@ -12,10 +12,10 @@ Chinese documents (`language == "zh"`), in this order:
 4. traditional -> simplified with OpenCC `t2s`, only for documents written in traditional
    script (at least `TRADITIONAL_SHARE` of Han characters change). On a simplified text t2s
    would damage names (乾丰镇 -> 干丰镇), so there isolated traditional characters stay.
-5. ASCII `, : ; ! ? ( )` touching Chinese text become ，：；！？（）, the forms the sentence
-   splitter uses (the scraped seeds carry ASCII punctuation throughout). A `,` or `:`
-   between two digits (1,000  5.1:57.3) stays ASCII; brackets convert as a pair when
-   their content or their outside neighbour is Chinese.
+5. ASCII `, : ; ! ?` become ，：；！？, the forms the sentence splitter uses (the scraped
+   seeds carry ASCII punctuation throughout), unless both neighbours are ASCII letters or
+   digits (1,000  5.1:57.3  an English phrase); ASCII brackets become （） as a pair when
+   their content or an outside neighbour is Chinese.
 6. spaces touching Chinese text removed (PDF extraction: `“ 十四五 ”` -> `“十四五”`,
    `二 〇 三五年` -> `二〇三五年`, `谭 庆` -> `谭庆`); other runs collapse to one space;
    lines are stripped and blank lines dropped.
@@ -46,7 +46,7 @@ _QUOTED = re.compile(r"“[^”\n]{1,40}”")
 _ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _BRACKETS = re.compile(r"\(([^()\n]{0,80})\)")
 _EN_HYPHEN = re.compile(r"(?<=[A-Za-z]) -(?=[a-z])")
-_DIGIT = re.compile(r"[0-9]")
+_ASCII_ALNUM = re.compile(r"[0-9A-Za-z]")
 _REPORT_OPENING = re.compile(
     r"^(?P<venue>\d{4}年\d{1,2}月\d{1,2}日在[^\n]{2,60}?会议上)"
     r"(?P<office>[^\n]{0,40}?(?:区长|县长|市长|省长|州长|旗长|主席))(?P<sep>[；;]?)"
@@ -66,6 +66,11 @@ class NormaliseStats:
 @lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
+
+
+def traditional_to_simplified(text: str) -> str:
+    """OpenCC t2s, unconditionally."""
+    return str(_t2s().convert(text))
 
 
 def is_cjk(ch: str) -> bool:
@@ -106,7 +111,7 @@ def repair_lost_dots(text: str, stats: NormaliseStats) -> str:
 
 def to_simplified(text: str, stats: NormaliseStats) -> str:
     """OpenCC t2s for a document in traditional script; leave a simplified one alone."""
-    converted = str(_t2s().convert(text))
+    converted = traditional_to_simplified(text)
     han = len(_HAN_RE.findall(text))
     differing = sum(a != b for a, b in zip(text, converted, strict=False))
     if han == 0 or len(converted) != len(text) or differing < TRADITIONAL_SHARE * han:
@@ -124,7 +129,7 @@ def _neighbour(text: str, start: int, step: int) -> str:
 
 
 def chinese_punctuation(text: str, stats: NormaliseStats) -> str:
-    """ASCII , : ; ! ? and ( ) touching Chinese text -> their full-width forms."""
+    """ASCII , : ; ! ? and ( ) in Chinese text -> their full-width forms."""
 
     def bracket(match: re.Match[str]) -> str:
         inner = match.group(1)
@@ -142,11 +147,10 @@ def chinese_punctuation(text: str, stats: NormaliseStats) -> str:
             continue
         before = _neighbour(text, i - 1, -1)
         after = _neighbour(text, i + 1, 1)
-        if ch in ",:" and _DIGIT.match(before) and _DIGIT.match(after):
-            continue
-        if is_cjk(before) or is_cjk(after):
-            chars[i] = _ASCII_PUNCT[ch]
-            stats.changed["punctuation_to_fullwidth"] += 1
+        if _ASCII_ALNUM.match(before) and _ASCII_ALNUM.match(after):
+            continue  # 1,000  5.1:57.3  an English phrase
+        chars[i] = _ASCII_PUNCT[ch]
+        stats.changed["punctuation_to_fullwidth"] += 1
     return "".join(chars)
 
 

@@ -1,0 +1,224 @@
+"""Metadata detection: year, type, language, title, and locality through the gazetteer."""
+
+from __future__ import annotations
+
+import pytest
+
+from policytopics.corpus.gazetteer import (
+    Gazetteer,
+    Place,
+    build_places,
+    detect_locality,
+    load_gazetteer,
+    short_name,
+)
+from policytopics.corpus.metadata import (
+    derive_title,
+    detect_doc_type,
+    detect_language,
+    detect_year,
+)
+
+HECHUAN_BODY = (
+    "2021年3月2日在重庆市合川区第十七届人民代表大会第六次会议上\n各位代表：我代表区人民政府。"
+)
+
+
+def locality(title: str, body: str = "", language: str = "zh") -> tuple[str, str, str, str]:
+    match = detect_locality(load_gazetteer(), title, body, language)
+    assert match.place is not None, match.note
+    return match.place.name, match.place.province, match.place.city, match.place.level
+
+
+# --- year ---------------------------------------------------------------------------------
+
+
+def test_body_date_wins_over_a_typo_in_the_title() -> None:
+    year, date = detect_year("201年合川区政府工作报告", HECHUAN_BODY, "")
+    assert (year.value, date) == (2021, "2021-03-02")
+    assert year.note == "body date 2021-03-02 wins over title year 201年"
+
+
+def test_body_date_wins_over_the_pages_update_year() -> None:
+    body = "泸州市江阳区国民经济和社会发展\n（2021年3月11日泸州市江阳区第九届人民代表大会批准）"
+    year, date = detect_year("江阳区十四五规划（2022年更新）", body, "")
+    assert (year.value, date) == (2021, "2021-03-11")
+
+
+def test_byline_date_gives_the_year_of_english_news() -> None:
+    year, date = detect_year("Luzhou City", "In 2021 ...", "2022-06-29")
+    assert (year.value, date, year.note) == (2022, "2022-06-29", "byline date 2022-06-29")
+
+
+def test_title_year_when_the_body_has_no_date() -> None:
+    year, date = detect_year("2021年渝北区政府工作报告", "各位代表：现在……", "")
+    assert (year.value, date) == (2021, "")
+
+
+def test_no_year_is_none_not_a_guess() -> None:
+    year, _ = detect_year(
+        "泸州市三区“一体”高质量发展总体方案", "12月10日，市人民政府办公室印发", ""
+    )
+    assert year.value is None
+
+
+def test_a_date_deep_in_the_body_is_not_the_documents_date() -> None:
+    body = "各位代表：" + "发展。" * 200 + "2019年5月1日开工"
+    assert detect_year("", body, "")[0].value is None
+
+
+# --- doc_type, language, title ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "language", "byline", "doc_type"),
+    [
+        ("2021年渝北区政府工作报告", HECHUAN_BODY, "zh", False, "government_work_report"),
+        ("2021年丰都县工作报告", HECHUAN_BODY, "zh", False, "government_work_report"),
+        ("", HECHUAN_BODY, "zh", False, "government_work_report"),
+        ("泸州市江阳区国民经济和社会发展十四五规划", "序言", "zh", False, "five_year_plan"),
+        ("", "第十四个五年规划和二〇三五年远景目标纲要", "zh", False, "five_year_plan"),
+        (
+            "泸州市三区“一体”高质量发展总体方案",
+            "12月10日，市人民政府办公室印发了《泸州市三区“一体”高质量发展总体方案》",
+            "zh",
+            False,
+            "policy_plan",
+        ),
+        ("Longgang City reforms", "In the past three years", "en", True, "news"),
+        ("某市召开会议", "会议强调", "zh", False, "other"),
+    ],
+)
+def test_doc_type(title: str, body: str, language: str, byline: bool, doc_type: str) -> None:
+    assert detect_doc_type(title, body, language, byline).value == doc_type
+
+
+def test_language() -> None:
+    assert detect_language("推进生态保护，发展5G数字经济") == "zh"
+    assert detect_language("Luzhou City (泸州市) adhered to people-oriented development") == "en"
+
+
+def test_title_from_the_first_policy_document_named_in_the_body() -> None:
+    body = (
+        "12月10日，市人民政府办公室印发了《泸州市三区“一体”高质量发展总体方案》（以下简称《方案》）"
+    )
+    assert derive_title("", body).value == "泸州市三区“一体”高质量发展总体方案"
+    assert derive_title("已有标题", body).value == "已有标题"
+
+
+# --- gazetteer and locality ---------------------------------------------------------------
+
+
+def test_short_names() -> None:
+    assert [short_name(n) for n in ("浙江省", "温州市", "广西壮族自治区", "内蒙古自治区")] == [
+        "浙江",
+        "温州",
+        "广西",
+        "内蒙古",
+    ]
+
+
+def test_gazetteer_supplement_adds_what_cpca_lacks_and_drops_non_divisions() -> None:
+    gazetteer = load_gazetteer()
+    assert gazetteer.places_named("渝北区", "zh") == [Place("渝北区", "重庆市", "重庆市", "county")]
+    assert gazetteer.places_named("两江新区", "zh") == []
+    assert gazetteer.places_named("龙港市", "zh") == [Place("龙港市", "浙江省", "温州市", "county")]
+    assert gazetteer.places_named("东莞市", "zh")[0].level == "prefecture"
+    assert not any(p.name.endswith("街道") for p in gazetteer.places)
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        ("【渝北区招商】2021年渝北区政府工作报告", "", ("渝北区", "重庆市", "重庆市", "county")),
+        (
+            "（四川省）泸州市江阳区国民经济和社会发展十四五规划",
+            "",
+            ("江阳区", "四川省", "泸州市", "county"),
+        ),
+        (
+            "泸州市三区“一体”高质量发展总体方案",
+            "统筹推动江阳区、龙马潭区、纳溪区",
+            ("泸州市", "四川省", "泸州市", "prefecture"),
+        ),
+        (
+            "【忠县招商】2021年忠县政府工作报告",
+            "在市委、重庆市政府领导下",
+            ("忠县", "重庆市", "重庆市", "county"),
+        ),
+        ("龙港市政府工作报告", "温州市委、浙江省委", ("龙港市", "浙江省", "温州市", "county")),
+        ("江北区政府工作报告", "重庆市江北区", ("江北区", "重庆市", "重庆市", "county")),
+        ("江北区政府工作报告", "宁波市江北区，浙江", ("江北区", "浙江省", "宁波市", "county")),
+        (
+            "关于加快发展的意见",
+            "统筹推动江阳区、龙马潭区、纳溪区一体发展，泸州",
+            ("泸州市", "四川省", "泸州市", "prefecture"),
+        ),
+        (
+            "关于加快发展的意见",
+            "重庆市南岸区人民政府，南岸区",
+            ("南岸区", "重庆市", "重庆市", "county"),
+        ),
+    ],
+)
+def test_chinese_locality(title: str, body: str, expected: tuple[str, str, str, str]) -> None:
+    assert locality(title, body) == expected
+
+
+def test_two_character_county_needs_context() -> None:
+    match = detect_locality(load_gazetteer(), "忠县政府工作报告", "", "zh")
+    assert match.place is None
+    assert "忠县: no province/prefecture named, ignored" in match.note
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Introduction 5: Luzhou City, Sichuan Province",
+            "Jiangxi Province, Tongling City",
+            ("泸州市", "四川省", "泸州市", "prefecture"),
+        ),
+        (
+            'Longgang City, the youngest city in Zhejiang, exposed the "reform transcript"',
+            "Wenzhou held a press conference",
+            ("龙港市", "浙江省", "温州市", "county"),
+        ),
+        (
+            "Longgang District builds a tech park",
+            "Shenzhen, Guangdong",
+            ("龙岗区", "广东省", "深圳市", "county"),
+        ),
+    ],
+)
+def test_english_locality(title: str, body: str, expected: tuple[str, str, str, str]) -> None:
+    assert locality(title, body, "en") == expected
+
+
+def test_ambiguous_name_note_names_the_losers() -> None:
+    match = detect_locality(load_gazetteer(), "Longgang City", "Zhejiang", "en")
+    assert (
+        match.note
+        == "Longgang: 龙港市 (浙江省) context 1 over 龙港区 (辽宁省) 0, 龙岗区 (广东省) 0"
+    )
+
+
+def test_small_gazetteer_from_rows() -> None:
+    rows = [
+        {"sheng": "重庆市", "shi": "重庆市", "qu": "南岸区"},
+        {"sheng": "浙江省", "shi": "温州市", "qu": "龙港市"},
+        {"sheng": "广东省", "shi": "中山市", "qu": "三乡镇"},
+        {"sheng": "国外", "shi": "", "qu": ""},
+    ]
+    places = build_places(rows, [])
+    assert places == [
+        Place("重庆市", "重庆市", "重庆市", "province"),
+        Place("南岸区", "重庆市", "重庆市", "county"),
+        Place("浙江省", "浙江省", "浙江省", "province"),
+        Place("温州市", "浙江省", "温州市", "prefecture"),
+        Place("龙港市", "浙江省", "温州市", "county"),
+        Place("广东省", "广东省", "广东省", "province"),
+        Place("中山市", "广东省", "中山市", "prefecture"),
+    ]
+    gazetteer = Gazetteer(places, [("Longgang", "龙港市", "浙江省")])
+    assert gazetteer.mentions("重庆市南岸区和南岸区", "zh") == {"重庆市": 1, "南岸区": 2}
