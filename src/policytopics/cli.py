@@ -1,1 +1,122 @@
-def main() -> None: ...
+"""`policytopics ...` for people: classify new text with the trained model, list the themes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from policytopics.errors import UserError
+
+DEFAULT_MODEL = Path("models/classifier")
+BATCH = 256  # lines classified per model call
+
+
+def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[str]:
+    """Texts from one-per-line input or JSONL with a "text" field (auto-detected when None)."""
+    for number, raw in enumerate(stream, start=1):
+        line = raw.rstrip("\r\n")
+        if not line.strip():
+            continue
+        if jsonl is None:  # decide on the first non-empty line
+            jsonl = line.lstrip().startswith("{")
+        if not jsonl:
+            yield line.strip()
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise UserError(f"line {number}: not valid JSON ({error.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise UserError(f'line {number}: a JSONL record needs a string "text" field')
+        yield record["text"]
+
+
+def _batches(texts: Iterator[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for text in texts:
+        batch.append(text)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
+    """Classify each input line and write one JSON object per line."""
+    from policytopics.themes.bundle import classify_texts, describe, load_bundle
+
+    bundle = load_bundle(args.model)
+    if args.info:
+        stdout.write(describe(bundle) + "\n")
+        return
+    jsonl = True if args.jsonl else None
+    if args.input == "-":
+        stream = stdin
+    else:
+        path = Path(args.input)
+        if not path.is_file():
+            raise UserError(f"{path}: no such file")
+        stream = path.open(encoding="utf-8")
+    try:
+        for batch in _batches(_read_texts(stream, jsonl), BATCH):
+            for record in classify_texts(batch, bundle):
+                stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except UnicodeDecodeError:
+        raise UserError(f"{args.input}: not UTF-8 text") from None
+    finally:
+        if stream is not stdin:
+            stream.close()
+
+
+def run_themes(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
+    """Print the theme taxonomy (key, Chinese and English label)."""
+    from policytopics.themes.lexicon import load_lexicon
+
+    lexicon = load_lexicon(args.lexicon)
+    for theme in lexicon.themes:
+        stdout.write(f"{theme.key}\t{theme.zh}\t{theme.en}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policytopics",
+        description="Topics and policy themes in Chinese local-government texts.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    classify = commands.add_parser(
+        "classify",
+        help="give each line of text a policy theme and all theme probabilities",
+        description='Read one text per line (or JSONL with a "text" field) and write one JSON '
+        'object per line: {"text", "theme", "scores": {theme: probability}}.',
+    )
+    classify.add_argument("input", nargs="?", default="-", help="FILE, or - for stdin (default)")
+    classify.add_argument("--jsonl", action="store_true", help='input is JSONL with a "text" field')
+    classify.add_argument(
+        "--model", type=Path, default=DEFAULT_MODEL, help=f"classifier directory ({DEFAULT_MODEL})"
+    )
+    classify.add_argument("--info", action="store_true", help="describe the model and exit")
+    classify.set_defaults(run=run_classify)
+    themes = commands.add_parser("themes", help="list the policy themes")
+    themes.add_argument("--lexicon", type=Path, default=None, help="a theme lexicon YAML file")
+    themes.set_defaults(run=run_themes)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    """Entry point of the `policytopics` command; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args, stdin or sys.stdin, stdout or sys.stdout)
+    except UserError as error:
+        print(f"policytopics {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into `head`
+        return 0
+    return 0

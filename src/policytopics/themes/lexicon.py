@@ -144,6 +144,10 @@ class Lexicon:
         """Number of seed-term occurrences of each theme in `text` (traps excluded)."""
         return {key: len(m.terms(text)) for key, m in self._matchers.items()}
 
+    def descriptions(self) -> list[str]:
+        """One "label：description" text per theme, for embedding (query encoding)."""
+        return [f"{t.zh}：{t.description_zh or t.description}" for t in self.themes]
+
 
 def parse_lexicon(data: object, source: str) -> Lexicon:
     """Validate a parsed lexicon mapping."""

@@ -1,0 +1,126 @@
+"""DVC stage `classify`: hand + weak labels -> theme classifier -> every passage's theme scores."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from policytopics.config import EmbedParams, load_params
+from policytopics.errors import UserError
+from policytopics.io import write_json_atomic, write_parquet_atomic
+from policytopics.models.embed import build_embedder, language_anchors, load_parallel_pairs
+from policytopics.schemas import require_columns
+from policytopics.stages._runner import run_stage
+from policytopics.text.tokenize import build_tokenizer
+from policytopics.themes.bundle import save_bundle
+from policytopics.themes.labels import (
+    dominant_topics_lda,
+    read_hand_labels,
+    topic_themes_for_passages,
+    weak_label_candidates,
+)
+from policytopics.themes.lexicon import load_lexicon
+from policytopics.themes.training import passage_inputs_from_tables, train_and_evaluate
+
+PASSAGE_FIELDS = ("passage_id", "doc_id", "language", "section_path", "text")
+
+
+def _read(path: Path, columns: tuple[str, ...], stage: str) -> pd.DataFrame:
+    if not path.exists():
+        raise UserError(f"{path}: not found; run `dvc repro {stage}` first")
+    frame = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+    require_columns(frame, columns, str(path))
+    return frame
+
+
+def _anchors(path: Path | None, embed_params: EmbedParams) -> dict[str, np.ndarray]:
+    """Language anchors written by the embed stage (else computed from the packaged pairs)."""
+    if path is not None and path.exists():
+        frame = pd.read_parquet(path)
+        pairs = zip(frame["language"], frame["embedding"], strict=True)
+        return {str(k): np.asarray(v, np.float32) for k, v in pairs}
+    return language_anchors(build_embedder(embed_params), load_parallel_pairs())
+
+
+def main(args: argparse.Namespace) -> None:
+    params = load_params()
+    settings = params.classify
+    lexicon = load_lexicon(Path(params.themes.lexicon) if params.themes.lexicon else None)
+    passages = _read(args.passages, PASSAGE_FIELDS, "segment")
+    tokens = _read(args.tokens, ("passage_id", "tokens"), "tokenize")
+    embeddings = _read(args.embeddings, ("passage_id", "embedding"), "embed")
+    hand = read_hand_labels(args.labels, lexicon)
+
+    anchors = _anchors(args.anchors, params.embed) if settings.align_languages else None
+    inputs = passage_inputs_from_tables(passages, tokens, embeddings, anchors)
+
+    votes = []
+    if settings.topic_labels:
+        topic_themes = _read(args.topic_themes, ("model", "topic", "theme", "score"), "themes")
+        lda = dominant_topics_lda(_read(args.lda_doc_topics, ("passage_id",), "lda"))
+        bert = _read(args.bertopic_doc_topics, ("passage_id", "topic", "probability"), "bertopic")
+        for model, table in (("lda", lda), ("bertopic", bert)):
+            votes.append(
+                topic_themes_for_passages(
+                    table,
+                    topic_themes,
+                    model,
+                    settings.topic_min_probability,
+                    settings.topic_min_score,
+                )
+            )
+    candidates = weak_label_candidates(
+        passages,
+        lexicon,
+        headings=settings.heading_labels,
+        lexicon_dominance=(settings.lexicon_min_count, settings.lexicon_min_ratio)
+        if settings.lexicon_labels
+        else None,
+        topic_votes=votes,
+    )
+    result = train_and_evaluate(
+        passages,
+        inputs,
+        hand,
+        candidates,
+        lexicon,
+        settings,
+        params.seed,
+        build_embedder(params.embed),
+        build_tokenizer(params.tokenize),
+        params.embed,
+        anchors,
+    )
+    save_bundle(result.bundle, args.model)
+    write_parquet_atomic(result.passage_themes, args.passage_themes)
+    write_json_atomic(result.metrics, args.metrics)
+    held = result.metrics.get("held_out", {}).get("macro_f1")
+    cv = result.metrics.get("cross_validated", {}).get("macro_f1")
+    print(
+        f"classify: {len(passages)} passages; hand labels {len(hand)}, weak labels "
+        f"{len(result.weak_labels)}; held-out macro-F1 {held}, cross-validated {cv}"
+    )
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--passages", type=Path, required=True)
+    parser.add_argument("--tokens", type=Path, required=True)
+    parser.add_argument("--embeddings", type=Path, required=True)
+    parser.add_argument("--anchors", type=Path, default=None, help="embed stage's language anchors")
+    parser.add_argument("--labels", type=Path, required=True, help="hand labels (may be absent)")
+    parser.add_argument("--topic-themes", type=Path, required=True)
+    parser.add_argument("--lda-doc-topics", type=Path, required=True)
+    parser.add_argument("--bertopic-doc-topics", type=Path, required=True)
+    parser.add_argument("--model", type=Path, required=True, help="output directory")
+    parser.add_argument("--passage-themes", type=Path, required=True)
+    parser.add_argument("--metrics", type=Path, required=True)
+    args = parser.parse_args()
+    run_stage("classify", lambda: main(args))
+
+
+if __name__ == "__main__":
+    cli()

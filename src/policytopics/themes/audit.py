@@ -1,0 +1,117 @@
+"""The theme audit: which topics carry each theme, lexicon coverage, and the gaps both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from policytopics.themes.lexicon import Lexicon
+from policytopics.themes.mapping import UNMAPPED
+
+AUDIT_COLUMNS: tuple[str, ...] = (
+    "theme",
+    "zh",
+    "lda_topics",  # "3 (0.62); 7 (0.41)": topic ids with their mapping score
+    "bertopic_topics",
+    "n_lda_topics",
+    "n_bertopic_topics",
+    "n_seed_terms",
+    "corpus_coverage",  # share of seed terms found in at least one passage
+    "topic_word_coverage",  # share of seed terms found among any topic's top words
+    "seeds_not_in_corpus",  # a few examples, to prune or fix the lexicon
+)
+
+
+def seeds_found(texts: Iterable[str], lexicon: Lexicon) -> dict[str, set[str]]:
+    """Per theme, the (lower-cased) seed terms that occur in any of `texts`, traps excluded."""
+    found: dict[str, set[str]] = {k: set() for k in lexicon.keys}
+    for text in texts:
+        for key, terms in lexicon.matched_terms(text).items():
+            found[key].update(terms)
+    return found
+
+
+def _topic_list(mapping: pd.DataFrame, model: str, theme: str) -> list[str]:
+    rows = mapping[(mapping["model"] == model) & (mapping["theme"] == theme)]
+    rows = rows.sort_values("score", ascending=False, kind="stable")
+    return [f"{int(t)} ({s:.2f})" for t, s in zip(rows["topic"], rows["score"], strict=True)]
+
+
+def audit_table(
+    mapping: pd.DataFrame,
+    lexicon: Lexicon,
+    corpus_texts: Sequence[str],
+    models: Sequence[str] = ("lda", "bertopic"),
+) -> pd.DataFrame:
+    """One row per theme: carrying topics per model and lexicon coverage."""
+    in_corpus = seeds_found(corpus_texts, lexicon)
+    in_topics = seeds_found(
+        [w for words in mapping["top_words"].astype(str) for w in words.split()], lexicon
+    )
+    rows = []
+    for theme in lexicon.themes:
+        seeds = sorted({s.lower() for s in theme.seeds})
+        topics = {m: _topic_list(mapping, m, theme.key) for m in models}
+        missing = [s for s in seeds if s not in in_corpus[theme.key]]
+        rows.append(
+            {
+                "theme": theme.key,
+                "zh": theme.zh,
+                "lda_topics": "; ".join(topics.get("lda", [])),
+                "bertopic_topics": "; ".join(topics.get("bertopic", [])),
+                "n_lda_topics": len(topics.get("lda", [])),
+                "n_bertopic_topics": len(topics.get("bertopic", [])),
+                "n_seed_terms": len(seeds),
+                "corpus_coverage": round(len(in_corpus[theme.key] & set(seeds)) / len(seeds), 3),
+                "topic_word_coverage": round(
+                    len(in_topics[theme.key] & set(seeds)) / len(seeds), 3
+                ),
+                "seeds_not_in_corpus": " ".join(missing[:8]),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
+
+
+def audit_markdown(audit: pd.DataFrame, mapping: pd.DataFrame, models: Sequence[str]) -> str:
+    """The audit for researchers: themes x models, unexplained topics, unexpressed themes."""
+    lines = [
+        "# Theme audit",
+        "",
+        "Each topic of each model is mapped to the theme with the highest combined evidence "
+        "(lexicon matches among its top words, lexicon-dominant themes of its representative "
+        "passages, and e5 similarity of those passages to the theme descriptions); below "
+        "`themes.min_score` it stays unmapped. Scores are in parentheses.",
+        "",
+        "## Themes and the topics that carry them",
+        "",
+        "| theme | 中文 | "
+        + " | ".join(f"{m} topics" for m in models)
+        + " | seed terms | in corpus | in topic words |",
+        "|---|---|" + "---|" * len(models) + "---|---|---|",
+    ]
+    for row in audit.itertuples(index=False):
+        cells = [getattr(row, f"{m}_topics") or "—" for m in models]
+        lines.append(
+            f"| {row.theme} | {row.zh} | "
+            + " | ".join(cells)
+            + f" | {row.n_seed_terms} | {row.corpus_coverage:.0%} | {row.topic_word_coverage:.0%} |"
+        )
+    lines += ["", "## Topics no theme explains", ""]
+    unmapped = mapping[mapping["theme"] == UNMAPPED]
+    if unmapped.empty:
+        lines.append("None: every topic is mapped.")
+    for row in unmapped.itertuples(index=False):
+        lines.append(
+            f"- {row.model} topic {row.topic} (closest: {row.best_theme}, "
+            f"score {row.score:.2f}): {row.top_words}"
+        )
+    lines += ["", "## Themes no topic expresses", ""]
+    for model in models:
+        missing = audit.loc[audit[f"n_{model}_topics"] == 0, "theme"].tolist()
+        lines.append(f"- {model}: {', '.join(missing) if missing else 'none'}")
+    lines += ["", "## Seed terms never seen in the corpus (first few per theme)", ""]
+    for row in audit.itertuples(index=False):
+        if row.seeds_not_in_corpus:
+            lines.append(f"- {row.theme}: {row.seeds_not_in_corpus!s}")
+    return "\n".join(lines) + "\n"

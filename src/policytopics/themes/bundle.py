@@ -1,0 +1,120 @@
+"""The saved classifier: everything needed to classify new text, and classifying with it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+
+from policytopics.config import EmbedParams
+from policytopics.errors import UserError
+from policytopics.io import atomic_path, write_json_atomic
+from policytopics.models.embed import Embedder, Kind, align_languages, build_embedder
+from policytopics.text.normalize import detect_language
+from policytopics.text.tokenize import Tokenizer
+from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
+
+PIPELINE_FILE = "pipeline.joblib"
+SPEC_FILE = "spec.json"
+EMBEDDING_KIND: Kind = "passage"  # training and new text both use e5's passage encoding
+
+
+@dataclass
+class ClassifierBundle:
+    """The fitted classifier with the tokenizer, language anchors and embedder settings."""
+
+    classifier: ThemeClassifier
+    tokenizer: Tokenizer
+    embed_params: EmbedParams
+    anchors: dict[str, np.ndarray] | None  # None = embeddings used as they are
+
+    @property
+    def keys(self) -> list[str]:
+        return self.classifier.keys
+
+    def spec(self) -> dict[str, Any]:
+        """A readable description of the features, for people and for checks on load."""
+        return {
+            "themes": self.keys,
+            "embedding": {
+                "backend": self.embed_params.backend,
+                "model": self.embed_params.model,
+                "kind": EMBEDDING_KIND,
+                "language_aligned": self.anchors is not None,
+            },
+            "features": {
+                "embedding_weight": self.classifier.embedding_weight,
+                "tfidf_weight": self.classifier.tfidf_weight,
+                "lexicon_weight": self.classifier.lexicon_weight,
+                "tfidf_vocabulary": len(self.classifier.vectorizer_.vocabulary_),
+            },
+            "regression": {"C": self.classifier.c, "random_state": self.classifier.random_state},
+        }
+
+
+def save_bundle(bundle: ClassifierBundle, directory: Path) -> None:
+    """Write pipeline.joblib and spec.json into `directory` (each atomically)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with atomic_path(directory / PIPELINE_FILE) as tmp:
+        joblib.dump(bundle, tmp, compress=3)
+    write_json_atomic(bundle.spec(), directory / SPEC_FILE)
+
+
+def load_bundle(directory: Path) -> ClassifierBundle:
+    """Read a saved classifier; a missing one is a one-line error that says how to make it."""
+    path = directory / PIPELINE_FILE
+    if not path.is_file():
+        raise UserError(
+            f"no trained classifier in {directory}/ (missing {PIPELINE_FILE}); "
+            "run `dvc repro` (or `dvc repro classify`) first, or pass --model PATH"
+        )
+    try:
+        bundle = joblib.load(path)
+    except Exception as error:  # a truncated or foreign file: say which, in one line
+        raise UserError(f"{path}: not a policytopics classifier ({error})") from None
+    if not isinstance(bundle, ClassifierBundle):
+        raise UserError(f"{path}: not a policytopics classifier; re-run `dvc repro classify`")
+    return bundle
+
+
+def prepare_inputs(
+    texts: Sequence[str],
+    languages: Sequence[str],
+    embedder: Embedder,
+    tokenizer: Tokenizer,
+    anchors: dict[str, np.ndarray] | None,
+) -> ThemeInputs:
+    """Embed (passage encoding), align languages if asked, and tokenize new texts."""
+    texts = list(texts)
+    embeddings = embedder.embed(texts, EMBEDDING_KIND) if texts else np.zeros((0, 0), np.float32)
+    if anchors is not None and texts:
+        embeddings = align_languages(embeddings, list(languages), anchors)
+    tokens = [tokenizer.tokenize(t, lang) for t, lang in zip(texts, languages, strict=True)]
+    return ThemeInputs(texts=texts, embeddings=embeddings, tokens=tokens)
+
+
+def classify_texts(
+    texts: Sequence[str], bundle: ClassifierBundle, embedder: Embedder | None = None
+) -> list[dict[str, Any]]:
+    """One {"text", "theme", "scores"} record per text; scores are probabilities per theme."""
+    if not texts:
+        return []
+    embedder = embedder if embedder is not None else build_embedder(bundle.embed_params)
+    languages = [detect_language(t) for t in texts]
+    inputs = prepare_inputs(texts, languages, embedder, bundle.tokenizer, bundle.anchors)
+    proba = bundle.classifier.predict_proba(inputs)
+    records = []
+    for text, row in zip(texts, proba, strict=True):
+        scores = {k: round(float(p), 4) for k, p in zip(bundle.keys, row, strict=True)}
+        records.append({"text": text, "theme": bundle.keys[int(row.argmax())], "scores": scores})
+    return records
+
+
+def describe(bundle: ClassifierBundle) -> str:
+    """The spec as indented JSON (for `policytopics classify --info`)."""
+    return json.dumps(bundle.spec(), ensure_ascii=False, indent=2)

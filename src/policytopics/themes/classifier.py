@@ -1,0 +1,145 @@
+"""Passage theme classifier: logistic regression on [e5 embedding ⊕ TF-IDF ⊕ lexicon counts]."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from policytopics.themes.lexicon import Lexicon
+
+
+@dataclass(frozen=True)
+class ThemeInputs:
+    """What the classifier reads for each text: the raw text, its embedding and its tokens."""
+
+    texts: list[str]
+    embeddings: np.ndarray  # (n, dim), L2-normalised (language-aligned when the model says so)
+    tokens: list[list[str]]
+
+    def __post_init__(self) -> None:
+        n = len(self.texts)
+        if self.embeddings.shape[0] != n or len(self.tokens) != n:
+            raise ValueError(
+                f"inputs disagree: {n} texts, {self.embeddings.shape[0]} embeddings, "
+                f"{len(self.tokens)} token lists"
+            )
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def subset(self, index: Sequence[int] | np.ndarray) -> ThemeInputs:
+        """The rows at `index`, in that order."""
+        idx = np.asarray(index, dtype=int)
+        return ThemeInputs(
+            texts=[self.texts[i] for i in idx],
+            embeddings=self.embeddings[idx],
+            tokens=[self.tokens[i] for i in idx],
+        )
+
+    @staticmethod
+    def concat(parts: Sequence[ThemeInputs]) -> ThemeInputs:
+        """Rows of all parts, in order."""
+        dims = [p.embeddings.shape[1] for p in parts if len(p)]
+        dim = dims[0] if dims else 0
+        return ThemeInputs(
+            texts=[t for p in parts for t in p.texts],
+            embeddings=np.vstack([p.embeddings.reshape(len(p), dim) for p in parts]),
+            tokens=[t for p in parts for t in p.tokens],
+        )
+
+
+def token_list(tokens: list[str]) -> list[str]:
+    """Identity analyzer: the pipeline's tokens go into TF-IDF unchanged (picklable)."""
+    return tokens
+
+
+def lexicon_features(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
+    """log(1 + seed-term count) per theme, one row per text (language-independent evidence)."""
+    return np.array(
+        [[np.log1p(n) for n in lexicon.count_matches(t).values()] for t in texts],
+        dtype=np.float64,
+    ).reshape(len(texts), len(lexicon.keys))
+
+
+class ThemeClassifier:
+    """Multinomial logistic regression over embedding, TF-IDF and lexicon-count blocks.
+
+    Each block is scaled by its weight; `predict_proba` returns one column per lexicon theme
+    (themes with no training example get probability 0).
+    """
+
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        c: float = 10.0,
+        embedding_weight: float = 1.0,
+        tfidf_weight: float = 1.0,
+        lexicon_weight: float = 1.0,
+        min_df: int = 1,
+        max_iter: int = 3000,
+        random_state: int = 0,
+    ) -> None:
+        self.lexicon = lexicon
+        self.c = c
+        self.embedding_weight = embedding_weight
+        self.tfidf_weight = tfidf_weight
+        self.lexicon_weight = lexicon_weight
+        self.min_df = min_df
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    @property
+    def keys(self) -> list[str]:
+        return self.lexicon.keys
+
+    def _features(self, inputs: ThemeInputs) -> csr_matrix:
+        blocks = [csr_matrix(inputs.embeddings.astype(np.float64) * self.embedding_weight)]
+        if self.tfidf_weight > 0:
+            blocks.append(self.vectorizer_.transform(inputs.tokens) * self.tfidf_weight)
+        if self.lexicon_weight > 0:
+            lex = lexicon_features(inputs.texts, self.lexicon) * self.lexicon_weight
+            blocks.append(csr_matrix(lex))
+        return hstack(blocks).tocsr()
+
+    def fit(
+        self,
+        inputs: ThemeInputs,
+        themes: Sequence[str],
+        sample_weight: np.ndarray | None = None,
+    ) -> ThemeClassifier:
+        """Learn the TF-IDF vocabulary and the regression from labelled inputs."""
+        unknown = sorted(set(themes) - set(self.keys))
+        if unknown:
+            raise ValueError(f"labels outside the lexicon: {unknown}")
+        if len(set(themes)) < 2:
+            raise ValueError("need at least two themes among the training labels")
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer=token_list, sublinear_tf=True, min_df=self.min_df, dtype=np.float64
+        )
+        self.vectorizer_.fit(inputs.tokens)
+        self.model_ = LogisticRegression(
+            C=self.c, max_iter=self.max_iter, random_state=self.random_state
+        )
+        self.model_.fit(self._features(inputs), np.asarray(themes), sample_weight=sample_weight)
+        return self
+
+    def predict_proba(self, inputs: ThemeInputs) -> np.ndarray:
+        """(n, n_themes) probabilities, columns in lexicon order."""
+        out = np.zeros((len(inputs), len(self.keys)), dtype=np.float64)
+        if not len(inputs):
+            return out
+        proba = self.model_.predict_proba(self._features(inputs))
+        column = {k: i for i, k in enumerate(self.keys)}
+        for j, theme in enumerate(self.model_.classes_):
+            out[:, column[str(theme)]] = proba[:, j]
+        return out
+
+    def predict(self, inputs: ThemeInputs) -> list[str]:
+        """The most probable theme of each input."""
+        proba = self.predict_proba(inputs)
+        return [self.keys[i] for i in proba.argmax(axis=1)]

@@ -1,0 +1,134 @@
+"""Scoring the theme classifier: cross-validation, held-out F1, baselines, weak-label agreement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
+from policytopics.themes.lexicon import Lexicon
+
+FALLBACK_THEME = "general"
+
+
+def f1_report(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, object]:
+    """Macro-F1 over the themes present in `y_true`, accuracy, and F1 per theme."""
+    labels = sorted(set(y_true))
+    if not labels:
+        return {"n": 0, "macro_f1": None, "accuracy": None, "per_theme_f1": {}}
+    per_theme = f1_score(y_true, y_pred, labels=labels, average=None, zero_division=0)
+    return {
+        "n": len(y_true),
+        "macro_f1": round(float(np.mean(per_theme)), 4),
+        "accuracy": round(float(accuracy_score(y_true, y_pred)), 4),
+        "per_theme_f1": {k: round(float(v), 4) for k, v in zip(labels, per_theme, strict=True)},
+    }
+
+
+def keyword_baseline(texts: Sequence[str], lexicon: Lexicon) -> list[str]:
+    """The theme with the most seed-term hits; no hit (or a tie at zero) -> "general"."""
+    out = []
+    for text in texts:
+        counts = lexicon.count_matches(text)
+        best = max(counts, key=lambda k: counts[k])
+        out.append(best if counts[best] > 0 else FALLBACK_THEME)
+    return out
+
+
+def description_baseline(
+    embeddings: np.ndarray, theme_embeddings: np.ndarray, keys: Sequence[str]
+) -> list[str]:
+    """The theme whose description embedding is nearest (cosine) to each text."""
+    if embeddings.shape[0] == 0:
+        return []
+    return [keys[i] for i in (embeddings @ theme_embeddings.T).argmax(axis=1)]
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Hand-labelled items (trusted) and weak-labelled passages, with their features."""
+
+    hand: ThemeInputs
+    hand_themes: list[str]
+    weak: ThemeInputs
+    weak_themes: list[str]
+    hand_in_weak: list[set[int]]  # per hand item, weak rows whose passage contains it
+    hand_weight: float
+
+
+def fit_on(
+    make_model: Callable[[], ThemeClassifier],
+    data: TrainingData,
+    hand_rows: Sequence[int],
+    weak_rows: Sequence[int],
+) -> ThemeClassifier:
+    """Fit a fresh model on the chosen hand items and weak passages (hand weighted up)."""
+    inputs = ThemeInputs.concat([data.hand.subset(hand_rows), data.weak.subset(weak_rows)])
+    themes = [data.hand_themes[i] for i in hand_rows] + [data.weak_themes[i] for i in weak_rows]
+    weights = np.concatenate([np.full(len(hand_rows), data.hand_weight), np.ones(len(weak_rows))])
+    return make_model().fit(inputs, themes, sample_weight=weights)
+
+
+def weak_rows_without(data: TrainingData, held_out: Sequence[int]) -> list[int]:
+    """Weak rows that contain none of the held-out hand items (so the model never sees them)."""
+    banned = set().union(*(data.hand_in_weak[i] for i in held_out)) if held_out else set()
+    return [i for i in range(len(data.weak)) if i not in banned]
+
+
+def cross_validate_hand(
+    make_model: Callable[[], ThemeClassifier],
+    data: TrainingData,
+    rows: Sequence[int],
+    folds: int,
+    seed: int,
+) -> list[str]:
+    """Out-of-fold predictions for the hand items at `rows` (stratified folds).
+
+    Each fold's model trains on the other folds' hand items plus every weak passage that does
+    not contain one of the held-out items.
+    """
+    rows = list(rows)
+    themes = np.array([data.hand_themes[i] for i in rows])
+    smallest = min(np.unique(themes, return_counts=True)[1])
+    splitter = StratifiedKFold(
+        n_splits=max(2, min(folds, int(smallest))), shuffle=True, random_state=seed
+    )
+    predictions = [""] * len(rows)
+    for train_idx, test_idx in splitter.split(np.zeros(len(rows)), themes):
+        held = [rows[i] for i in test_idx]
+        model = fit_on(
+            make_model, data, [rows[i] for i in train_idx], weak_rows_without(data, held)
+        )
+        for i, theme in zip(test_idx, model.predict(data.hand.subset(held)), strict=True):
+            predictions[i] = theme
+    return predictions
+
+
+def cross_validate_weak(
+    make_model: Callable[[], ThemeClassifier],
+    data: TrainingData,
+    hand_rows: Sequence[int],
+    weak_rows: Sequence[int],
+    folds: int,
+    seed: int,
+) -> list[str]:
+    """Out-of-fold predictions for weak passages (hand items always in training)."""
+    weak_rows = list(weak_rows)
+    if len(weak_rows) < folds:
+        return []
+    predictions = [""] * len(weak_rows)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    themes = np.array([data.weak_themes[i] for i in weak_rows])
+    # stratify only on themes frequent enough; rarer ones fall into folds by position
+    counts = dict(zip(*np.unique(themes, return_counts=True), strict=True))
+    strata = np.array([t if counts[t] >= folds else "_rare" for t in themes])
+    for train_idx, test_idx in splitter.split(np.zeros(len(weak_rows)), strata):
+        model = fit_on(make_model, data, list(hand_rows), [weak_rows[i] for i in train_idx])
+        test = data.weak.subset([weak_rows[i] for i in test_idx])
+        for i, theme in zip(test_idx, model.predict(test), strict=True):
+            predictions[i] = theme
+    return predictions

@@ -1,0 +1,160 @@
+"""Topics -> themes: score every topic of a model against every theme, keep the evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from policytopics.themes.labels import dominant_theme
+from policytopics.themes.lexicon import Lexicon
+
+UNMAPPED = "unmapped"
+TOPIC_THEME_COLUMNS: tuple[str, ...] = (
+    "model",  # lda | bertopic
+    "topic",
+    "theme",  # best theme, or "unmapped" when its score is below themes.min_score
+    "score",  # combined evidence for the best theme, 0..1
+    "best_theme",  # the best theme even when it is too weak to map
+    "runner_up",
+    "runner_up_score",
+    "word_score",  # share of the topic's word weight that the theme's seed terms explain
+    "passage_lexicon_score",  # share of representative passages the lexicon gives the theme
+    "embedding_score",  # softmax of e5 similarity to the theme descriptions
+    "n_passages",  # representative passages used
+    "top_words",
+)
+
+
+@dataclass(frozen=True)
+class TopicEvidence:
+    """What is known about one topic: its weighted top words and representative passages."""
+
+    model: str
+    topic: int
+    words: list[tuple[str, float]]
+    passage_texts: list[str]
+    passage_embeddings: np.ndarray  # (n_passages, dim)
+
+
+def word_scores(words: Sequence[tuple[str, float]], lexicon: Lexicon) -> np.ndarray:
+    """Per theme, the share of the topic's word weight carried by that theme's seed terms.
+
+    A word that matches several themes splits its weight between them.
+    """
+    scores = np.zeros(len(lexicon.keys))
+    total = sum(max(w, 0.0) for _, w in words)
+    if total <= 0:
+        return scores
+    for word, weight in words:
+        counts = np.array(list(lexicon.count_matches(word).values()), dtype=float)
+        if counts.sum() > 0:
+            scores += max(weight, 0.0) * counts / counts.sum()
+    return scores / total
+
+
+def passage_lexicon_scores(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
+    """Per theme, the share of passages whose lexicon-dominant theme it is."""
+    scores = np.zeros(len(lexicon.keys))
+    if not texts:
+        return scores
+    index = {k: i for i, k in enumerate(lexicon.keys)}
+    for text in texts:
+        theme = dominant_theme(lexicon.count_matches(text), min_count=1, min_ratio=1.0)
+        if theme is not None:
+            scores[index[theme]] += 1
+    return scores / len(texts)
+
+
+def embedding_scores(
+    passage_embeddings: np.ndarray, theme_embeddings: np.ndarray, temperature: float
+) -> np.ndarray:
+    """Softmax over themes of the mean cosine similarity of the passages to each theme."""
+    if passage_embeddings.shape[0] == 0:
+        return np.zeros(theme_embeddings.shape[0])
+    similarity = (passage_embeddings @ theme_embeddings.T).mean(axis=0) / temperature
+    exp = np.exp(similarity - similarity.max())
+    return np.asarray(exp / exp.sum())
+
+
+def map_topics(
+    evidence: Sequence[TopicEvidence],
+    lexicon: Lexicon,
+    theme_embeddings: np.ndarray,
+    weights: tuple[float, float, float],
+    temperature: float,
+    min_score: float,
+) -> pd.DataFrame:
+    """One row per topic: best theme (or "unmapped"), its score, runner-up and each evidence.
+
+    `weights` are for (topic words, passage lexicon, passage embeddings); they are normalised.
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.sum() <= 0:
+        raise ValueError("evidence weights must not all be zero")
+    w = w / w.sum()
+    rows = []
+    for ev in evidence:
+        parts = np.vstack(
+            [
+                word_scores(ev.words, lexicon),
+                passage_lexicon_scores(ev.passage_texts, lexicon),
+                embedding_scores(ev.passage_embeddings, theme_embeddings, temperature),
+            ]
+        )
+        combined = w @ parts
+        order = np.argsort(-combined, kind="stable")
+        best, second = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
+        rows.append(
+            {
+                "model": ev.model,
+                "topic": ev.topic,
+                "theme": lexicon.keys[best]
+                if combined[best] >= min_score and ev.topic >= 0  # -1 = BERTopic outliers
+                else UNMAPPED,
+                "score": round(float(combined[best]), 4),
+                "best_theme": lexicon.keys[best],
+                "runner_up": lexicon.keys[second],
+                "runner_up_score": round(float(combined[second]), 4),
+                "word_score": round(float(parts[0, best]), 4),
+                "passage_lexicon_score": round(float(parts[1, best]), 4),
+                "embedding_score": round(float(parts[2, best]), 4),
+                "n_passages": len(ev.passage_texts),
+                "top_words": " ".join(word for word, _ in ev.words[:10]),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(TOPIC_THEME_COLUMNS))
+
+
+def representative_rows_lda(doc_topics: pd.DataFrame, top_n: int) -> dict[int, list[int]]:
+    """Per LDA topic, row positions of the passages with the highest share of that topic."""
+    out: dict[int, list[int]] = {}
+    for column in [c for c in doc_topics.columns if c.startswith("topic_")]:
+        topic = int(column.removeprefix("topic_"))
+        shares = doc_topics[column].to_numpy(dtype=float)
+        order = np.argsort(-shares, kind="stable")[:top_n]
+        out[topic] = [int(i) for i in order if shares[i] > 0]
+    return out
+
+
+def representative_rows_bertopic(assignments: pd.DataFrame, top_n: int) -> dict[int, list[int]]:
+    """Per BERTopic topic, row positions of its most probable passages (outliers -1 included)."""
+    out: dict[int, list[int]] = {}
+    frame = assignments.reset_index(drop=True)
+    for topic, group in frame.groupby("topic", sort=True):
+        ranked = group.sort_values("probability", ascending=False, kind="stable")
+        out[int(cast(int, topic))] = [int(i) for i in ranked.index[:top_n]]
+    return out
+
+
+def topic_words(topics: pd.DataFrame, top_n: int) -> dict[int, list[tuple[str, float]]]:
+    """Per topic, its (word, weight) pairs by rank from a topics.csv table."""
+    out: dict[int, list[tuple[str, float]]] = {}
+    ordered = topics.sort_values(["topic", "rank"], kind="stable")
+    for topic, group in ordered.groupby("topic", sort=True):
+        pairs = list(zip(group["word"].astype(str), group["weight"].astype(float), strict=True))
+        out[int(cast(int, topic))] = pairs[:top_n]
+    return out

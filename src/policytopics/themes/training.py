@@ -1,0 +1,192 @@
+"""Train the theme classifier on hand + weak labels, score it honestly, classify every passage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from policytopics.config import ClassifyParams, EmbedParams
+from policytopics.errors import UserError
+from policytopics.models.embed import Embedder, align_languages
+from policytopics.text.normalize import detect_language
+from policytopics.text.tokenize import Tokenizer
+from policytopics.themes.bundle import ClassifierBundle, prepare_inputs
+from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
+from policytopics.themes.evaluate import (
+    TrainingData,
+    cross_validate_hand,
+    cross_validate_weak,
+    description_baseline,
+    f1_report,
+    fit_on,
+    keyword_baseline,
+    weak_rows_without,
+)
+from policytopics.themes.labels import SOURCES, combine_labels, containing_rows, match_key
+from policytopics.themes.lexicon import Lexicon
+
+
+@dataclass
+class ClassifyResult:
+    bundle: ClassifierBundle
+    passage_themes: pd.DataFrame
+    weak_labels: pd.DataFrame  # passage_id, theme, source (after the per-theme cap)
+    metrics: dict[str, Any]
+
+
+def cap_per_theme(labels: pd.DataFrame, cap: int, seed: int) -> pd.DataFrame:
+    """At most `cap` labels per theme (a seeded sample, original order kept); 0 = none."""
+    rng = np.random.default_rng(seed)
+    keep: list[int] = []
+    for _, group in labels.groupby("theme", sort=True):
+        index = group.index.to_numpy()
+        keep.extend(index if len(index) <= cap else rng.choice(index, size=cap, replace=False))
+    return labels.loc[sorted(keep)].reset_index(drop=True)
+
+
+def train_and_evaluate(
+    passages: pd.DataFrame,
+    passage_inputs: ThemeInputs,
+    hand: pd.DataFrame,
+    weak_candidates: Mapping[str, Mapping[str, str]],
+    lexicon: Lexicon,
+    params: ClassifyParams,
+    seed: int,
+    embedder: Embedder,
+    tokenizer: Tokenizer,
+    embed_params: EmbedParams,
+    anchors: dict[str, np.ndarray] | None,
+) -> ClassifyResult:
+    """Fit on hand (train split) + weak labels; metrics never score an item the model saw.
+
+    `passage_inputs` must be row-aligned with `passages` (embeddings already aligned if
+    `anchors` is given).
+    """
+    ids = passages["passage_id"].tolist()
+
+    # Hand items are classified as their own text (a sentence or a passage).
+    by_id = dict(zip(ids, passages["text"], strict=True))
+    hand = hand.copy()
+    hand["text"] = [
+        t or by_id.get(p, "") for t, p in zip(hand["text"], hand["passage_id"], strict=True)
+    ]
+    hand = hand[hand["text"] != ""].reset_index(drop=True)
+    hand_langs = [detect_language(t) for t in hand["text"]]
+    hand_inputs = prepare_inputs(hand["text"].tolist(), hand_langs, embedder, tokenizer, anchors)
+
+    # A passage that *is* a hand-labelled item is not also a weak item.
+    hand_keys = {match_key(t) for t in hand["text"]}
+    weak = combine_labels({k: dict(v) for k, v in weak_candidates.items() if k != "hand"}, ids)
+    weak = weak[[match_key(by_id[p]) not in hand_keys for p in weak["passage_id"]]]
+    weak = cap_per_theme(weak.reset_index(drop=True), params.max_weak_per_theme, seed)
+    row_of = {pid: i for i, pid in enumerate(ids)}
+    weak_inputs = passage_inputs.subset([row_of[p] for p in weak["passage_id"]])
+    data = TrainingData(
+        hand=hand_inputs,
+        hand_themes=hand["theme"].tolist(),
+        weak=weak_inputs,
+        weak_themes=weak["theme"].tolist(),
+        hand_in_weak=containing_rows(hand["text"].tolist(), weak_inputs.texts),
+        hand_weight=params.hand_weight,
+    )
+
+    def make_model() -> ThemeClassifier:
+        return ThemeClassifier(
+            lexicon,
+            c=params.c,
+            embedding_weight=params.embedding_weight,
+            tfidf_weight=params.tfidf_weight,
+            lexicon_weight=params.lexicon_weight,
+            min_df=params.min_df,
+            random_state=seed,
+        )
+
+    train_rows = [i for i, s in enumerate(hand["split"]) if s == "train"]
+    test_rows = [i for i, s in enumerate(hand["split"]) if s == "test"]
+    metrics: dict[str, Any] = {
+        "labels": {
+            "hand_train": len(train_rows),
+            "hand_test": len(test_rows),
+            "weak": {s: int((weak["source"] == s).sum()) for s in SOURCES if s != "hand"},
+            "weak_per_theme": {
+                k: int(v) for k, v in weak["theme"].value_counts().sort_index().items()
+            },
+        }
+    }
+
+    # Final model: every train-split hand item + weak passages that hold no test item.
+    final = fit_on(make_model, data, train_rows, weak_rows_without(data, test_rows))
+    test_truth = [data.hand_themes[i] for i in test_rows]
+    if test_rows:
+        test_inputs = hand_inputs.subset(test_rows)
+        metrics["held_out"] = f1_report(test_truth, final.predict(test_inputs))
+        theme_vectors = embedder.embed(lexicon.descriptions(), "query")
+        raw = embedder.embed(test_inputs.texts, "passage")
+        metrics["baselines_held_out"] = {
+            "keyword_count": f1_report(test_truth, keyword_baseline(test_inputs.texts, lexicon)),
+            "nearest_description_e5": f1_report(
+                test_truth, description_baseline(raw, theme_vectors, lexicon.keys)
+            ),
+        }
+    if len(train_rows) >= 2 * params.cv_folds:
+        cv_pred = cross_validate_hand(make_model, data, train_rows, params.cv_folds, seed)
+        metrics["cross_validated"] = f1_report([data.hand_themes[i] for i in train_rows], cv_pred)
+    if len(weak) >= 2 * params.cv_folds:
+        weak_rows = weak_rows_without(data, test_rows)
+        weak_pred = cross_validate_weak(
+            make_model, data, train_rows, weak_rows, params.cv_folds, seed
+        )
+        truth = [data.weak_themes[i] for i in weak_rows]
+        sources = [weak["source"].iloc[i] for i in weak_rows]
+        agreement = {
+            "all": round(float(np.mean([a == b for a, b in zip(truth, weak_pred, strict=True)])), 4)
+        }
+        for source in sorted(set(sources)):
+            pairs = [
+                (a, b) for a, b, s in zip(truth, weak_pred, sources, strict=True) if s == source
+            ]
+            agreement[source] = round(float(np.mean([a == b for a, b in pairs])), 4)
+        metrics["weak_label_agreement"] = agreement
+
+    proba = final.predict_proba(passage_inputs)
+    table = pd.DataFrame(
+        {"passage_id": ids, "theme": [lexicon.keys[i] for i in proba.argmax(axis=1)]}
+    )
+    for j, key in enumerate(lexicon.keys):
+        table[f"p_{key}"] = proba[:, j].astype(np.float32)
+    metrics["passages"] = {
+        "n": len(ids),
+        "by_theme": {k: int(v) for k, v in table["theme"].value_counts().sort_index().items()},
+    }
+    bundle = ClassifierBundle(final, tokenizer, embed_params, anchors)
+    return ClassifyResult(bundle, table, weak.reset_index(drop=True), metrics)
+
+
+def passage_inputs_from_tables(
+    passages: pd.DataFrame,
+    tokens: pd.DataFrame,
+    embeddings: pd.DataFrame,
+    anchors: dict[str, np.ndarray] | None,
+) -> ThemeInputs:
+    """Row-aligned classifier inputs from passages, tokens and embeddings tables."""
+    tok = dict(zip(tokens["passage_id"], tokens["tokens"], strict=True))
+    emb = dict(zip(embeddings["passage_id"], embeddings["embedding"], strict=True))
+    ids = passages["passage_id"].tolist()
+    missing = [p for p in ids if p not in tok or p not in emb]
+    if missing:
+        raise UserError(
+            f"{len(missing)} passages lack tokens or embeddings (first: {missing[0]}); "
+            "re-run `dvc repro tokenize embed`"
+        )
+    matrix = np.vstack([np.asarray(emb[p], dtype=np.float32) for p in ids])
+    if anchors is not None:
+        matrix = align_languages(matrix, passages["language"].tolist(), anchors)
+    return ThemeInputs(
+        texts=passages["text"].tolist(),
+        embeddings=matrix,
+        tokens=[list(tok[p]) for p in ids],
+    )

@@ -1,0 +1,144 @@
+"""The theme classifier, its evaluation and training, on a tiny corpus with a fake embedder."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from _theme_fixtures import SENTENCES, FakeEmbedder, passages_frame
+
+from policytopics.config import ClassifyParams, EmbedParams, TokenizeParams
+from policytopics.text.tokenize import build_tokenizer
+from policytopics.themes.bundle import classify_texts, load_bundle, prepare_inputs, save_bundle
+from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
+from policytopics.themes.evaluate import (
+    TrainingData,
+    description_baseline,
+    f1_report,
+    keyword_baseline,
+    weak_rows_without,
+)
+from policytopics.themes.labels import weak_label_candidates
+from policytopics.themes.lexicon import load_lexicon
+from policytopics.themes.training import cap_per_theme, train_and_evaluate
+
+LEXICON = load_lexicon()
+EMBEDDER = FakeEmbedder()
+TOKENIZER = build_tokenizer(TokenizeParams())
+
+
+def inputs(texts: list[str]) -> ThemeInputs:
+    return prepare_inputs(texts, ["zh"] * len(texts), EMBEDDER, TOKENIZER, None)
+
+
+def fitted() -> ThemeClassifier:
+    texts = [t for _, t in SENTENCES]
+    return ThemeClassifier(LEXICON, random_state=0).fit(inputs(texts), [k for k, _ in SENTENCES])
+
+
+def test_probabilities_cover_every_theme_and_sum_to_one() -> None:
+    proba = fitted().predict_proba(inputs(["加强生态环境保护。", "发展数字经济。"]))
+    assert proba.shape == (2, len(LEXICON.keys))
+    assert proba.sum(axis=1) == pytest.approx([1.0, 1.0])
+    assert proba[:, LEXICON.keys.index("livelihood")].tolist() == [0.0, 0.0]  # never trained
+
+
+def test_unseen_sentences_get_their_themes() -> None:
+    predicted = fitted().predict(
+        inputs(["实施长江生态修复工程。", "建设数据中心和5G网络。", "做强白酒品牌，发展酿酒产业。"])
+    )
+    assert predicted == ["ecology", "digital_economy", "liquor_industry"]
+
+
+def test_fit_rejects_labels_outside_the_lexicon() -> None:
+    with pytest.raises(ValueError, match="outside the lexicon"):
+        ThemeClassifier(LEXICON).fit(inputs(["甲", "乙"]), ["ecology", "green"])
+
+
+def test_f1_report_and_baselines() -> None:
+    report = f1_report(["ecology", "ecology", "general"], ["ecology", "general", "general"])
+    assert report["macro_f1"] == pytest.approx(round((2 / 3 + 2 / 3) / 2, 4))
+    assert report["per_theme_f1"] == {
+        "ecology": pytest.approx(0.6667),
+        "general": pytest.approx(0.6667),
+    }
+    assert keyword_baseline(["加强生态保护。", "各项工作稳步推进。"], LEXICON) == [
+        "ecology",
+        "general",
+    ]
+    assert description_baseline(np.eye(2), np.array([[0.0, 1.0], [1.0, 0.0]]), ["a", "b"]) == [
+        "b",
+        "a",
+    ]
+
+
+def test_weak_rows_holding_a_held_out_item_are_dropped() -> None:
+    empty = inputs([])
+    data = TrainingData(empty, [], empty, [], hand_in_weak=[{0, 2}, set(), {3}], hand_weight=3.0)
+    object.__setattr__(data, "weak", inputs(["a", "b", "c", "d", "e"]))
+    assert weak_rows_without(data, [0]) == [1, 3, 4]
+    assert weak_rows_without(data, [0, 2]) == [1, 4]
+    assert weak_rows_without(data, []) == [0, 1, 2, 3, 4]
+
+
+def test_cap_per_theme_is_seeded_and_keeps_order() -> None:
+    labels = pd.DataFrame(
+        {"passage_id": list("abcdef"), "theme": list("xxxxyy"), "source": ["lexicon"] * 6}
+    )
+    capped = cap_per_theme(labels, 2, seed=1)
+    assert capped["theme"].tolist() == ["x", "x", "y", "y"]
+    assert capped.equals(cap_per_theme(labels, 2, seed=1))
+    assert cap_per_theme(labels, 0, seed=1).empty
+
+
+def train_fixture() -> tuple[pd.DataFrame, object]:
+    passages = passages_frame()
+    hand = pd.DataFrame(
+        {
+            "text": [t for _, t in SENTENCES[::2]],
+            "passage_id": "",
+            "theme": [k for k, _ in SENTENCES[::2]],
+            "split": ["test" if i % 3 == 0 else "train" for i in range(len(SENTENCES[::2]))],
+            "source_file": "",
+        }
+    )
+    candidates = weak_label_candidates(passages, LEXICON, headings=True, lexicon_dominance=(1, 1.0))
+    result = train_and_evaluate(
+        passages,
+        inputs(passages["text"].tolist()),
+        hand,
+        candidates,
+        LEXICON,
+        ClassifyParams(cv_folds=2, max_weak_per_theme=50),
+        seed=0,
+        embedder=EMBEDDER,
+        tokenizer=TOKENIZER,
+        embed_params=EmbedParams(),
+        anchors=None,
+    )
+    return passages, result
+
+
+def test_training_scores_held_out_items_and_classifies_every_passage() -> None:
+    passages, result = train_fixture()
+    table = result.passage_themes  # type: ignore[attr-defined]
+    metrics = result.metrics  # type: ignore[attr-defined]
+    assert table["passage_id"].tolist() == passages["passage_id"].tolist()
+    assert list(table.columns) == ["passage_id", "theme"] + [f"p_{k}" for k in LEXICON.keys]
+    assert table.filter(like="p_").sum(axis=1).to_numpy() == pytest.approx(1.0, abs=1e-5)
+    assert metrics["labels"]["hand_test"] == 4
+    assert metrics["held_out"]["n"] == 4
+    assert {"keyword_count", "nearest_description_e5"} <= set(metrics["baselines_held_out"])
+    assert metrics["cross_validated"]["n"] == 8
+    # passages that *are* hand items are not weak items too
+    weak_ids = set(result.weak_labels["passage_id"])  # type: ignore[attr-defined]
+    assert not weak_ids & set(passages["passage_id"][::2])
+
+
+def test_saved_bundle_classifies_new_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _, result = train_fixture()
+    save_bundle(result.bundle, tmp_path)  # type: ignore[attr-defined]
+    bundle = load_bundle(tmp_path)
+    records = classify_texts(["建设大数据中心，发展数字经济。"], bundle, embedder=EMBEDDER)
+    assert records[0]["text"] == "建设大数据中心，发展数字经济。"
+    assert records[0]["theme"] == "digital_economy"
+    assert set(records[0]["scores"]) == set(LEXICON.keys)
+    assert (tmp_path / "spec.json").is_file()

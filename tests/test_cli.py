@@ -1,0 +1,139 @@
+"""`policytopics classify`: stdin, file, JSONL, missing model; `policytopics themes`."""
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _theme_fixtures import SENTENCES, FakeEmbedder
+
+import policytopics.themes.bundle as bundle_module
+from policytopics.cli import main
+from policytopics.config import EmbedParams, TokenizeParams
+from policytopics.text.tokenize import build_tokenizer
+from policytopics.themes.bundle import ClassifierBundle, prepare_inputs, save_bundle
+from policytopics.themes.classifier import ThemeClassifier
+from policytopics.themes.lexicon import load_lexicon
+
+LIQUOR = "推进白酒产业集群发展，做强泸州老窖品牌。"
+ECOLOGY = "加强长江流域生态保护修复。"
+DIGITAL = "建设大数据中心，发展数字经济。"
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    lexicon, tokenizer, embedder = load_lexicon(), build_tokenizer(TokenizeParams()), FakeEmbedder()
+    texts = [t for _, t in SENTENCES]
+    inputs = prepare_inputs(texts, ["zh"] * len(texts), embedder, tokenizer, None)
+    classifier = ThemeClassifier(lexicon).fit(inputs, [k for k, _ in SENTENCES])
+    directory = tmp_path_factory.mktemp("classifier")
+    save_bundle(ClassifierBundle(classifier, tokenizer, EmbedParams(), None), directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bundle_module, "build_embedder", lambda params: FakeEmbedder())
+
+
+def run(argv: list[str], stdin: str = "") -> tuple[int, list[dict[str, object]]]:
+    out = io.StringIO()
+    code = main(argv, stdin=io.StringIO(stdin), stdout=out)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_classify_reads_lines_from_stdin(model_dir: Path) -> None:
+    code, records = run(
+        ["classify", "--model", str(model_dir)], f"{LIQUOR}\n\n{ECOLOGY}\n{DIGITAL}\n"
+    )
+    assert code == 0
+    assert [r["text"] for r in records] == [LIQUOR, ECOLOGY, DIGITAL]  # blank lines skipped
+    assert [r["theme"] for r in records] == ["liquor_industry", "ecology", "digital_economy"]
+    scores = records[0]["scores"]
+    assert isinstance(scores, dict) and len(scores) == 13
+    assert sum(scores.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_classify_reads_a_file_and_keeps_chinese_readable(model_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "texts.txt"
+    path.write_text(f"{ECOLOGY}\n", encoding="utf-8")
+    out = io.StringIO()
+    assert main(["classify", str(path), "--model", str(model_dir)], stdout=out) == 0
+    assert ECOLOGY in out.getvalue()  # ensure_ascii=False
+
+
+def test_classify_detects_jsonl_and_accepts_the_flag(model_dir: Path) -> None:
+    lines = "\n".join(
+        json.dumps({"id": i, "text": t}, ensure_ascii=False)
+        for i, t in enumerate([DIGITAL, LIQUOR])
+    )
+    for argv in (["classify"], ["classify", "--jsonl"]):
+        code, records = run([*argv, "--model", str(model_dir)], lines)
+        assert code == 0
+        assert [r["theme"] for r in records] == ["digital_economy", "liquor_industry"]
+
+
+def test_bad_jsonl_is_a_one_line_error(model_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run(["classify", "--model", str(model_dir)], '{"text": "甲"}\n{"body": "乙"}\n')
+    assert code == 2
+    assert (
+        capsys.readouterr().err
+        == 'policytopics classify: error: line 2: a JSONL record needs a string "text" field\n'
+    )
+
+
+def test_missing_model_says_run_dvc_repro(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, records = run(["classify", "--model", str(tmp_path / "nowhere")], f"{LIQUOR}\n")
+    assert (code, records) == (2, [])
+    err = capsys.readouterr().err
+    assert (
+        err.count("\n") == 1
+        and "dvc repro" in err
+        and err.startswith("policytopics classify: error:")
+    )
+
+
+def test_missing_input_file_is_a_one_line_error(
+    model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run(["classify", "nope.txt", "--model", str(model_dir)])
+    assert code == 2
+    assert capsys.readouterr().err == "policytopics classify: error: nope.txt: no such file\n"
+
+
+def test_themes_lists_the_taxonomy() -> None:
+    out = io.StringIO()
+    assert main(["themes"], stdout=out) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 13 and lines[2] == "liquor_industry\t白酒产业\tLiquor (baijiu) industry"
+
+
+@pytest.mark.slow
+def test_trained_model_puts_the_issue_sentences_in_their_themes(
+    repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end on the model `dvc repro` trained (real e5 embedder), Chinese and English."""
+    from policytopics.models.embed import build_embedder
+
+    monkeypatch.setattr(bundle_module, "build_embedder", build_embedder)
+    model = repo_root / "models" / "classifier"
+    if not (model / "pipeline.joblib").is_file():
+        pytest.skip("no trained classifier: run `dvc repro classify` first")
+    texts = [
+        LIQUOR,
+        ECOLOGY,
+        DIGITAL,
+        "Promote the development of the baijiu industry cluster and strengthen the Luzhou "
+        "Laojiao brand.",
+        "Strengthen ecological protection and restoration of the Yangtze River basin.",
+        "Build big data centres and develop the digital economy.",
+    ]
+    code, records = run(["classify", "--model", str(model)], "\n".join(texts))
+    assert code == 0
+    expected = ["liquor_industry", "ecology", "digital_economy"] * 2
+    assert [r["theme"] for r in records] == expected
+    frame = pd.DataFrame(records)
+    assert frame["text"].tolist() == texts

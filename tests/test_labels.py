@@ -1,0 +1,162 @@
+"""Hand labels, weak labels from headings/lexicon/topics, and the label-priority rule."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from policytopics.errors import UserError
+from policytopics.themes.labels import (
+    SOURCES,
+    combine_labels,
+    containing_rows,
+    dominant_theme,
+    dominant_topics_lda,
+    hand_labels_by_passage,
+    heading_theme,
+    read_hand_labels,
+    topic_themes_for_passages,
+    weak_label_candidates,
+)
+from policytopics.themes.lexicon import load_lexicon
+
+LEXICON = load_lexicon()
+
+
+def test_label_priority_is_hand_then_heading_then_lexicon_then_topic() -> None:
+    assert SOURCES == ("hand", "heading", "lexicon", "topic")
+    candidates = {
+        "topic": {"a": "general", "b": "general", "c": "general", "d": "general"},
+        "lexicon": {"a": "ecology", "b": "ecology", "c": "ecology"},
+        "heading": {"a": "liquor_industry", "b": "liquor_industry"},
+        "hand": {"a": "digital_economy"},
+    }
+    labels = combine_labels(candidates, ["a", "b", "c", "d", "e"])
+    assert labels.to_dict("records") == [
+        {"passage_id": "a", "theme": "digital_economy", "source": "hand"},
+        {"passage_id": "b", "theme": "liquor_industry", "source": "heading"},
+        {"passage_id": "c", "theme": "ecology", "source": "lexicon"},
+        {"passage_id": "d", "theme": "general", "source": "topic"},
+    ]
+
+
+def test_unknown_label_source_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown label sources"):
+        combine_labels({"guess": {"a": "ecology"}}, ["a"])
+
+
+def test_headings_from_the_issue_give_liquor_and_ecology() -> None:
+    assert heading_theme(
+        "第三篇加快构建特色优势产业新体系 > 第一节提质发展白酒产业集群", LEXICON
+    ) == ("liquor_industry")
+    assert heading_theme("第八篇筑牢长江上游生态屏障新基础", LEXICON) == "ecology"
+    # the deepest heading without a theme defers to its parent
+    assert heading_theme("第八篇筑牢长江上游生态屏障新基础 > 第一节", LEXICON) == "ecology"
+    assert heading_theme("第一章规划背景", LEXICON) is None
+
+
+def test_dominant_theme_needs_count_and_margin() -> None:
+    assert dominant_theme({"a": 3, "b": 1}, min_count=3, min_ratio=2.0) == "a"
+    assert dominant_theme({"a": 3, "b": 2}, min_count=3, min_ratio=2.0) is None
+    assert dominant_theme({"a": 2, "b": 0}, min_count=3, min_ratio=2.0) is None
+    assert dominant_theme({"a": 1, "b": 1}, min_count=1, min_ratio=1.0) is None
+
+
+def test_topic_labels_need_a_confident_passage_and_a_confident_mapping() -> None:
+    topic_themes = pd.DataFrame(
+        {
+            "model": ["lda", "lda", "lda", "bertopic"],
+            "topic": [0, 1, 2, 0],
+            "theme": ["ecology", "liquor_industry", "unmapped", "general"],
+            "score": [0.8, 0.3, 0.9, 0.9],
+        }
+    )
+    doc_topics = pd.DataFrame(
+        {
+            "passage_id": ["p1", "p2", "p3", "p4"],
+            "topic": [0, 0, 1, 2],
+            "probability": [0.9, 0.4, 0.9, 0.9],
+        }
+    )
+    result = topic_themes_for_passages(doc_topics, topic_themes, "lda", 0.6, 0.5)
+    assert result.to_dict() == {"p1": "ecology"}
+
+
+def test_dominant_lda_topic_per_passage() -> None:
+    frame = pd.DataFrame({"passage_id": ["a", "b"], "topic_0": [0.7, 0.2], "topic_1": [0.3, 0.8]})
+    assert dominant_topics_lda(frame).to_dict("records") == [
+        {"passage_id": "a", "topic": 0, "probability": 0.7},
+        {"passage_id": "b", "topic": 1, "probability": 0.8},
+    ]
+
+
+def test_weak_candidates_from_headings_lexicon_and_agreeing_topics() -> None:
+    passages = pd.DataFrame(
+        {
+            "passage_id": ["p1", "p2", "p3"],
+            "section_path": ["第一节提质发展白酒产业集群", "", ""],
+            "text": [
+                "推进项目建设。",
+                "打好蓝天保卫战、碧水保卫战、净土保卫战。",
+                "新增四星级酒店3家。",
+            ],
+        }
+    )
+    votes = [pd.Series({"p1": "general", "p3": "services_finance"}), pd.Series({"p1": "ecology"})]
+    out = weak_label_candidates(
+        passages, LEXICON, headings=True, lexicon_dominance=(3, 2.0), topic_votes=votes
+    )
+    assert out == {
+        "heading": {"p1": "liquor_industry"},
+        "lexicon": {"p2": "ecology"},
+        "topic": {"p3": "services_finance"},  # p1: the two models disagree
+    }
+
+
+def test_hand_labels_file_is_validated(tmp_path: Path) -> None:
+    good = tmp_path / "labels.csv"
+    good.write_text(
+        "text,theme,split\n加强生态保护。,ecology,test\n发展数字经济。,digital_economy,\n",
+        encoding="utf-8",
+    )
+    frame = read_hand_labels(good, LEXICON)
+    assert frame[["text", "theme", "split"]].values.tolist() == [
+        ["加强生态保护。", "ecology", "test"],
+        ["发展数字经济。", "digital_economy", "train"],
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,theme\n加强生态保护。,green\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"unknown themes \['green'\]"):
+        read_hand_labels(bad, LEXICON)
+    assert read_hand_labels(tmp_path / "absent.csv", LEXICON).empty
+
+
+def test_hand_labels_find_passages_by_id_or_by_text_ignoring_punctuation() -> None:
+    hand = pd.DataFrame(
+        {
+            "text": ["加强生态保护，推进修复", ""],
+            "passage_id": ["", "p2"],
+            "theme": ["ecology", "general"],
+        }
+    )
+    passages = pd.DataFrame(
+        {"passage_id": ["p1", "p2"], "text": ["加强生态保护,推进修复。", "各位代表"]}
+    )
+    assert hand_labels_by_passage(hand, passages) == {"p1": "ecology", "p2": "general"}
+
+
+def test_containing_rows_ignores_punctuation_and_width() -> None:
+    hits = containing_rows(
+        ["发展数字经济，建设5G基站"], ["一、发展数字经济,建设５G基站。其他", "无关"]
+    )
+    assert hits == [{0}]
+
+
+def test_the_committed_hand_labels_cover_every_theme_with_a_held_out_part(repo_root: Path) -> None:
+    frame = read_hand_labels(repo_root / "seeds" / "labels.csv", LEXICON)
+    counts = frame.groupby(["theme", "split"]).size().unstack(fill_value=0)
+    assert set(counts.index) == set(LEXICON.keys)
+    assert (counts["train"] + counts["test"]).min() >= 15
+    assert (counts["test"] >= 5).all()
+    assert 0.3 <= (frame["split"] == "test").mean() <= 0.4
+    assert frame["text"].is_unique
