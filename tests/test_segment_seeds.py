@@ -47,7 +47,7 @@ def test_every_document_has_passages_and_loses_no_text(
     assert set(passages["doc_id"]) == set(documents["doc_id"])
     for doc in documents.itertuples():
         in_passages = passages.loc[passages["doc_id"] == doc.doc_id, "text"]
-        kept = sum(len("".join(t.split())) for t in in_passages) + heading_chars[doc.doc_id]
+        kept = sum(len("".join(t.split())) for t in in_passages) + heading_chars[str(doc.doc_id)]
         assert kept == len("".join(str(doc.text).split())), doc.doc_id
 
 
