@@ -108,10 +108,32 @@ class BertopicParams(Section):
 
 class ThemesParams(Section):
     lexicon: str = ""  # path to a theme lexicon; "" = the packaged default
+    top_words: int = Field(default=20, ge=1)  # topic words read per topic
+    top_passages: int = Field(default=20, ge=1)  # representative passages per topic
+    word_weight: float = Field(default=0.4, ge=0)  # evidence weights (normalised to sum 1):
+    passage_lexicon_weight: float = Field(default=0.3, ge=0)  # ... passages' lexicon themes
+    embedding_weight: float = Field(default=0.3, ge=0)  # ... e5 similarity to descriptions
+    temperature: float = Field(default=0.02, gt=0)  # softmax temperature over cosines
+    min_score: float = Field(default=0.3, ge=0, le=1)  # best theme below -> "unmapped"
 
 
 class ClassifyParams(Section):
-    cv_folds: int = 5
+    cv_folds: int = Field(default=5, ge=2)  # stratified folds over hand-labelled train items
+    c: float = Field(default=10.0, gt=0)  # inverse regularisation of the logistic regression
+    embedding_weight: float = Field(default=1.0, ge=0)  # feature block scales
+    tfidf_weight: float = Field(default=1.0, ge=0)
+    lexicon_weight: float = Field(default=1.0, ge=0)
+    min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
+    align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
+    hand_weight: float = Field(default=3.0, gt=0)  # sample weight of a hand label (weak: 1)
+    heading_labels: bool = True  # weak labels from section headings
+    lexicon_labels: bool = True  # weak labels from lexicon dominance
+    topic_labels: bool = True  # weak labels from confidently mapped topics
+    lexicon_min_count: int = Field(default=3, ge=1)  # dominant theme: this many seed hits ...
+    lexicon_min_ratio: float = Field(default=2.0, ge=1)  # ... and this times the runner-up's
+    topic_min_probability: float = Field(default=0.6, ge=0, le=1)  # dominant-topic share
+    topic_min_score: float = Field(default=0.5, ge=0, le=1)  # that topic's mapping score
+    max_weak_per_theme: int = Field(default=200, ge=0)  # cap (deterministic sample) per theme
 
 
 class PrevalenceContrast(Section):
