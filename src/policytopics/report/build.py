@@ -12,6 +12,8 @@ from policytopics.report import figures
 from policytopics.report.content import (
     distinctive_themes,
     flatten,
+    ledger_highlights,
+    markdown_to_html,
     representative_passages,
     theme_labels,
     topic_rows,
@@ -195,8 +197,8 @@ def findings_context(inputs: ReportInputs, params: ReportParams) -> dict[str, An
             for loc, v in top.items()
         ],
         "documents": _documents(inputs),
-        "ledger": flatten(inputs.ledger)[:60],
-        "summary_md": inputs.summary_md,
+        "ledger": ledger_highlights(inputs.ledger),
+        "summary_html": markdown_to_html(inputs.summary_md),
         "heatmap": figures.heatmap(
             table, "locality", "theme", labels, "locality-theme", transpose=True
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
@@ -167,3 +168,60 @@ def package_versions(names: Sequence[str] = PACKAGES) -> list[tuple[str, str]]:
         except metadata.PackageNotFoundError:
             versions.append((name, "not installed"))
     return versions
+
+
+def ledger_highlights(ledger: Mapping[str, Any]) -> dict[str, Any]:
+    """Totals and one row per input file from the ingest ledger (reports/corpus/ingest.json)."""
+    files = []
+    for entry in ledger.get("files", []):
+        removed = entry.get("chars_removed", {})
+        files.append(
+            {
+                "file": str(entry.get("file", "")),
+                "status": str(entry.get("status", "")),
+                "encoding": str(entry.get("encoding", "")),
+                "documents": _count(entry.get("documents", [])),
+                "chars_kept": entry.get("chars_kept", ""),
+                "chars_removed": sum(removed.values()) if isinstance(removed, Mapping) else removed,
+            }
+        )
+    totals = ledger.get("totals", {k: v for k, v in ledger.items() if k != "files"})
+    return {
+        "totals": flatten(totals),
+        "files": files,
+        "skipped": [str(s) for s in ledger.get("skipped", [])],
+    }
+
+
+def _count(value: Any) -> int:
+    return len(value) if isinstance(value, list) else int(value)
+
+
+def markdown_to_html(text: str) -> str:
+    """The small Markdown subset of reports/corpus/summary.md (headings, tables, paragraphs)."""
+    out: list[str] = []
+    table: list[list[str]] = []
+
+    def flush_table() -> None:
+        if table:
+            head, *body = table
+            out.append("<table><tr>" + "".join(f"<th>{c}</th>" for c in head) + "</tr>")
+            out.extend("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in body)
+            out.append("</table>")
+            table.clear()
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            cells = [html.escape(c.strip()) for c in stripped.strip("|").split("|")]
+            if not all(set(c) <= set("-: ") for c in cells):
+                table.append(cells)
+            continue
+        flush_table()
+        if stripped.startswith("#"):
+            level = min(6, len(stripped) - len(stripped.lstrip("#")) + 2)
+            out.append(f"<h{level}>{html.escape(stripped.lstrip('#').strip())}</h{level}>")
+        elif stripped:
+            out.append(f"<p>{html.escape(stripped)}</p>")
+    flush_table()
+    return "\n".join(out)

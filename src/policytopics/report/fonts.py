@@ -46,8 +46,7 @@ def cjk_font_family(family: str) -> str:
 
 
 def configure_matplotlib(family: str) -> None:
-    """Draw every figure with the CJK font, text stored as paths (no font needed to view)."""
-    mpl.use("Agg")
+    """Draw every figure with the CJK font; SVG text stays text in that font family."""
     name = cjk_font_family(family)
     mpl.rcParams.update(
         {

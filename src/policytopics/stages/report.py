@@ -9,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import pandas as pd
 
 from policytopics.config import load_params
@@ -105,6 +106,7 @@ def provenance(args: argparse.Namespace, prevalence: dict[str, Any]) -> dict[str
 def main(args: argparse.Namespace) -> None:
     params = load_params(args.params)
     settings = params.report
+    matplotlib.use("Agg")
     configure_matplotlib(settings.font_family)
     started = time.perf_counter()
     inputs = load_inputs(args, params.themes.lexicon)

@@ -1,0 +1,74 @@
+"""Loading helpers for the notebooks: find the project's DVC outputs, label themes, set fonts.
+
+Notebooks read outputs relative to the project root: the nearest folder above the working
+directory holding dvc.yaml, or `$POLICYTOPICS_ROOT` when set (the notebook test points it at a
+fixture run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from policytopics.config import load_params
+from policytopics.errors import UserError
+from policytopics.report.fonts import configure_matplotlib
+from policytopics.themes.lexicon import load_lexicon
+
+ROOT_VARIABLE = "POLICYTOPICS_ROOT"
+
+
+def project_root() -> Path:
+    """`$POLICYTOPICS_ROOT`, else the nearest directory above the cwd that holds dvc.yaml."""
+    if os.environ.get(ROOT_VARIABLE):
+        return Path(os.environ[ROOT_VARIABLE]).resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dvc.yaml").exists():
+            return folder
+    raise UserError(f"no dvc.yaml above {here}; set {ROOT_VARIABLE} to the project root")
+
+
+def output(relative: str) -> Path:
+    """Path of a pipeline output under the project root; a clear error when it is missing."""
+    path = project_root() / relative
+    if not path.exists():
+        raise UserError(f"{path}: not found; run `dvc repro` in {project_root()} first")
+    return path
+
+
+def read(relative: str) -> Any:
+    """A pipeline output by its path in dvc.yaml: parquet/csv as DataFrame, json as data."""
+    path = output(relative)
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    if path.suffix == ".csv":
+        return pd.read_csv(path, encoding="utf-8-sig")
+    if path.suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    return path.read_text(encoding="utf-8")
+
+
+def theme_labels() -> dict[str, str]:
+    """Bilingual theme labels ("生态环保 Ecology and environment") from the project's lexicon."""
+    root = project_root()
+    configured = (
+        load_params(root / "params.yaml").themes.lexicon if (root / "params.yaml").exists() else ""
+    )
+    lexicon = load_lexicon(root / configured if configured else None)
+    return {t.key: f"{t.zh} {t.en}" for t in lexicon.themes}
+
+
+def setup_plots() -> None:
+    """Use the report's CJK font (report.font_family) in matplotlib figures."""
+    root = project_root()
+    family = (
+        load_params(root / "params.yaml").report.font_family
+        if (root / "params.yaml").exists()
+        else "Noto Sans CJK SC"
+    )
+    configure_matplotlib(family)

@@ -1,0 +1,146 @@
+"""Findings building blocks on tiny hand-written tables: labels, quotes, shares, hashes, fonts."""
+
+from __future__ import annotations
+
+import base64
+
+import pandas as pd
+import pytest
+
+from policytopics.errors import UserError
+from policytopics.report import figures
+from policytopics.report.content import (
+    corpus_hash,
+    corpus_topic_share,
+    distinctive_themes,
+    ledger_highlights,
+    markdown_to_html,
+    quote,
+    representative_passages,
+    theme_labels,
+)
+from policytopics.report.fonts import cjk_font_family, configure_matplotlib
+from policytopics.report.html import pct, svg_uri
+
+LEXICON = [("ecology", "生态环保", "Ecology"), ("liquor_industry", "白酒产业", "Liquor industry")]
+
+
+def test_theme_labels_are_bilingual_in_lexicon_order_and_keep_unknown_keys() -> None:
+    labels = theme_labels(LEXICON, ["liquor_industry", "unmapped"])
+    assert labels == {
+        "ecology": "生态环保 Ecology",
+        "liquor_industry": "白酒产业 Liquor industry",
+        "unmapped": "unmapped",
+    }
+
+
+def test_quote_flattens_and_cuts_with_an_ellipsis() -> None:
+    assert quote("做强白酒产业，\n建设世界级优质白酒产业集群。", 8) == "做强白酒产业，…"
+    assert quote("发展数字经济。", 20) == "发展数字经济。"
+
+
+def test_distinctive_themes_rank_by_lift_and_skip_tiny_shares() -> None:
+    rows = pd.DataFrame(
+        {
+            "theme": ["ecology", "liquor_industry", "general"],
+            "prevalence": [0.30, 0.20, 0.01],
+            "lift": [1.2, 3.0, 9.0],
+        }
+    )
+    assert distinctive_themes(rows, 2)["theme"].tolist() == ["liquor_industry", "ecology"]
+
+
+def test_representative_passages_quote_assigned_passages_by_probability() -> None:
+    passages = pd.DataFrame(
+        {
+            "passage_id": ["a", "b", "c", "d"],
+            "locality": ["江阳区", "江阳区", "江阳区", "渝北区"],
+            "theme": ["liquor_industry", "liquor_industry", "ecology", "liquor_industry"],
+            "p_liquor_industry": [0.7, 0.9, 0.8, 0.99],
+            "text": ["支持泸州老窖扩能。", "建设白酒产业集群。", "保护长江。", "酒"],
+            "title": ["江阳区规划"] * 4,
+            "section_path": ["第三篇 > 第一节提质发展白酒产业集群"] * 4,
+        }
+    )
+    quotes = representative_passages(passages, "江阳区", "liquor_industry", 5, 100)
+    assert [q["passage_id"] for q in quotes] == ["b", "a"]
+    assert quotes[0]["title"] == "江阳区规划"
+    assert quotes[0]["section_path"] == "第三篇 > 第一节提质发展白酒产业集群"
+
+
+def test_corpus_topic_share_is_share_over_lift() -> None:
+    shares = pd.DataFrame(
+        {
+            "locality": ["甲", "甲", "乙", "乙"],
+            "topic": [0, 1, 0, 1],
+            "prevalence": [0.8, 0.2, 0.0, 1.0],
+            "lift": [2.0, 1 / 3, 0.0, 5 / 3],
+        }
+    )
+    assert corpus_topic_share(shares) == pytest.approx({0: 0.4, 1: 0.6})
+
+
+def test_corpus_hash_ignores_order_and_sees_content() -> None:
+    files = [("a.txt", "泸州".encode()), ("b.txt", b"x")]
+    digest, entries = corpus_hash(files)
+    assert digest == corpus_hash(reversed(files))[0]
+    assert digest != corpus_hash([("a.txt", "泸州市".encode()), ("b.txt", b"x")])[0]
+    assert [e["name"] for e in entries] == ["a.txt", "b.txt"]
+    assert entries[0]["bytes"] == 6
+
+
+def test_markdown_tables_and_headings_become_html() -> None:
+    rendered = markdown_to_html("# 语料概览\n\n| 地区 | 段落 |\n|---|---|\n| 江阳区 | 175 |\n")
+    assert "<h3>语料概览</h3>" in rendered
+    assert "<th>地区</th>" in rendered and "<td>江阳区</td><td>175</td>" in rendered
+    assert "---" not in rendered
+
+
+def test_ledger_highlights_count_removed_characters_per_file() -> None:
+    ledger = {
+        "totals": {"n_files": 1},
+        "files": [
+            {
+                "file": "001.txt",
+                "status": "ok",
+                "encoding": "gb18030",
+                "chars_kept": 100,
+                "chars_removed": {"site_chrome": 7, "whitespace": 3},
+                "documents": [{"doc_id": "001#01"}],
+            }
+        ],
+        "skipped": [],
+    }
+    high = ledger_highlights(ledger)
+    assert high["files"][0]["chars_removed"] == 10
+    assert high["files"][0]["documents"] == 1
+    assert high["totals"] == [("n_files", "1")]
+
+
+def test_percent_and_svg_data_uri() -> None:
+    assert pct(0.1234) == "12.3%"
+    assert pct(float("nan")) == ""
+    assert (
+        base64.b64decode(svg_uri("<svg>生态</svg>").split(",", 1)[1]).decode() == "<svg>生态</svg>"
+    )
+
+
+def test_missing_cjk_font_is_a_one_line_error_naming_the_fix() -> None:
+    with pytest.raises(UserError, match="make setup"):
+        cjk_font_family("No Such CJK Font 123")
+
+
+def test_heatmap_svg_keeps_chinese_text_and_is_identical_run_to_run() -> None:
+    configure_matplotlib("Noto Sans CJK SC")
+    table = pd.DataFrame(
+        {
+            "locality": ["江阳区", "江阳区", "渝北区", "渝北区"],
+            "theme": ["ecology", "liquor_industry"] * 2,
+            "prevalence": [0.3, 0.7, 0.9, 0.1],
+        }
+    )
+    labels = theme_labels(LEXICON, [])
+    first = figures.heatmap(table, "locality", "theme", labels, "t", transpose=True)
+    assert first == figures.heatmap(table, "locality", "theme", labels, "t", transpose=True)
+    assert "白酒产业 Liquor industry" in first and "江阳区" in first
+    assert "Noto Sans CJK SC" in first

@@ -1,0 +1,81 @@
+"""End to end on the pipeline fixture: prevalence + report, then read the HTML and the PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fixtures.pipeline.build_fixture import fixture_run
+
+pytestmark = pytest.mark.slow
+
+LOCALITIES = ["江阳区", "泸州市", "渝北区", "巫山县", "龙港市"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fixture_run(tmp_path_factory.mktemp("fixture") / "project")
+
+
+def test_prevalence_outputs_follow_the_contract(run: Path) -> None:
+    table = pd.read_csv(run / "reports/prevalence/themes_by_locality.csv")
+    assert list(table.columns) == [
+        "locality", "theme", "prevalence", "ci_low", "ci_high", "lift", "n_passages",
+    ]  # fmt: skip
+    assert sorted(table["locality"].unique()) == sorted(LOCALITIES)
+    assert len(table) == 5 * 13
+    sums = table.groupby("locality")["prevalence"].sum()
+    assert sums.to_numpy() == pytest.approx([1.0] * 5, abs=1e-8)
+    metrics = json.loads((run / "reports/prevalence/metrics.json").read_text(encoding="utf-8"))
+    assert metrics["top_theme_by_locality"]["江阳区"]["theme"] == "liquor_industry"
+    liquor = metrics["contrasts"]["liquor_industry"]
+    assert set(liquor["focus"]) == {"江阳区", "泸州市"} and liquor["n_versus"] == 2
+    for model in ("lda", "bertopic"):
+        topics = pd.read_csv(run / f"reports/prevalence/topics_by_locality_{model}.csv")
+        assert topics.groupby("locality")["prevalence"].sum().to_numpy() == pytest.approx(
+            [1.0] * 5, abs=1e-8
+        )
+
+
+def test_html_is_self_contained_and_bilingual(run: Path) -> None:
+    html = (run / "reports/findings.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "<script" not in html and "<link" not in html
+    assert html.count('src="data:image/svg+xml;base64,') >= 10
+    for text in [
+        "生态环保 Ecology and environment",
+        "白酒产业 Liquor (baijiu) industry",
+        *LOCALITIES,
+    ]:
+        assert text in html
+    assert "第三篇 &gt; 第九章 &gt; 第一节提质发展白酒产业集群" in html  # a quote's section path
+    assert 'alt="coherence vs K"' in html  # diagnostics figure from reports/lda/coherence.csv
+    assert "0.88" in html  # classifier macro-F1 from reports/classify/metrics.json
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdf_has_the_chinese_text_layer_and_embedded_cjk_fonts(run: Path) -> None:
+    pdf = run / "reports/findings.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in ["生态环保", "白酒产业", "数字经济", "做强白酒产业", *LOCALITIES]:
+        assert expected in text
+    assert "\ufffd" not in text and "\u25a1" not in text
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert any("Noto-Sans-CJK-SC" in line for line in fonts)
+    assert all(" yes " in line for line in fonts), fonts  # every font embedded
+    assert not any("CJK-JP" in line for line in fonts)  # no Japanese glyph forms
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "3", str(pdf), str(run / "page")],
+        check=True,
+    )
+    pages = sorted(run.glob("page-*.png"))
+    assert len(pages) == 3 and all(p.stat().st_size > 5000 for p in pages)
