@@ -263,3 +263,20 @@ def test_stage_errors_are_user_errors(
     with pytest.raises(UserError, match=r"names b\.txt"):
         stage.main(tmp_path, out, tmp_path / "l.json", None)
     assert not out.exists()
+
+
+def test_listing_item_without_text_is_a_skipped_document_when_asked() -> None:
+    data = (
+        "• 【渝北区招商】2021年渝北区政府工作报告\n\n2025-07-08\n"
+        "• 【南岸区招商】2021年南岸区政府工作报告\n各位代表：重庆市南岸区。\n"
+    )
+    with pytest.raises(UserError, match=r"^seeds/l\.txt: document 1 has no text"):
+        run([SeedFile("l.txt", data.encode())])
+    result = run([SeedFile("l.txt", data.encode())], on_bad_file="skip")
+    assert result.documents["doc_id"].tolist() == ["l#02"]
+    assert result.ledger["skipped"] == [
+        {"file": "l.txt", "doc_id": "l#01", "reason": "document 1 has no text"}
+    ]
+    (entry,) = result.ledger["files"]
+    assert [d["status"] for d in entry["documents"]] == ["skipped", "ok"]
+    assert entry["balanced"]

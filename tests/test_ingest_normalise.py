@@ -159,3 +159,10 @@ def test_work_report_opening_split_into_venue_speaker_and_speech() -> None:
 def test_other_text_has_no_report_opening() -> None:
     text = "各位代表：现在，我代表县人民政府向大会报告工作。"
     assert split_report_opening(text, NormaliseStats()) == (text, "")
+
+
+@pytest.mark.parametrize("text", ["", "\n", " \n \n", "\u200b\n"])
+def test_text_of_nothing_counts_every_character(text: str) -> None:
+    stats = NormaliseStats()
+    assert normalise(text, "zh", stats) == ""
+    assert sum(stats.removed.values()) == len(text)

@@ -56,9 +56,10 @@ def _removal_json(removal: Removal) -> dict[str, Any]:
 
 
 def _bad_file(name: str, reason: str, on_bad_file: str, entry: dict[str, Any]) -> None:
+    """Stop with a one-line error, or mark the file's (or document's) ledger entry skipped."""
     if on_bad_file == "error":
         raise UserError(f"seeds/{name}: {reason} (set ingest.on_bad_file: skip to skip it)")
-    entry.update(status="skipped", reason=reason, documents=[])
+    entry.update(status="skipped", reason=reason)
 
 
 def _apply_manifest(
@@ -124,6 +125,7 @@ def build_document(
     removed.update(stats.removed)
     entry = {
         "doc_id": doc_id,
+        "status": "ok",
         "part": raw.part,
         "first_line": raw.first_line,
         **{k: row[k] for k in DOCUMENT_COLUMNS if k not in ("doc_id", "part", "text")},
@@ -157,12 +159,12 @@ def ingest_file(
         text, encoding = decode_bytes(file.data)
     except BadFileError as error:
         _bad_file(file.name, str(error), on_bad_file, entry)
-        return [], entry
+        return [], {**entry, "documents": []}
     entry["encoding"] = encoding
     raws, removals = split_file(text)
     if not raws:
         _bad_file(file.name, "no text left after removing boilerplate", on_bad_file, entry)
-        return [], entry
+        return [], {**entry, "documents": []}
     too_high = [p for p in manifest.parts(file.name) if p > len(raws)]
     if too_high:
         raise UserError(

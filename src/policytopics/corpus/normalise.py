@@ -171,8 +171,8 @@ def tidy_spaces(text: str, stats: NormaliseStats, *, chinese: bool) -> str:
     text = _SPACES.sub(space, text)
     lines = text.split("\n")
     kept = [line for line in lines if line]
-    # every dropped newline: one per blank line, plus a trailing one if the text ended with it
-    stats.removed["whitespace"] += len(lines) - len(kept)
+    # newlines dropped: the text had len(lines) - 1, the result keeps len(kept) - 1
+    stats.removed["whitespace"] += len(lines) - max(len(kept), 1)
     return "\n".join(kept)
 
 
