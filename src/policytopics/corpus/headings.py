@@ -7,9 +7,11 @@ above a passage is its section path. Headings come in two forms:
   `第一节提质发展白酒产业集群`, `1.实施一体规划管理。`, `——建设区域商贸物流中心。`;
 - inline, inside a long line after a sentence end or a colon (the scraped work reports):
   `…请予审议。一、“十三五”时期及2020年工作回顾“十三五”时期，是…`. Where such a heading ends
-  is found by `inline_heading_end`: at its first 。 when that comes soon and the heading has
-  no comma, otherwise after the last of the title words that end these headings
-  (工作回顾, 目标任务, 重点工作安排, 政府自身建设, ... see `TITLE_ENDINGS`).
+  is found by `inline_heading_end`: a lower heading (（一）, 1.) ends at its first 。 when that
+  comes soon; a top-level one (一、, 第X章) is a title run into its text, so it ends after
+  the last of the title words that end such headings (工作回顾, 目标任务, 重点工作安排,
+  政府自身建设, ... see `TITLE_ENDINGS`), at its first 。 only if it has none of them:
+  三、2021年重点工作 | 今年是…，也是…。  四、加强政府自身建设 | 各位代表！
 
 Plain title lines (`发展目标`, `序言`, English `Keywords: mission`) are recognised by
 `is_title_candidate`; whether one really heads a section is decided from its surroundings in
@@ -68,6 +70,9 @@ TITLE_ENDINGS = (
 # words that may directly follow a title ending and still belong to the heading: 工作回顾
 _CONTINUATIONS = ("回顾", "任务", "安排", "重点", "工作")
 _CONJUNCTIONS = "和及与、"
+# top-level inline headings are titles run into their text (三、2021年重点工作今年是…);
+# lower ones end at their first 。 even with a comma (（一）着眼…，奋力在…上开好局起好步。)
+_TOP_KINDS = ("cn_num", "part", "chapter")
 _CLAUSE_PUNCT = "，,、；;：:"
 _TERMINALS = "。！？；!?;"
 _NO_TITLE = set("，,、；;：:。！？!?")
@@ -135,8 +140,7 @@ def inline_heading_end(text: str, start: int, marker: Marker) -> int | None:
     while stop < len(text) and text[stop] not in _TERMINALS and stop - start < TERMINATED_MAX:
         stop += 1
     terminated = stop < len(text) and text[stop] in _TERMINALS
-    has_comma = any(ch in _CLAUSE_PUNCT for ch in text[body_start:stop])
-    if terminated and not has_comma and marker.kind not in ("cn_num", "part", "chapter"):
+    if terminated and marker.kind not in _TOP_KINDS:
         return stop + 1
     end = _title_words_end(text, start, body_start)
     if end is not None:
