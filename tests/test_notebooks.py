@@ -1,0 +1,48 @@
+"""Every notebook runs headless (nbclient, python3 kernel) against a fixture pipeline run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from fixtures.pipeline.build_fixture import fixture_run
+from nbclient import NotebookClient
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9]*.py"))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return fixture_run(tmp_path_factory.mktemp("notebooks") / "project", stages=("prevalence",))
+
+
+def test_the_four_notebooks_exist_without_outputs() -> None:
+    names = [p.stem for p in NOTEBOOKS]
+    assert names == ["01_corpus", "02_lda", "03_bertopic", "04_localities"]
+    stored = list(NOTEBOOKS[0].parent.glob("*.ipynb"))
+    for path in stored:
+        notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+        assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code"), path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_executes(path: Path, run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYTOPICS_ROOT", str(run))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    notebook = jupytext.read(path)
+    client = NotebookClient(
+        notebook, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(run)}}
+    )
+    client.execute()
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "error"
+    ]
+    assert not errors
+    assert any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
