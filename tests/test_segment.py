@@ -365,13 +365,25 @@ def test_summary_names_localities_removals_and_exceptions() -> None:
                 "removed_lines": [
                     {"reason": "site_chrome", "lines": [3, 4], "chars": 9, "preview": "投稿"}
                 ],
+                "documents": [
+                    {
+                        "doc_id": "002_x#01",
+                        "removed_lines": [
+                            {"reason": "title_to_metadata", "lines": [1, 1], "chars": 5}
+                            | {"preview": "渝北区报告"}
+                        ],
+                    }
+                ],
             }
         ],
     }
     text = corpus_summary(documents, passages, metrics, ledger, params)
     assert "| 渝北区 | 重庆市 | 重庆市 | 2021年渝北区政府工作报告 | 2021 |" in text
     assert "| site_chrome | 9 | 网站栏目" in text
-    assert "| 002_x.txt | site_chrome | 3–4 | 9 | 投稿 |" in text
+    assert (
+        "| 002_x.txt | title_to_metadata | 1–1 | 5 | 渝北区报告 |\n| 002_x.txt | site_chrome | 3–4"
+        in text
+    )
     short = outside_bounds(passages, params)
     # the three one-sentence sections (（一）..., 二、... and its （一）) stay short
     assert short["n_chars"].tolist() == [17, 13, 18]

@@ -173,19 +173,27 @@ def _removals(ledger: Mapping[str, Any]) -> list[str]:
         for reason, chars in sorted(by_reason.items(), key=lambda kv: -int(kv[1]))
     ]
     lines = _table(["原因 reason", "字符 chars", "说明 what it is"], rows)
-    removed = [
+    removals = sorted(
+        (
+            (str(f["file"]), removal)
+            for f in ledger.get("files", [])
+            for source in (f, *f.get("documents", []))  # the file's lines and each document's
+            for removal in source.get("removed_lines", [])
+        ),
+        key=lambda item: (item[0], int((item[1].get("lines") or [0])[0])),
+    )
+    removed: list[list[object]] = [
         [
-            f["file"],
+            name,
             removal["reason"],
-            "–".join(str(n) for n in removal["lines"]),
+            "–".join(str(n) for n in removal.get("lines", [])),
             removal["chars"],
             str(removal["preview"])[:60],
         ]
-        for f in ledger.get("files", [])
-        for removal in f.get("removed_lines", [])
+        for name, removal in removals
     ]
     if removed:
-        lines += ["", "Removed lines, per file:", ""]
+        lines += ["", "Removed lines, per file (line numbers in the raw file):", ""]
         lines += _table(["file", "reason", "lines", "chars", "preview"], removed)
     skipped = [[s.get("file", ""), s.get("reason", "")] for s in ledger.get("skipped", [])]
     if skipped:
