@@ -159,6 +159,25 @@ def test_gazetteer_supplement_adds_what_cpca_lacks_and_drops_non_divisions() -> 
             "重庆市南岸区人民政府，南岸区",
             ("南岸区", "重庆市", "重庆市", "county"),
         ),
+        # a district's text names its municipality about as often as itself
+        (
+            "关于加快发展的意见",
+            "重庆市委、重庆市政府、重庆市人大领导下，渝中区和渝中区",
+            ("渝中区", "重庆市", "重庆市", "county"),
+        ),
+        # a city's text names its districts: each has less than half the city's score
+        (
+            "关于加快发展的意见",
+            "泸州市统筹江阳区、龙马潭区、纳溪区，四川省",
+            ("泸州市", "四川省", "泸州市", "prefecture"),
+        ),
+        # in the body, names need their province or prefecture named: 示范县 (范县, 河南),
+        # 新城区 (西安, 呼和浩特) and 大园区 (桃园) are words here, not places
+        (
+            "关于加快发展的意见",
+            "推进示范县建设，新城区改造，大园区招商，重庆市南川区",
+            ("南川区", "重庆市", "重庆市", "county"),
+        ),
     ],
 )
 def test_chinese_locality(title: str, body: str, expected: tuple[str, str, str, str]) -> None:

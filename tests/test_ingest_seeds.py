@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from policytopics.corpus.gazetteer import load_gazetteer
+from policytopics.corpus.gazetteer import detect_locality, load_gazetteer
 from policytopics.corpus.ingest import IngestResult, SeedFile, ingest
 from policytopics.corpus.manifest import parse_manifest
 
@@ -70,6 +70,15 @@ def test_attribution_of_every_document(seeds: IngestResult) -> None:
         ("003#01", "泸州市", "四川省", "泸州市", "prefecture", 2021, "policy_plan", "zh"),
         ("004#01", "龙港市", "浙江省", "温州市", "county", 2022, "news", "en"),
     ]
+
+
+def test_bodies_alone_give_the_same_localities(seeds: IngestResult) -> None:
+    gazetteer = load_gazetteer()
+    for doc_id, text, language, expected in seeds.documents[
+        ["doc_id", "text", "language", "locality"]
+    ].values.tolist():
+        match = detect_locality(gazetteer, "", text, language)
+        assert match.place is not None and match.place.name == expected, doc_id
 
 
 def test_hechuan_title_typo_and_body_year(seeds: IngestResult) -> None:

@@ -12,9 +12,11 @@ most specific level (county > prefecture > province). A name shared by several p
 (龙港市 浙江 / 龙港区 辽宁, 江北区 重庆 / 宁波) is decided by context: how often the text
 names each candidate's province and prefecture (浙江, 温州). Two-character names (忠县, 泸县)
 are accepted only with such context, since they also occur inside words. Without a place
-in the title, the body decides: the most-mentioned place (ties to the more specific one), or
-the prefecture when two or more of its counties are mentioned (泸州市 for a plan about
-江阳区, 龙马潭区, 纳溪区: the prefecture scores its counties' mentions).
+in the title, the body decides, counting only places whose province or prefecture the text
+also names: the most-mentioned place, where a prefecture scores its counties' mentions when
+two or more are named (泸州市 for a plan about 江阳区, 龙马潭区, 纳溪区); then down to the
+most-mentioned place inside it while that has at least half as many mentions (a district's
+report names 重庆市 about as often as itself).
 """
 
 from __future__ import annotations
@@ -111,15 +113,19 @@ def _context_score(gazetteer: Gazetteer, place: Place, text: str, language: str)
     return sum(text.count(name) for name in gazetteer.context_names(place, language))
 
 
-def _pick(gazetteer: Gazetteer, name: str, text: str, language: str) -> tuple[Place | None, str]:
-    """Choose among the places called `name` by context; None if a short name lacks it."""
+def _pick(
+    gazetteer: Gazetteer, name: str, text: str, language: str, strict: bool
+) -> tuple[Place | None, str]:
+    """Choose among the places called `name` by context; None if the context is required
+    (`strict`, or a two-character Chinese name) and the text names no province/prefecture."""
     options = gazetteer.places_named(name, language)
     scored = sorted(
         ((_context_score(gazetteer, p, text, language), i, p) for i, p in enumerate(options)),
         key=lambda t: (-t[0], t[1]),
     )
     score, _, best = scored[0]
-    if language == "zh" and len(name) == 2 and score == 0:
+    needs_context = strict or (language == "zh" and len(name) == 2)
+    if needs_context and score == 0 and best.level != "province":
         return None, f"{name}: no province/prefecture named, ignored"
     if len(options) == 1:
         return best, ""
@@ -134,7 +140,7 @@ def detect_locality(gazetteer: Gazetteer, title: str, body: str, language: str) 
     for source, part in (("title", title), ("body", body)):
         chosen: list[tuple[Place, int]] = []
         for name, count in gazetteer.mentions(part, language).items():
-            place, note = _pick(gazetteer, name, text, language)
+            place, note = _pick(gazetteer, name, text, language, strict=source == "body")
             if note and note not in notes:
                 notes.append(note)
             if place is not None:
@@ -149,21 +155,46 @@ def detect_locality(gazetteer: Gazetteer, title: str, body: str, language: str) 
     return LocalityMatch(None, "", "; ".join(["no place name found", *notes]))
 
 
+def _is_under(place: Place, owner: Place) -> bool:
+    if owner.level == "province":
+        return place.province == owner.name and place != owner
+    if owner.level == "prefecture":
+        return place.level == "county" and (place.province, place.city) == (
+            owner.province,
+            owner.name,
+        )
+    return False
+
+
 def _body_choice(gazetteer: Gazetteer, chosen: list[tuple[Place, int]]) -> Place:
+    """The body's place: most mentions, a prefecture counting its counties when two or more
+    are named; then down to the most-mentioned place inside it while that place has at least
+    half its mentions (a district's report names 重庆市 about as often as itself)."""
     scores: Counter[Place] = Counter()
-    counties: dict[str, set[str]] = {}
     for place, count in chosen:
         scores[place] += count
-        if place.level == "county" and place.city != place.province:
-            counties.setdefault(place.city, set()).add(place.name)
-            for prefecture in gazetteer.by_name.get(place.city, []):
-                if prefecture.level == "prefecture" and prefecture.province == place.province:
-                    scores[prefecture] += 0  # make the prefecture a candidate
-    for place in list(scores):
-        if place.level == "prefecture" and len(counties.get(place.name, ())) >= 2:
-            scores[place] += sum(c for p, c in chosen if p.city == place.name)
-    # ties go to the more specific place: 重庆市渝北区 names 渝北区, not 重庆市
-    return max(scores.items(), key=lambda kv: (kv[1], _RANK[kv[0].level]))[0]
+    mentioned = [p for p, _ in chosen]
+    for county in [p for p in mentioned if p.level == "county"]:  # unnamed prefectures too
+        for owner in gazetteer.by_name.get(county.city, []):
+            if owner.level == "prefecture" and _is_under(county, owner) and owner not in mentioned:
+                mentioned.append(owner)
+    for owner in mentioned:
+        counties = [p for p in mentioned if p.level == "county" and _is_under(p, owner)]
+        if owner.level == "prefecture" and len(counties) >= 2:
+            scores[owner] += sum(scores[c] for c in counties)
+
+    def rank(place: Place) -> tuple[int, int]:
+        return scores[place], _RANK[place.level]  # ties go to the more specific place
+
+    best = max(mentioned, key=rank)
+    while True:
+        inside = [p for p in mentioned if _is_under(p, best)]
+        if not inside:
+            return best
+        top = max(inside, key=rank)
+        if 2 * scores[top] < scores[best]:
+            return best
+        best = top
 
 
 def _read_csv(text: str) -> list[dict[str, str]]:
