@@ -72,3 +72,54 @@ def setup_plots() -> None:
         else "Noto Sans CJK SC"
     )
     configure_matplotlib(family)
+
+
+def execute(path: Path, root: Path, timeout: int = 600) -> Any:
+    """Run a notebook (jupytext percent script or .ipynb) headless against the outputs in `root`.
+
+    Returns the executed notebook (nbformat); a failing cell raises nbclient's CellExecutionError.
+    """
+    import jupytext
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(path)
+    previous = os.environ.get(ROOT_VARIABLE)
+    os.environ[ROOT_VARIABLE] = str(root.resolve())
+    try:
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(root.resolve())}},
+        )
+        client.execute()
+    finally:
+        if previous is None:
+            del os.environ[ROOT_VARIABLE]
+        else:
+            os.environ[ROOT_VARIABLE] = previous
+    return notebook
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m policytopics.notebook NOTEBOOK... --out DIR`: save executed .ipynb copies."""
+    import argparse
+
+    import nbformat
+
+    parser = argparse.ArgumentParser(
+        prog="python -m policytopics.notebook", description=main.__doc__
+    )
+    parser.add_argument("notebooks", type=Path, nargs="+")
+    parser.add_argument("--out", type=Path, default=Path("notebooks/executed"))
+    args = parser.parse_args(argv)
+    root = project_root()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path in args.notebooks:
+        target = args.out / f"{path.stem}.ipynb"
+        nbformat.write(execute(path, root), target)  # type: ignore[no-untyped-call]
+        print(f"{path} -> {target}")
+
+
+if __name__ == "__main__":
+    main()
