@@ -55,6 +55,10 @@ def test_title_year_when_the_body_has_no_date() -> None:
     assert (year.value, date) == (2021, "")
 
 
+def test_first_title_year_of_a_period() -> None:
+    assert detect_year("十四五规划（2021-2025年）", "序言", "")[0].value == 2021
+
+
 def test_no_year_is_none_not_a_guess() -> None:
     year, _ = detect_year(
         "泸州市三区“一体”高质量发展总体方案", "12月10日，市人民政府办公室印发", ""

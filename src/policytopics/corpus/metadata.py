@@ -7,7 +7,8 @@ Rules, each returning the value and a short note saying where it came from:
   a policy document (方案, 规划, 纲要, 意见, 办法, 计划, 通知, 报告, 决定).
 - year: the document's own date wins: an English "Time:" byline, else the first full date
   (2021年3月2日) in the opening of the body (the report's delivery or the plan's
-  approval date); else a plausible year in the title (1949-2100). A title year that
+  approval date); else the first plausible year in the title (1949-2100; 2021 in
+  "规划(2021-2025年)"). A title year that
   disagrees with the body date is noted (合川区's title says 201年, its body 2021年3月2日).
 - doc_type: government_work_report (政府工作报告, or a 工作报告 delivered 在...人民代表大会...
   会议上), five_year_plan (五年规划, 十四五规划, 远景目标纲要), policy_plan (a 方案, 规划,
@@ -26,7 +27,8 @@ MIN_YEAR, MAX_YEAR = 1949, 2100
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_TITLE_YEAR = re.compile(r"(?<!\d)(\d{1,4})\s*年")
+_TITLE_YEAR = re.compile(r"(?<!\d)(\d{1,4})\s*年")  # also catches typos such as 201年
+_FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _BOOK_TITLE = re.compile(r"《([^》]{4,60}(?:方案|规划|纲要|意见|办法|计划|通知|报告|决定))》")
 _ISSUED = re.compile(r"印发(?:了)?《[^》]+(?:方案|规划|意见|办法|计划|通知|决定)》")
 _FIVE_YEAR = re.compile(r"五年规划|十[一二三四五六七八九]五.{0,4}规划|远景目标纲要")
@@ -69,7 +71,7 @@ def detect_year(title: str, body: str, published: str) -> tuple[Detected, str]:
             y, m, d = (int(g) for g in match.groups())
             year, date, source = y, f"{y:04d}-{m:02d}-{d:02d}", "body date"
         else:
-            plausible = [y for y in title_years if _plausible(y)]
+            plausible = [int(y) for y in _FOUR_DIGITS.findall(title) if _plausible(int(y))]
             if plausible:
                 return Detected(plausible[0], f"title year {plausible[0]}"), ""
             return Detected(None, "no date in byline, body opening or title"), ""
