@@ -392,6 +392,16 @@ def test_summary_names_localities_removals_and_exceptions() -> None:
     assert all(passage_id in text for passage_id in short["passage_id"])
 
 
+def test_summary_names_documents_without_passages() -> None:
+    params = SegmentParams()
+    documents = documents_frame().assign(text="")
+    passages, sentences, heading_chars = segment_documents(documents, params)
+    assert passages.empty
+    metrics = segment_metrics(passages, sentences, heading_chars, params)
+    text = corpus_summary(documents, passages, metrics, {}, params)
+    assert "Documents without any passage (empty body): 002_x#01" in text
+
+
 def test_bounds_must_leave_room() -> None:
     with pytest.raises(UserError, match=r"segment\.min_chars must be smaller"):
         check_params(SegmentParams(min_chars=600, max_chars=600))

@@ -195,7 +195,8 @@ def segment_documents(
     heading_chars: dict[str, int] = {}
     for doc in tqdm(documents.to_dict("records"), desc="segment", unit="doc", leave=False):
         doc_id, language = str(doc["doc_id"]), str(doc["language"])
-        passages, headings = segment_text(str(doc["text"]), language, params)
+        text = doc["text"] if isinstance(doc["text"], str) else ""  # a missing body: no passages
+        passages, headings = segment_text(text, language, params)
         texts = [p.text(language) for p in passages]
         heading_chars[doc_id] = sum(len(_squash(h.text)) for h in headings)
         for position, (passage, text) in enumerate(zip(passages, texts, strict=True)):

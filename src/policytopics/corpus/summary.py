@@ -163,7 +163,11 @@ def _documents_table(documents: pd.DataFrame, passages: pd.DataFrame) -> list[st
         )
     header = ["地区 locality", "省 province", "市 city", "标题 title", "年 year", "类型 doc_type"]
     header += ["语言", "字符 chars", "段落 passages", "长度 min / median / max", "doc_id"]
-    return _table(header, rows)
+    lines = _table(header, rows)
+    empty = sorted(set(documents["doc_id"]) - set(stats.index))
+    if empty:
+        lines += ["", f"Documents without any passage (empty body): {', '.join(empty)}"]
+    return lines
 
 
 def _removals(ledger: Mapping[str, Any]) -> list[str]:
