@@ -43,8 +43,14 @@ PASSAGE_COLUMNS: tuple[str, ...] = (
     "n_sentences",
 )
 
-# segment -> data/interim/sentences.parquet
-SENTENCE_COLUMNS: tuple[str, ...] = ("sentence_id", "passage_id", "doc_id", "position", "text")
+# segment -> data/interim/sentences.parquet, one row per sentence, in passage order.
+SENTENCE_COLUMNS: tuple[str, ...] = (
+    "sentence_id",  # "<passage_id>/s<000>"
+    "passage_id",
+    "doc_id",
+    "position",  # 0-based order inside the passage
+    "text",  # a sentence longer than segment.max_chars is cut at its commas into several rows
+)
 
 # tokenize -> data/processed/tokens.parquet (tokens: list<string>)
 TOKEN_COLUMNS: tuple[str, ...] = ("passage_id", "language", "tokens")
