@@ -280,3 +280,48 @@ def test_listing_item_without_text_is_a_skipped_document_when_asked() -> None:
     (entry,) = result.ledger["files"]
     assert [d["status"] for d in entry["documents"]] == ["skipped", "ok"]
     assert entry["balanced"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.txt", b"", "seeds/empty.txt: empty file"),
+        ("binary.txt", b"\x00\x01\x02\x03PK", "seeds/binary.txt: binary file (NUL bytes"),
+    ],
+)
+def test_stage_stops_at_a_bad_file_in_tmp_path(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    repo_root: Path,
+    name: str,
+    data: bytes,
+    message: str,
+) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "good.txt").write_bytes(REPORT.encode("utf-8"))
+    (seeds / name).write_bytes(data)
+    monkeypatch.chdir(repo_root)
+    with pytest.raises(UserError) as error:
+        stage.main(seeds, tmp_path / "d.parquet", tmp_path / "l.json", None)
+    assert str(error.value).startswith(message)
+    assert not (tmp_path / "d.parquet").exists()
+
+
+def test_cli_reports_a_user_error_as_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    repo_root: Path,
+) -> None:
+    monkeypatch.chdir(repo_root)
+    argv = ["ingest", "--seeds", str(tmp_path / "missing"), "--documents", str(tmp_path / "d")]
+    monkeypatch.setattr("sys.argv", [*argv, "--ledger", str(tmp_path / "l.json")])
+    with pytest.raises(SystemExit) as exit_info:
+        stage.cli()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"policytopics ingest: error: {tmp_path / 'missing'}: not a directory of seed texts\n"
+    )
