@@ -213,6 +213,19 @@ def test_work_report_headings_and_blocks() -> None:
     ]
 
 
+def test_address_opens_a_paragraph_of_the_top_level_section() -> None:
+    text = (
+        "一、2020年工作回顾过去一年成绩显著。（一）科学精准做好疫情防控。坚持人民至上。"
+        "各位代表！成绩来之不易。我们也清醒地认识到困难。二、2021年重点工作今年是开局之年。"
+    )
+    assert blocks_of(parse_document(text, "zh", lead_max_chars=20)) == [
+        ((TOP1,), ("过去一年成绩显著。",)),
+        ((TOP1, "（一）科学精准做好疫情防控。"), ("坚持人民至上。",)),
+        ((TOP1,), ("各位代表！", "成绩来之不易。", "我们也清醒地认识到困难。")),
+        ((TOP2,), ("今年是开局之年。",)),
+    ]
+
+
 def test_inline_numbered_headings_must_continue_their_series() -> None:
     text = "总体向好。三、不是标题的列举项目。一、2020年工作回顾过去一年成绩显著。"
     items = parse_document(text, "zh", lead_max_chars=20)

@@ -77,6 +77,9 @@ _CLAUSE_PUNCT = "，,、；;：:"
 _TERMINALS = "。！？；!?;"
 _NO_TITLE = set("，,、；;：:。！？!?")
 _TITLE_EN_END = tuple('.!?;:,"”')
+# a work report turning to its audience (各位代表！过去五年…) opens a paragraph about the whole
+# top-level section: a summary, the problems ahead, or the closing appeal
+ADDRESSES = ("各位代表", "同志们")
 
 
 @dataclass(frozen=True)

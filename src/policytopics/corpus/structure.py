@@ -2,8 +2,10 @@
 
 A block is a run of sentences that the document itself marks as one unit: a line (paragraph),
 the text after a heading, a ● list item, or a paragraph opened by a short lead sentence such as
-综合实力迈上新台阶。 (work reports put several such paragraphs on one long line). Every
-character of the text except whitespace ends up in exactly one heading or one block, in order.
+综合实力迈上新台阶。 or by an address such as 各位代表！ (work reports put many paragraphs on
+one long line; an address speaks about the whole top-level section, so its paragraph's path
+goes back to that heading). Every character of the text except whitespace ends up in exactly
+one heading or one block, in order.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policytopics.corpus.headings import (
+    ADDRESSES,
     INLINE_MARKER,
     RANKS,
     Marker,
@@ -160,9 +163,16 @@ class _Parser:
     def add_text(self, text: str) -> None:
         parts = sentences(text, self.language)
         for i, sentence in enumerate(parts):
-            if (
+            if self.language == "zh" and sentence.startswith(ADDRESSES):
+                last = self.items[-1] if self.items else None
+                after_heading = not self.current and isinstance(last, Heading)
+                self.flush()
+                if not after_heading:  # back to the top-level section (一、…)
+                    del self.stack[1:]
+            elif (
                 self.language == "zh"
                 and self.current
+                and not self.current[-1].startswith(ADDRESSES)  # 各位代表！成绩来之不易。
                 and i < len(parts) - 1
                 and is_lead_sentence(sentence, self.lead_max_chars)
             ):
