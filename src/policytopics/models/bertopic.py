@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,17 @@ TOKEN_PATTERN = r"\S+"
 DIVERSITY_TOP_N = 25  # topic_diversity looks at the top 25 words, so BERTopic keeps 25
 ANCHORS_FILE = "language_anchors.json"
 
-logging.getLogger("BERTopic").setLevel(logging.ERROR)
+
+@contextmanager
+def _quiet_bertopic() -> Iterator[None]:
+    """Silence BERTopic's notices that are expected here (no embedding model, custom topics)."""
+    logger = logging.getLogger("BERTopic")
+    disabled = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = disabled
 
 
 def token_documents(tokens: Sequence[Sequence[str]]) -> list[str]:
@@ -180,14 +191,14 @@ def fit_topics(
             embeddings=np.asarray(embeddings),
         )
         topics = [int(t) for t in reduced]
-        logging.getLogger("BERTopic").setLevel(logging.ERROR)  # its custom-topics notice
-        model.update_topics(
-            docs,
-            topics=topics,
-            top_n_words=max(params.top_n_words, DIVERSITY_TOP_N),
-            vectorizer_model=build_vectorizer(vocabulary),
-            ctfidf_model=ClassTfidfTransformer(),
-        )
+        with _quiet_bertopic():  # it warns about custom topic lists: intended
+            model.update_topics(
+                docs,
+                topics=topics,
+                top_n_words=max(params.top_n_words, DIVERSITY_TOP_N),
+                vectorizer_model=build_vectorizer(vocabulary),
+                ctfidf_model=ClassTfidfTransformer(),
+            )
     _use_centroid_prediction(model, topics, np.asarray(embeddings))
     return TopicFit(model, topics_before, topics, _final_probability(topics, matrix))
 
@@ -249,9 +260,13 @@ def save_topic_model(
     """BERTopic's safetensors format with c-TF-IDF, plus the language anchors used."""
     if representative_docs is not None:
         model.representative_docs_ = representative_docs  # readable passages, not tokens
-    model.save(
-        str(directory), serialization="safetensors", save_ctfidf=True, save_embedding_model=False
-    )
+    with _quiet_bertopic():  # it warns that no embedding model is saved: intended
+        model.save(
+            str(directory),
+            serialization="safetensors",
+            save_ctfidf=True,
+            save_embedding_model=False,
+        )
     data = {k: [float(x) for x in v] for k, v in (anchors or {}).items()}
     (directory / ANCHORS_FILE).write_text(json.dumps(data) + "\n", encoding="utf-8")
 
@@ -260,7 +275,8 @@ def load_topic_model(directory: Path) -> tuple[BERTopic, dict[str, np.ndarray] |
     """Load a model saved by `save_topic_model` (never touches the network)."""
     if not (directory / "config.json").is_file():  # BERTopic would otherwise try the HF hub
         raise UserError(f"{directory}: no saved BERTopic model here; run `dvc repro bertopic`")
-    model = BERTopic.load(str(directory))
+    with _quiet_bertopic():
+        model = BERTopic.load(str(directory))
     anchors_path = directory / ANCHORS_FILE
     raw: dict[str, Any] = (
         json.loads(anchors_path.read_text(encoding="utf-8")) if anchors_path.exists() else {}
