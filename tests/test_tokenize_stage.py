@@ -128,19 +128,26 @@ def test_userdict_candidates_find_split_policy_terms(tmp_path: Path) -> None:
     assert found["河长制"].score == 1.0
 
 
-def test_boilerplate_candidates_rank_even_words_high() -> None:
+def test_boilerplate_candidates_rank_evenly_spread_words_first() -> None:
     tokenizer = build_tokenizer(TokenizeParams())
     tokenizer.stopwords["stopwords_policy_zh"] = frozenset()
     passages = [
-        Passage("a", "推进白酒产业"),
+        Passage("a", "推进白酒产业，白酒品牌，白酒企业"),
         Passage("a", "推进酿酒"),
         Passage("b", "推进长江保护"),
         Passage("b", "推进湿地"),
     ]
-    found = {c.word: c for c in boilerplate_candidates(passages, tokenizer, min_share=0.5)}
-    assert set(found) == {"推进"}
-    assert (found["推进"].passages, found["推进"].documents, found["推进"].score) == (4, 2, 1.0)
-    assert format_candidates(found.values(), 5).splitlines()[1] == "推进\t\t4\t4\t2\t1.0"
+    found = boilerplate_candidates(passages, tokenizer, min_share=0.5)
+    assert [c.word for c in found] == ["推进"]
+    found = boilerplate_candidates(passages, tokenizer, min_share=0.25)
+    # 推进: 4 passages, 4 * (1 - e^-1) = 2.53 expected -> 1.582; 白酒 (2 times, 白酒产业 is
+    # one token): 1 passage, 4 * (1 - e^-0.5) = 1.57 expected -> 0.635.
+    spread = {c.word: c.score for c in found}
+    assert spread["推进"] == 1.582
+    assert spread["白酒"] == 0.635
+    assert found[0].word == "推进"
+    assert (found[0].count, found[0].passages, found[0].documents) == (4, 4, 2)
+    assert format_candidates(found, 1).splitlines()[1] == "推进\t\t4\t4\t2\t1.582"
 
 
 def test_stopword_snapshot_has_provenance_and_matches_the_packaged_file() -> None:

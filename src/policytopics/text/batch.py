@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from multiprocessing.pool import AsyncResult
 
 from policytopics.text.tokenize import Analysis, Tokenizer
 
@@ -41,8 +42,14 @@ def analyse_stream(
         return
     context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
     with context.Pool(workers, initializer=_init_worker, initargs=(tokenizer,)) as pool:
-        for analyses in pool.imap(_analyse_chunk, _chunks(items, chunk_size)):
-            yield from analyses
+        # At most 2 chunks per worker in flight: ordered results, bounded memory.
+        pending: deque[AsyncResult[list[Analysis]]] = deque()
+        for chunk in _chunks(items, chunk_size):
+            pending.append(pool.apply_async(_analyse_chunk, (chunk,)))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def tokenize_all(

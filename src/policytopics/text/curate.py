@@ -30,7 +30,7 @@ _HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
 
 @dataclass(frozen=True)
 class Passage:
-    """A unit of text and the document it belongs to (for spread across documents)."""
+    """A unit of text and the document it belongs to."""
 
     doc: str
     text: str
@@ -45,7 +45,7 @@ class Candidate:
     count: int
     passages: int
     documents: int
-    score: float  # userdict: cohesion; boilerplate: spread over documents (0..1)
+    score: float  # userdict: cohesion; boilerplate: spread (~1 = evenly sprinkled)
 
 
 def userdict_candidates(
@@ -92,34 +92,37 @@ def userdict_candidates(
 
 
 def boilerplate_candidates(
-    passages: Sequence[Passage], tokenizer: Tokenizer, min_share: float = 0.02
+    passages: Sequence[Passage], tokenizer: Tokenizer, min_share: float = 0.03
 ) -> list[Candidate]:
-    """Kept tokens in at least `min_share` of passages, ranked by passage frequency.
+    """Kept tokens in at least `min_share` of passages, most evenly spread first.
 
-    Score = evenness of the token's passage frequency over documents (normalised entropy,
-    1 = equally common in every document): boilerplate is frequent AND even, while a topic
-    word such as 白酒 concentrates in the documents about its topic.
+    Score = spread: passages containing the word / passages expected to contain it if its
+    occurrences were scattered at random (Poisson, N * (1 - exp(-count / N))). Boilerplate
+    (推进, 切实, 要求) is sprinkled once per passage everywhere, so spread is near 1; a topic
+    word (白酒, 生态, 旅游) is bursty, several times in the passages about its topic, so
+    spread is lower (Church and Gale's burstiness).
     """
-    per_doc: dict[str, Counter[str]] = {}
-    doc_sizes: Counter[str] = Counter()
+    in_docs: dict[str, set[str]] = {}
     counts: Counter[str] = Counter()
     df: Counter[str] = Counter()
     for passage in passages:
         tokens = tokenizer.tokenize(passage.text, "zh")
         counts.update(tokens)
         df.update(set(tokens))
-        per_doc.setdefault(passage.doc, Counter()).update(set(tokens))
-        doc_sizes[passage.doc] += 1
-    threshold = min_share * len(passages)
-    candidates = []
-    for word, freq in df.items():
-        if freq < threshold:
-            continue
-        shares = [per_doc[d][word] / doc_sizes[d] for d in sorted(doc_sizes)]
-        candidates.append(
-            Candidate(word, "", counts[word], freq, sum(s > 0 for s in shares), _evenness(shares))
-        )
-    return sorted(candidates, key=lambda c: (-c.passages, c.word))
+        for token in set(tokens):
+            in_docs.setdefault(token, set()).add(passage.doc)
+    n = len(passages)
+    candidates = [
+        Candidate(word, "", counts[word], freq, len(in_docs[word]), _spread(freq, counts[word], n))
+        for word, freq in df.items()
+        if freq >= min_share * n
+    ]
+    return sorted(candidates, key=lambda c: (-c.score, -c.passages, c.word))
+
+
+def _spread(passages: int, count: int, total: int) -> float:
+    expected = total * (1 - math.exp(-count / total))
+    return round(passages / expected, 3)
 
 
 def _is_content(word: str, tokenizer: Tokenizer, memo: dict[str, bool]) -> bool:
@@ -128,14 +131,6 @@ def _is_content(word: str, tokenizer: Tokenizer, memo: dict[str, bool]) -> bool:
         reason = tokenizer.removal_reason(word)
         memo[word] = _HAN_WORD.fullmatch(word) is not None and reason in (None, "short")
     return memo[word]
-
-
-def _evenness(shares: Sequence[float]) -> float:
-    total = sum(shares)
-    if total == 0 or len(shares) < 2:
-        return 0.0
-    entropy = -sum(s / total * math.log(s / total) for s in shares if s > 0)
-    return round(entropy / math.log(len(shares)), 3)
 
 
 def snapshot_stopwords(language: str) -> str:

@@ -34,6 +34,8 @@ REMOVAL_REASONS = (
 )
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
+_ENGLISH_PUNCTUATION = re.compile(r"[^\w\s]")
+_MAX_DECISIONS = 1_000_000
 
 
 class Segmenter(Protocol):
@@ -107,11 +109,14 @@ class Tokenizer:
         self._pos_keep = tuple(params.pos_keep)
         self._segmenter: Segmenter | None = None
         self._stemmer: Any = None
+        # word -> (token, removal reason or ""): every rule runs once per distinct word.
+        self._decisions: dict[str, dict[str, tuple[str, str]]] = {"zh": {}, "en": {}}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_segmenter"] = None
         state["_stemmer"] = None
+        state["_decisions"] = {"zh": {}, "en": {}}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -157,43 +162,49 @@ class Tokenizer:
             return "short"
         return None
 
-    def _analyse_zh(self, text: str) -> Analysis:
-        result = Analysis([])
-        if self._pos_keep:
-            pairs = self.segmenter.tag(text)
-        else:
-            pairs = [(word, "") for word in self.segmenter.cut(text)]
-        for word, tag in pairs:
+    def _decide(self, word: str, language: str) -> tuple[str, str]:
+        """(token, removal reason or "") for one segmented word, memoised per language."""
+        cache = self._decisions[language]
+        if len(cache) > _MAX_DECISIONS:
+            cache.clear()
+        if language == "zh":
             token = word.lower() if word.isascii() else word
-            reason = self.removal_reason(token)
-            if reason is None and self._pos_keep and not _tag_kept(tag, self._pos_keep):
-                reason = "pos"
-            if reason is None:
-                result.tokens.append(token)
-            else:
-                result.removed[reason] += 1
-        return result
+            decision = (token, self.removal_reason(token) or "")
+        else:
+            decision = self._decide_en(_POSSESSIVE.sub("", word))
+        cache[word] = decision
+        return decision
+
+    def _decide_en(self, token: str) -> tuple[str, str]:
+        if self.params.drop_numbers and is_number(token, self._numbers):
+            return token, "numbers"
+        if token in self.stopwords["stopwords_en"]:
+            return token, "stopwords_en"
+        if len(token) < self.params.min_chars:
+            return token, "short"
+        return self._stem(token), ""
+
+    def _analyse_zh(self, text: str) -> Analysis:
+        cached = self._decisions["zh"].get
+        if self._pos_keep:
+            decisions = []
+            for word, tag in self.segmenter.tag(text):
+                token, reason = cached(word) or self._decide(word, "zh")
+                if not reason and not _tag_kept(tag, self._pos_keep):
+                    reason = "pos"
+                decisions.append((token, reason))
+        else:
+            words = self.segmenter.cut(text)
+            decisions = [cached(word) or self._decide(word, "zh") for word in words]
+        return _collect(decisions)
 
     def _analyse_en(self, text: str) -> Analysis:
-        result = Analysis([])
         lowered = text.lower()
+        cached = self._decisions["en"].get
         words = _ENGLISH_WORD.findall(lowered)
-        result.removed["punctuation"] = len(re.findall(r"[^\w\s]", lowered))
-        for word in words:
-            token = _POSSESSIVE.sub("", word)
-            if self.params.drop_numbers and is_number(token, self._numbers):
-                reason: str | None = "numbers"
-            elif token in self.stopwords["stopwords_en"]:
-                reason = "stopwords_en"
-            elif len(token) < self.params.min_chars:
-                reason = "short"
-            else:
-                reason = None
-            if reason is None:
-                result.tokens.append(self._stem(token))
-            else:
-                result.removed[reason] += 1
-        return result
+        analysis = _collect([cached(word) or self._decide(word, "en") for word in words])
+        analysis.removed["punctuation"] += len(_ENGLISH_PUNCTUATION.findall(lowered))
+        return analysis
 
     def _stem(self, token: str) -> str:
         if self.params.english_stemmer == "none":
@@ -201,6 +212,14 @@ class Tokenizer:
         if self._stemmer is None:
             self._stemmer = snowballstemmer.stemmer("english")
         return str(self._stemmer.stemWord(token))
+
+
+def _collect(decisions: list[tuple[str, str]]) -> Analysis:
+    """Kept tokens in order, and the count of each removal reason."""
+    return Analysis(
+        [token for token, reason in decisions if not reason],
+        Counter(reason for _, reason in decisions if reason),
+    )
 
 
 def _tag_kept(tag: str, keep: tuple[str, ...]) -> bool:
