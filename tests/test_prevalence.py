@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from policytopics.analysis.key_figures import contrast_figures, top_theme_by_locality
 from policytopics.analysis.prevalence import (
     Bootstrap,
     bertopic_matrix,
@@ -14,7 +15,9 @@ from policytopics.analysis.prevalence import (
     prevalence_table,
     theme_matrix,
 )
+from policytopics.config import PrevalenceContrast
 from policytopics.errors import UserError
+from policytopics.stages.prevalence import align
 
 # 江阳区: doc A (100 chars all liquor, 300 chars half/half), doc B (100 chars, 0.2 liquor).
 # 渝北区: doc C, two passages of 200 chars (0.25 and 1.0 liquor).
@@ -147,3 +150,50 @@ def test_bertopic_matrix_is_one_hot_with_outliers_first() -> None:
     labels, probs = bertopic_matrix(pd.Series([1, -1, 0, 1]))
     assert labels == ["-1", "0", "1"]
     assert probs.tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]
+
+
+def _liquor(rows: list[tuple[str, float, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(loc, "liquor_industry", p, lo, hi, 1.0, 10) for loc, p, lo, hi in rows],
+        columns=["locality", "theme", "prevalence", "ci_low", "ci_high", "lift", "n_passages"],
+    )
+
+
+def test_contrast_says_whether_focus_intervals_exclude_the_province() -> None:
+    contrast = PrevalenceContrast(
+        theme="liquor_industry", focus=["江阳区", "泸州市"], versus_province="重庆市"
+    )
+    provinces = {"江阳区": "四川省", "泸州市": "四川省", "渝北区": "重庆市", "巫山县": "重庆市"}
+    separated = _liquor(
+        [
+            ("江阳区", 0.20, 0.15, 0.25),
+            ("泸州市", 0.10, 0.06, 0.14),
+            ("渝北区", 0.02, 0.01, 0.05),
+            ("巫山县", 0.01, 0.00, 0.03),
+        ]
+    )
+    figures = contrast_figures(separated, contrast, provinces)
+    assert figures["versus_max"]["locality"] == "渝北区"
+    assert figures["versus_max_ci_high"] == 0.05
+    assert figures["focus_excludes_versus"] is True
+    overlapping = separated.assign(ci_high=[0.25, 0.14, 0.07, 0.03])
+    overlapping.loc[1, "ci_low"] = 0.06
+    overlapping.loc[2, "ci_high"] = 0.065
+    assert contrast_figures(overlapping, contrast, provinces)["focus_excludes_versus"] is False
+
+
+def test_top_theme_by_locality_picks_the_largest_share() -> None:
+    result = table().reset_index()
+    top = top_theme_by_locality(result)
+    assert top["江阳区"]["theme"] == "liquor_industry"
+    assert top["江阳区"]["share"] == pytest.approx(0.54)
+
+
+def test_stage_alignment_requires_every_passage_exactly_once() -> None:
+    passages = PASSAGES.set_index("passage_id", drop=False)
+    themes = pd.DataFrame({"passage_id": ["C/p1", "A/p0", "A/p1", "B/p0", "C/p0"], "x": range(5)})
+    assert align(passages, themes, "passage_themes", "classify")["x"].tolist() == [1, 2, 3, 4, 0]
+    with pytest.raises(UserError, match=r"1 passages of passages\.parquet missing"):
+        align(passages, themes.iloc[1:], "passage_themes", "classify")
+    with pytest.raises(UserError, match="duplicate"):
+        align(passages, pd.concat([themes, themes.iloc[:1]]), "passage_themes", "classify")
