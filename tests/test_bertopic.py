@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from policytopics.config import BertopicParams, HdbscanParams, OutlierParams, UmapParams
 from policytopics.errors import UserError
 from policytopics.models.bertopic import (
+    AnchoredEmbedder,
     TopicFit,
     fit_topics,
     load_topic_model,
@@ -20,6 +22,7 @@ from policytopics.models.bertopic import (
     topic_table,
     topic_words,
 )
+from policytopics.models.embed import Kind
 
 SUBJECTS = {
     "ecology": ["生态", "保护", "长江", "修复", "污染", "河长制"],
@@ -164,3 +167,33 @@ def test_mismatched_inputs_are_user_errors() -> None:
     tokens, embeddings, _ = tiny_corpus()
     with pytest.raises(UserError, match="embeddings"):
         fit_topics(token_documents(tokens), embeddings[:5], PARAMS, seed=1)
+
+
+class SubjectEmbedder:
+    """Embeds seed-word lists onto the tiny corpus's subject centres (guided mode)."""
+
+    name = "fake/subjects"
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        rows = []
+        for text in texts:
+            k = next(i for i, words in enumerate(SUBJECTS.values()) if words[0] in text)
+            row = np.zeros(16, np.float32)
+            row[k * 4 : k * 4 + 4] = 0.5
+            rows.append(row)
+        return np.array(rows)
+
+
+def test_guided_mode_uses_seed_words_and_is_not_saved(tmp_path: Path) -> None:
+    tokens, embeddings, subjects = tiny_corpus()
+    seeds = [["生态", "保护"], ["白酒", "酱香"]]
+    embedder = AnchoredEmbedder(SubjectEmbedder(), None)
+    fit = fit_topics(token_documents(tokens), embeddings, PARAMS, 42, seeds, embedder)
+    by_subject = {
+        s: {t for t, x in zip(fit.topics, subjects, strict=True) if x == s} for s in SUBJECTS
+    }
+    assert all(len(v) == 1 for v in by_subject.values())
+    assert len(set().union(*by_subject.values())) == 3
+    save_topic_model(fit.model, tmp_path / "m", None)
+    model, anchors = load_topic_model(tmp_path / "m")
+    assert model.seed_topic_list is None and anchors is None
