@@ -145,8 +145,8 @@ class PrevalenceContrast(Section):
 
 
 class PrevalenceParams(Section):
-    n_bootstrap: int = Field(1000, ge=20)  # bootstrap replicates per table
-    confidence: float = Field(0.95, gt=0.5, lt=1.0)  # percentile interval level
+    n_bootstrap: int = Field(default=1000, ge=20)  # bootstrap replicates per table
+    confidence: float = Field(default=0.95, gt=0.5, lt=1.0)  # percentile interval level
     weight: Literal["n_chars", "equal"] = "n_chars"  # passage weight in the ratio estimator
     contrasts: list[PrevalenceContrast] = []
 
@@ -154,10 +154,10 @@ class PrevalenceParams(Section):
 class ReportParams(Section):
     title: str = "policytopics findings"
     font_family: str = "Noto Sans CJK SC"  # CJK font for figures, HTML and PDF
-    top_themes: int = Field(3, ge=1)  # distinctive themes (by lift) shown per locality
-    passages_per_theme: int = Field(2, ge=0)  # representative passages quoted per theme
-    quote_chars: int = Field(220, ge=40)  # quotes are cut to this many characters
-    topic_words: int = Field(10, ge=1)  # words shown per topic in the topic tables
+    top_themes: int = Field(default=3, ge=1)  # distinctive themes (by lift) shown per locality
+    passages_per_theme: int = Field(default=2, ge=0)  # representative passages quoted per theme
+    quote_chars: int = Field(default=220, ge=40)  # quotes are cut to this many characters
+    topic_words: int = Field(default=10, ge=1)  # words shown per topic in the topic tables
 
 
 class Params(Section):
