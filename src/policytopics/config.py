@@ -57,13 +57,15 @@ class LdaParams(Section):
     no_below: int = 5  # drop words in fewer passages
     no_above: float = 0.5  # drop words in a larger share of passages
     keep_n: int = 20000  # then keep at most this many most frequent words
-    passes: int = 10  # gensim: passes over the corpus; tomotopy: iterations = passes * 100
+    passes: int = 10  # gensim: passes over the corpus
     iterations: int = 200  # gensim: max E-step iterations per document
     chunksize: int = 2000  # gensim: passages per update
+    gibbs_iterations: int = 1000  # tomotopy: Gibbs sampling sweeps
     alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
     eta: Literal["symmetric", "auto"] | float = "symmetric"  # symmetric = 1/K
     seed_priors: bool = False  # boost the theme lexicon's seed words through eta
     seed_prior_weight: float = 1.0  # eta of a theme's seed word in that theme's topic
+    seed_themes: list[str] = ["ecology", "digital_economy", "liquor_industry"]  # topic i <- i-th
     top_words: int = 20  # rows per topic in reports/lda/topics.csv
 
 

@@ -1,0 +1,215 @@
+"""Fit LDA for every K in the sweep, score each model, choose K, and tabulate the result."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from gensim.corpora import Dictionary
+from tqdm import tqdm
+
+from policytopics.config import LdaParams
+from policytopics.errors import UserError
+from policytopics.models import lda, lda_tomotopy
+from policytopics.models.quality import topic_diversity, topic_quality
+
+TopicFit = lda.LdaFit | lda_tomotopy.TomotopyFit
+
+DIVERSITY_TOP_N = 25
+
+# Why a passage got the row it got in lda_doc_topics.parquet.
+STATUS_MODELLED = "modelled"
+STATUS_EMPTY = "empty"  # no tokens at all
+STATUS_NO_VOCABULARY = "no_vocabulary"  # tokens, but none left in the filtered dictionary
+STATUS_OTHER_LANGUAGE = "other_language"  # language not in lda.languages
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """Quality of the model with `num_topics` topics."""
+
+    num_topics: int
+    c_v: float
+    c_npmi: float
+    diversity: float
+
+
+def fit_model(
+    engine: str,
+    texts: Sequence[Sequence[str]],
+    dictionary: Dictionary,
+    num_topics: int,
+    params: LdaParams,
+    seed: int,
+    seed_words: Sequence[Sequence[str]] = (),
+) -> TopicFit:
+    """Fit one model with the configured engine on texts already known to be non-empty."""
+    if engine == "tomotopy":
+        return lda_tomotopy.fit_tomotopy(texts, dictionary, num_topics, params, seed, seed_words)
+    bows = lda.to_bows(dictionary, texts)
+    return lda.fit_lda(bows, dictionary, num_topics, params, seed, seed_words)
+
+
+def words_of(fit: TopicFit, top_n: int) -> list[list[tuple[str, float]]]:
+    """Each topic's `top_n` words with weights, whatever the engine."""
+    if isinstance(fit, lda_tomotopy.TomotopyFit):
+        return lda_tomotopy.topic_words(fit, top_n)
+    return lda.topic_words(fit, top_n)
+
+
+def score(fit: TopicFit, texts: list[list[str]], coherence_top_n: int) -> SweepPoint:
+    """c_v and c_npmi of the top words over `texts`, and topic diversity (top 25)."""
+    top = [[w for w, _ in topic] for topic in words_of(fit, max(coherence_top_n, DIVERSITY_TOP_N))]
+    quality = topic_quality(top, texts, top_n=coherence_top_n)
+    return SweepPoint(
+        num_topics=fit.num_topics,
+        c_v=quality["c_v"],
+        c_npmi=quality["c_npmi"],
+        diversity=topic_diversity(top, top_n=DIVERSITY_TOP_N),
+    )
+
+
+def sweep(
+    texts: list[list[str]],
+    params: LdaParams,
+    seed: int,
+    seed_words: Sequence[Sequence[str]] = (),
+    progress: bool = True,
+) -> tuple[Dictionary, list[SweepPoint], dict[int, TopicFit]]:
+    """Fit and score one model per K in `params.num_topics` (all with the same seed)."""
+    if not params.num_topics or any(k < 2 for k in params.num_topics):
+        raise UserError(f"lda.num_topics: need a list of numbers >= 2, got {params.num_topics}")
+    dictionary = lda.build_dictionary(texts, params.no_below, params.no_above, params.keep_n)
+    known = [[w for w in text if w in dictionary.token2id] for text in texts]
+    train = [text for text in known if text]
+    points: list[SweepPoint] = []
+    fits: dict[int, TopicFit] = {}
+    for k in tqdm(sorted(set(params.num_topics)), desc="lda sweep (K)", disable=not progress):
+        fit = fit_model(params.engine, train, dictionary, k, params, seed, seed_words)
+        fits[k] = fit
+        points.append(score(fit, texts, params.coherence_top_n))
+    return dictionary, points, fits
+
+
+def select_num_topics(
+    points: Sequence[SweepPoint], select_by: str, min_diversity: float = 0.0
+) -> SweepPoint:
+    """The point with the best `select_by` score among those with diversity >= min_diversity.
+
+    If no point reaches `min_diversity`, all points are eligible. Scores are compared at the
+    6 decimals written to metrics.json; ties go to the smaller K.
+    """
+    if not points:
+        raise ValueError("no sweep points to choose from")
+    eligible = [p for p in points if p.diversity >= min_diversity] or list(points)
+
+    def key(p: SweepPoint) -> tuple[float, int]:
+        value = float(getattr(p, select_by))
+        return (round(value, 6) if not np.isnan(value) else -np.inf, -p.num_topics)
+
+    return max(eligible, key=key)
+
+
+def topics_table(fit: TopicFit, top_n: int) -> pd.DataFrame:
+    """Long table of each topic's top words: topic, rank (1 = most probable), word, weight."""
+    rows = [
+        (topic, rank, word, weight)
+        for topic, words in enumerate(words_of(fit, top_n))
+        for rank, (word, weight) in enumerate(words, start=1)
+    ]
+    return pd.DataFrame(rows, columns=["topic", "rank", "word", "weight"])
+
+
+def passage_status(
+    tokens: Sequence[Sequence[str]],
+    languages: Sequence[str],
+    modelled_languages: Sequence[str],
+    vocabulary: set[str] | dict[str, int],
+) -> list[str]:
+    """Status of each passage: modelled, empty, no_vocabulary or other_language."""
+    statuses = []
+    for toks, language in zip(tokens, languages, strict=True):
+        if language not in modelled_languages:
+            statuses.append(STATUS_OTHER_LANGUAGE)
+        elif len(toks) == 0:
+            statuses.append(STATUS_EMPTY)
+        elif not any(t in vocabulary for t in toks):
+            statuses.append(STATUS_NO_VOCABULARY)
+        else:
+            statuses.append(STATUS_MODELLED)
+    return statuses
+
+
+def doc_topics_table(
+    fit: TopicFit,
+    passage_ids: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    languages: Sequence[str],
+    modelled_languages: Sequence[str],
+) -> pd.DataFrame:
+    """passage_id, topic_0..topic_{K-1}, status for every passage, in the input order.
+
+    Passages that are not modelled get the model's normalised prior and say why in `status`.
+    """
+    statuses = passage_status(tokens, languages, modelled_languages, fit.dictionary.token2id)
+    matrix = np.tile(prior_of(fit), (len(passage_ids), 1))
+    rows = [i for i, s in enumerate(statuses) if s == STATUS_MODELLED]
+    if rows:
+        matrix[rows] = document_topics_of(fit, [list(tokens[i]) for i in rows])
+    frame = pd.DataFrame(matrix, columns=[f"topic_{k}" for k in range(fit.num_topics)])
+    frame.insert(0, "passage_id", list(passage_ids))
+    frame["status"] = statuses
+    return frame
+
+
+def prior_of(fit: TopicFit) -> np.ndarray:
+    """Normalised document-topic prior, whatever the engine."""
+    if isinstance(fit, lda_tomotopy.TomotopyFit):
+        return lda_tomotopy.prior(fit)
+    return lda.prior(fit)
+
+
+def document_topics_of(fit: TopicFit, texts: Sequence[Sequence[str]]) -> np.ndarray:
+    """P(topic | passage) for `texts`, whatever the engine."""
+    if isinstance(fit, lda_tomotopy.TomotopyFit):
+        return lda_tomotopy.document_topics(fit, texts)
+    return lda.document_topics(fit, lda.to_bows(fit.dictionary, texts))
+
+
+def topic_term_of(fit: TopicFit) -> np.ndarray:
+    """P(word | topic) over `fit.dictionary` ids, whatever the engine."""
+    if isinstance(fit, lda_tomotopy.TomotopyFit):
+        return lda_tomotopy.topic_term_matrix(fit)
+    return lda.topic_term_matrix(fit)
+
+
+def save_fit(fit: TopicFit, directory: Path) -> None:
+    """Save a model of either engine into `directory`, replacing what was there only at the end."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        if isinstance(fit, lda_tomotopy.TomotopyFit):
+            lda_tomotopy.save_tomotopy(fit, tmp)
+        else:
+            lda.save_lda(fit, tmp)
+        if directory.exists():
+            shutil.rmtree(directory)
+        tmp.replace(directory)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def load_fit(directory: Path) -> TopicFit:
+    """Load a model saved by `save_fit`, whichever engine wrote it."""
+    meta = directory / lda.META_FILE
+    if not meta.exists():
+        raise UserError(f"{directory}: no LDA model here (run `dvc repro lda`)")
+    if json.loads(meta.read_text(encoding="utf-8")).get("engine") == "tomotopy":
+        return lda_tomotopy.load_tomotopy(directory)
+    return lda.load_lda(directory)
