@@ -35,11 +35,13 @@ def test_prevalence_outputs_follow_the_contract(run: Path) -> None:
     assert metrics["top_theme_by_locality"]["江阳区"]["theme"] == "liquor_industry"
     liquor = metrics["contrasts"]["liquor_industry"]
     assert set(liquor["focus"]) == {"江阳区", "泸州市"} and liquor["n_versus"] == 2
-    for model in ("lda", "bertopic"):
+    # LDA models the Chinese passages only (lda.languages); BERTopic every passage
+    for model, localities in (("lda", ["江阳区", "渝北区", "巫山县"]), ("bertopic", LOCALITIES)):
         topics = pd.read_csv(run / f"reports/prevalence/topics_by_locality_{model}.csv")
-        assert topics.groupby("locality")["prevalence"].sum().to_numpy() == pytest.approx(
-            [1.0] * 5, abs=1e-8
-        )
+        sums = topics.groupby("locality")["prevalence"].sum()
+        assert sorted(sums.index) == sorted(localities)
+        assert sums.to_numpy() == pytest.approx([1.0] * len(localities), abs=1e-8)
+    assert metrics["lda_passages_not_modelled"] == 6
 
 
 def test_html_is_self_contained_and_bilingual(run: Path) -> None:

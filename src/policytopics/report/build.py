@@ -39,18 +39,18 @@ class ReportInputs:
 
 
 _MODEL_NOTES = {
-    "lda": "gensim LDA; share = passage-topic distributions weighted by passage length.",
+    "lda": "LDA; share = passage-topic distributions weighted by passage length, over the "
+    "passages LDA modelled (lda.languages; other passages carry only the prior).",
     "bertopic": "BERTopic; share = hard topic assignments weighted by passage length "
     "(topic -1 = outliers).",
 }
 
 
 def _chosen_k(lda_metrics: dict[str, Any]) -> int | None:
-    for key in ("chosen_num_topics", "num_topics", "chosen_k", "k"):
-        value = lda_metrics.get(key)
-        if isinstance(value, int):
-            return value
-    return None
+    """The K the lda stage chose (metrics.json: {"chosen": {"num_topics": K, ...}})."""
+    chosen = lda_metrics.get("chosen", {})
+    value = chosen.get("num_topics") if isinstance(chosen, dict) else None
+    return value if isinstance(value, int) else None
 
 
 def _contrasts(inputs: ReportInputs, labels: dict[str, str]) -> list[dict[str, Any]]:

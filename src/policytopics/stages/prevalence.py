@@ -88,6 +88,8 @@ def main(args: argparse.Namespace) -> None:
 
     lda = align(passages, pd.read_parquet(args.lda_doc_topics), "lda_doc_topics", "lda")
     lda_labels, lda_probs, keep = lda_matrix(lda.reset_index())
+    if "status" in lda.columns:  # passages LDA did not model carry its prior: leave them out
+        keep &= (lda["status"] == "modelled").to_numpy()
     lda_table = prevalence_table(
         passages[keep],
         lda_probs[keep],
@@ -117,7 +119,7 @@ def main(args: argparse.Namespace) -> None:
         "n_bootstrap": settings.n_bootstrap,
         "confidence": settings.confidence,
         "seed": params.seed,
-        "lda_passages_without_topics": int((~keep).sum()),
+        "lda_passages_not_modelled": int((~keep).sum()),
         "bertopic_outlier_share": round(float(np.mean(bert["topic"].to_numpy() == -1)), 6),
     }
     metrics: dict[str, object] = prevalence_metrics(
