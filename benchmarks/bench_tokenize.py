@@ -123,6 +123,11 @@ def main() -> None:
     for name, mb, secs, cpu in rows:
         print(f"{name:<46} {mb:>6.1f} {secs:>7.1f} {mb / secs:>6.2f} {cpu:>7.1f} {mb / cpu:>8.2f}")
     print(f"load average after: {os.getloadavg()[0]:.1f} (other processes share the cores)")
+    _, mb, _, cpu = rows[1]
+    print(
+        f"2 processes, CPU-bound estimate with both cores free: {mb / (cpu / 2):.1f} MB/s "
+        f"({cpu:.1f} CPU s over 2 cores; the wall-clock figure above is what this machine gave)"
+    )
     jieba_rate = rows[-1][1] / rows[-1][2]
     print(f"jieba.lcut extrapolated to {total_mb:.0f} MB: {total_mb / jieba_rate:.0f} s")
     print(f"speed-up of 2 processes over jieba.lcut: {rows[1][1] / rows[1][2] / jieba_rate:.1f}x")

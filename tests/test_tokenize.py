@@ -71,7 +71,7 @@ def test_single_characters_follow_min_chars() -> None:
 def test_normalisation_joins_spaced_chinese_and_folds_full_width(
     tokenizer: Tokenizer,
 ) -> None:
-    assert normalize_text("泸 州 市　发展 ２０２１") == "泸州市发展 2021"
+    assert normalize_text("泸 州 市　发展 ２０２１\x1f年") == "泸州市发展 2021 年"
     text = "２０２１年，泸 州 市 发 展 大数据产业。"
     assert tokenizer.tokenize(text, "zh") == ["泸州市", "大数据", "产业"]
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from multiprocessing.pool import AsyncResult
 
-from policytopics.text.tokenize import Analysis, Tokenizer
+from policytopics.text.tokenize import REMOVAL_REASONS, Analysis, Tokenizer
 
 _WORKER_TOKENIZER: Tokenizer | None = None
 
@@ -18,9 +18,28 @@ def _init_worker(tokenizer: Tokenizer) -> None:
     _WORKER_TOKENIZER = tokenizer
 
 
-def _analyse_chunk(chunk: list[tuple[str, str]]) -> list[Analysis]:
+# Results cross the process boundary packed: one string of tokens joined by a separator that
+# no token can contain (it is punctuation, which the tokenizer always removes), and the removal
+# counts in REMOVAL_REASONS order. That halves the pickling cost of a list of short strings.
+_SEPARATOR = "\x1f"
+_Packed = tuple[str, tuple[int, ...]]
+
+
+def _pack(analysis: Analysis) -> _Packed:
+    counts = tuple(analysis.removed.get(reason, 0) for reason in REMOVAL_REASONS)
+    return _SEPARATOR.join(analysis.tokens), counts
+
+
+def _unpack(packed: _Packed) -> Analysis:
+    joined, counts = packed
+    tokens = joined.split(_SEPARATOR) if joined else []
+    removed = Counter({r: n for r, n in zip(REMOVAL_REASONS, counts, strict=True) if n})
+    return Analysis(tokens, removed)
+
+
+def _analyse_chunk(chunk: list[tuple[str, str]]) -> list[_Packed]:
     assert _WORKER_TOKENIZER is not None, "worker started without a tokenizer"
-    return [_WORKER_TOKENIZER.analyse(text, language) for text, language in chunk]
+    return [_pack(_WORKER_TOKENIZER.analyse(text, language)) for text, language in chunk]
 
 
 def _chunks(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
@@ -43,13 +62,13 @@ def analyse_stream(
     context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
     with context.Pool(workers, initializer=_init_worker, initargs=(tokenizer,)) as pool:
         # At most 2 chunks per worker in flight: ordered results, bounded memory.
-        pending: deque[AsyncResult[list[Analysis]]] = deque()
+        pending: deque[AsyncResult[list[_Packed]]] = deque()
         for chunk in _chunks(items, chunk_size):
             pending.append(pool.apply_async(_analyse_chunk, (chunk,)))
             if len(pending) >= 2 * workers:
-                yield from pending.popleft().get()
+                yield from map(_unpack, pending.popleft().get())
         while pending:
-            yield from pending.popleft().get()
+            yield from map(_unpack, pending.popleft().get())
 
 
 def tokenize_all(

@@ -8,15 +8,16 @@ import unicodedata
 _HAN = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A run of spaces between two Han characters is a PDF/OCR artefact, not a word boundary.
 _SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_HAN}])[ \t\u3000]+(?=[{_HAN}])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
 _LATIN_CHAR = re.compile(r"[A-Za-z]")
 
 
 def normalize_text(text: str) -> str:
-    """NFKC-normalise (full-width digits, letters, punctuation) and join spaced-out Chinese."""
+    """NFKC-normalise (full-width forms), blank control characters, join spaced-out Chinese."""
     if not unicodedata.is_normalized("NFKC", text):  # a quick check, far cheaper than NFKC
         text = unicodedata.normalize("NFKC", text)
-    return _SPACE_BETWEEN_HAN.sub("", text)
+    return _SPACE_BETWEEN_HAN.sub("", _CONTROL.sub(" ", text))
 
 
 def detect_language(text: str) -> str:
