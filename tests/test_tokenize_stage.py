@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter
 from pathlib import Path
 
@@ -155,3 +156,45 @@ def test_stopword_snapshot_has_provenance_and_matches_the_packaged_file() -> Non
     assert snapshot.startswith("# General Chinese stopwords: snapshot of stopwords-iso (zh)")
     packaged = Path(__file__).resolve().parents[1] / "src/policytopics/resources/stopwords_zh.txt"
     assert snapshot == packaged.read_text(encoding="utf-8")
+
+
+def test_stage_phrases_param_joins_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    params = "tokenize:\n  workers: 1\n  phrases_min_count: 2\n  phrases_threshold: 0.1\n"
+    Path("params.yaml").write_text(params, encoding="utf-8")
+    texts = ["保护长江湿地。", "保护长江鱼类。", "保护长江岸线。", "湿地鱼类。"]
+    frame = pd.DataFrame(
+        {"passage_id": list("abcd"), "doc_id": list("aabb"), "language": ["zh"] * 4, "text": texts}
+    )
+    frame.to_parquet("passages.parquet")
+    main(Path("passages.parquet"), tmp_path / "t.parquet", tmp_path / "m.json", tmp_path / "c.csv")
+    tokens = [list(t) for t in pd.read_parquet(tmp_path / "t.parquet")["tokens"]]
+    assert tokens == [
+        ["保护_长江", "湿地"],
+        ["保护_长江", "鱼类"],
+        ["保护_长江", "岸线"],
+        ["湿地", "鱼类"],
+    ]
+    metrics = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
+    assert (metrics["phrases"], metrics["tokens_kept"], metrics["tokens_after_phrases"]) == (
+        1,
+        11,
+        8,
+    )
+
+
+def test_tokenizer_works_as_a_pickled_countvectorizer_analyzer() -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(analyzer=build_tokenizer(TokenizeParams()))
+    vectorizer.fit(["发展数字经济，保护长江。", "保护长江生态。", "Liquor industries"])
+    assert sorted(vectorizer.vocabulary_) == [
+        "industri",
+        "liquor",
+        "保护",
+        "数字经济",
+        "生态",
+        "长江",
+    ]
+    copy = pickle.loads(pickle.dumps(vectorizer))
+    assert copy.transform(["长江生态"]).toarray().tolist() == [[0, 0, 0, 0, 1, 1]]
