@@ -168,3 +168,15 @@ def test_phrases_join_frequent_pairs() -> None:
     joined, phrases = apply_phrases(texts, min_count=2, threshold=0.1)
     assert phrases == ["长江_保护"]
     assert joined == [["长江_保护", "白酒"], ["长江_保护", "生态"], ["长江_保护"], ["白酒", "生态"]]
+
+
+def test_user_dictionary_terms_whole_on_real_seed_text(
+    tokenizer: Tokenizer, seeds_dir: Path
+) -> None:
+    text = next(seeds_dir.glob("002_*.txt")).read_text(encoding="utf-8")
+    counts = Counter(t for line in text.splitlines() for t in tokenizer.tokenize(line, "zh"))
+    # Every occurrence in the ten work reports comes out as one token.
+    found = {w: counts[w] for w in ("成渝地区双城经济圈", "高质量发展", "河长制", "政治生态")}
+    assert found == {"成渝地区双城经济圈": 58, "高质量发展": 128, "河长制": 20, "政治生态": 26}
+    assert all(normalize_text(text).count(w) == n for w, n in found.items())
+    assert counts["推进"] == counts["2021"] == counts["的"] == 0
