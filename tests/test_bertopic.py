@@ -197,3 +197,13 @@ def test_guided_mode_uses_seed_words_and_is_not_saved(tmp_path: Path) -> None:
     save_topic_model(fit.model, tmp_path / "m", None)
     model, anchors = load_topic_model(tmp_path / "m")
     assert model.seed_topic_list is None and anchors is None
+
+
+def test_passages_left_out_of_the_fit_are_assigned_to_their_subject() -> None:
+    tokens, embeddings, _ = tiny_corpus()
+    mask = [i not in (2, 45) for i in range(len(tokens))]  # an ecology and a liquor passage
+    fit = fit_topics(token_documents(tokens), embeddings, PARAMS, 42, fit_mask=mask)
+    assert fit.fitted.tolist() == mask
+    assert fit.topics[2] == fit.topics[0] and fit.topics[45] == fit.topics[44]
+    assert fit.topics_before[2] == fit.topics[2]  # never clustered, so never an outlier
+    assert fit.model.topics_ == fit.topics and 0 <= fit.probability[2] <= 1

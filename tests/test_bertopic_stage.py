@@ -16,6 +16,7 @@ PARAMS_YAML = """
 seed: 42
 bertopic:
   align_languages: false  # keep the embeddings bit-identical to test_bertopic's fit
+  fit_languages: []       # fit every passage, as test_bertopic does
   umap: {n_neighbors: 5, n_components: 2, min_dist: 0.0, metric: cosine}
   hdbscan: {min_cluster_size: 8, min_samples: 10}
   outliers: {strategy: embeddings, threshold: 0.0}
@@ -87,7 +88,13 @@ def test_metrics_line_up_with_lda_and_report_outliers(stage_run: Path) -> None:
     assert set(metrics["chosen"]) == {"num_topics", "c_v", "c_npmi", "diversity"}
     assert metrics["outliers"] == {"share_before": round(6 / 66, 6), "share_after": 0.0}
     assert metrics["prediction"]["reload_agrees_with_fitted"] == 1.0
-    assert metrics["passages"] == {"total": 66, "zh": 64, "en": 2}
+    assert metrics["passages"] == {
+        "total": 66,
+        "zh": 64,
+        "en": 2,
+        "fitted": 66,
+        "assigned_to_nearest_topic": 0,
+    }
 
 
 def test_tables_and_cross_language_examples(stage_run: Path) -> None:

@@ -98,6 +98,7 @@ class OutlierParams(Section):
 
 class BertopicParams(Section):
     align_languages: bool = True  # remove the zh/en offset of the embedding space first
+    fit_languages: list[str] = ["zh"]  # passages that shape the topics; others are assigned
     umap: UmapParams = UmapParams()
     hdbscan: HdbscanParams = HdbscanParams()
     outliers: OutlierParams = OutlierParams()

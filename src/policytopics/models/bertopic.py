@@ -99,14 +99,16 @@ class TopicFit:
     topics_before: list[int]  # HDBSCAN's assignment, -1 = outlier
     topics: list[int]  # after outlier reduction
     probability: np.ndarray  # soft-clustering probability of the final topic, per passage
+    fitted: np.ndarray  # True: the passage shaped the topics; False: assigned by prediction
 
     @property
     def outlier_share_before(self) -> float:
-        return _outlier_share(self.topics_before)
+        """Share of the fitted passages HDBSCAN left as outliers."""
+        return _outlier_share(np.asarray(self.topics_before)[self.fitted].tolist())
 
     @property
     def outlier_share_after(self) -> float:
-        return _outlier_share(self.topics)
+        return _outlier_share(np.asarray(self.topics)[self.fitted].tolist())
 
 
 def _outlier_share(topics: Sequence[int]) -> float:
@@ -159,48 +161,71 @@ def fit_topics(
     seed: int,
     seed_topic_list: list[list[str]] | None = None,
     seed_embedder: BaseEmbedder | None = None,
+    fit_mask: Sequence[bool] | None = None,
 ) -> TopicFit:
     """Fit BERTopic, reduce outliers as params say, and switch to nearest-centroid prediction.
 
-    After fitting, topic embeddings are the centroids of each final topic's passages and the
-    model predicts by cosine similarity to them: the rule a safetensors-saved model uses, so
-    the reloaded model predicts exactly what this one does.
+    Only passages where `fit_mask` is true (default: all) shape the topics; the others are
+    then assigned to the nearest topic centroid. After fitting, topic embeddings are the
+    centroids of each final topic's fitted passages and the model predicts by cosine
+    similarity to them: the rule a safetensors-saved model uses, so the reloaded model
+    predicts exactly what this one does.
     """
     docs = list(docs)
+    embeddings = np.asarray(embeddings, dtype=np.float32)
     if len(docs) != len(embeddings):
         raise UserError(f"bertopic: {len(docs)} passages but {len(embeddings)} embeddings")
-    if len(docs) <= params.umap.n_neighbors:
+    mask = np.ones(len(docs), bool) if fit_mask is None else np.asarray(fit_mask, bool)
+    fit_idx, rest_idx = np.flatnonzero(mask), np.flatnonzero(~mask)
+    if len(fit_idx) <= params.umap.n_neighbors:
         raise UserError(
-            f"bertopic: {len(docs)} passages is too few for umap.n_neighbors="
+            f"bertopic: {len(fit_idx)} passages to fit is too few for umap.n_neighbors="
             f"{params.umap.n_neighbors}"
         )
-    vocabulary = select_vocabulary(docs, params.min_df, params.max_df)
+    fit_docs, fit_emb = [docs[i] for i in fit_idx], embeddings[fit_idx]
+    vocabulary = select_vocabulary(fit_docs, params.min_df, params.max_df)
     model = build_topic_model(params, seed, vocabulary, seed_topic_list, seed_embedder)
     # BERTopic's guided mode edits the embeddings in place: give it a copy.
-    topics_raw, probs = model.fit_transform(docs, np.array(embeddings, dtype=np.float32))
-    topics_before = [int(t) for t in topics_raw]
+    topics_raw, probs = model.fit_transform(fit_docs, fit_emb.copy())
+    fit_before = [int(t) for t in topics_raw]
     matrix = np.asarray(probs) if probs is not None else None
-    topics = list(topics_before)
-    if params.outliers.strategy != "none" and -1 in topics:
+    fit_topics_ = list(fit_before)
+    if params.outliers.strategy != "none" and -1 in fit_topics_:
         reduced = model.reduce_outliers(
-            docs,
-            topics,
+            fit_docs,
+            fit_topics_,
             strategy=params.outliers.strategy,
             probabilities=matrix,
             threshold=params.outliers.threshold,
-            embeddings=np.asarray(embeddings),
+            embeddings=fit_emb,
         )
-        topics = [int(t) for t in reduced]
+        fit_topics_ = [int(t) for t in reduced]
         with _quiet_bertopic():  # it warns about custom topic lists: intended
             model.update_topics(
-                docs,
-                topics=topics,
+                fit_docs,
+                topics=fit_topics_,
                 top_n_words=max(params.top_n_words, DIVERSITY_TOP_N),
                 vectorizer_model=build_vectorizer(vocabulary),
                 ctfidf_model=ClassTfidfTransformer(),
             )
-    _use_centroid_prediction(model, topics, np.asarray(embeddings))
-    return TopicFit(model, topics_before, topics, _final_probability(topics, matrix))
+    rest_matrix = None
+    if len(rest_idx) and matrix is not None:  # soft-clustering memberships, before the switch
+        _, rest_probs = model.transform([docs[i] for i in rest_idx], embeddings[rest_idx])
+        rest_matrix = np.asarray(rest_probs)
+    _use_centroid_prediction(model, fit_topics_, fit_emb)
+    topics = np.zeros(len(docs), int)
+    topics[fit_idx] = fit_topics_
+    before = topics.copy()
+    before[fit_idx] = fit_before
+    probability = np.zeros(len(docs))
+    probability[fit_idx] = _final_probability(fit_topics_, matrix)
+    if len(rest_idx):
+        predicted, _ = predict_topics(model, embeddings[rest_idx])
+        topics[rest_idx] = before[rest_idx] = predicted
+        probability[rest_idx] = _final_probability(predicted, rest_matrix)
+        model.topics_ = topics.tolist()  # the model describes every passage, in order
+        model.topic_sizes_ = dict(Counter(model.topics_))
+    return TopicFit(model, before.tolist(), topics.tolist(), probability, mask)
 
 
 def _use_centroid_prediction(

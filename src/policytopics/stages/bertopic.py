@@ -139,7 +139,10 @@ def main(
     if params.guided:
         seeds = guided_seeds(all_params.themes.lexicon)
         seed_embedder = AnchoredEmbedder(build_embedder(all_params.embed), anchors)
-    fit = fit_topics(docs, vectors, params, all_params.seed, seeds, seed_embedder)
+    fit_mask = [not params.fit_languages or lang in params.fit_languages for lang in languages]
+    if not any(fit_mask):
+        raise UserError(f"bertopic.fit_languages {params.fit_languages}: no such passages")
+    fit = fit_topics(docs, vectors, params, all_params.seed, seeds, seed_embedder, fit_mask)
     write_parquet_atomic(
         pd.DataFrame(
             {
@@ -164,7 +167,13 @@ def main(
     en_topics = [t for t, lang in zip(fit.topics, languages, strict=True) if lang == "en"]
     mixed = set(examples.loc[examples["zh_passages_in_topic"] > 0, "passage_id"])
     extra: dict[str, object] = {
-        "passages": {"total": len(frame), "zh": languages.count("zh"), "en": languages.count("en")},
+        "passages": {
+            "total": len(frame),
+            "zh": languages.count("zh"),
+            "en": languages.count("en"),
+            "fitted": int(fit.fitted.sum()),
+            "assigned_to_nearest_topic": int((~fit.fitted).sum()),
+        },
         "vocabulary_size": len(fit.model.vectorizer_model.vocabulary_),
         "prediction": {
             "centroid_agrees_with_assignment": round(
