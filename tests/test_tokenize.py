@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -180,3 +181,12 @@ def test_user_dictionary_terms_whole_on_real_seed_text(
     assert found == {"成渝地区双城经济圈": 58, "高质量发展": 128, "河长制": 20, "政治生态": 26}
     assert all(normalize_text(text).count(w) == n for w, n in found.items())
     assert counts["推进"] == counts["2021"] == counts["的"] == 0
+
+
+def test_normalisation_equals_nfkc_on_the_seeds(seeds_dir: Path) -> None:
+    for path in sorted(seeds_dir.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        expected = unicodedata.normalize("NFKC", text)
+        assert normalize_text(text) == normalize_text(expected), path.name
+    for text in ["e\u0301", "２０２１年，ＧＤＰ增长", "\uf900①Ⅲ…", "泸 州"]:
+        assert normalize_text(text) == normalize_text(unicodedata.normalize("NFKC", text))
