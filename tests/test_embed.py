@@ -156,3 +156,31 @@ def test_embed_stage_writes_rows_in_passage_order(
     expected = FakeEmbedder().embed(passages["text"].tolist())
     assert np.array_equal(np.vstack(list(out["embedding"])), expected)
     assert sorted(pd.read_parquet("anchors.parquet")["language"]) == ["en", "zh"]
+
+
+def test_sentence_transformers_backend_adds_prefixes_and_normalises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+    import types
+
+    seen: list[str] = []
+
+    class StubModel:
+        def __init__(self, name: str) -> None:
+            assert name == "intfloat/multilingual-e5-small"
+
+        def encode(self, texts: list[str], show_progress_bar: bool) -> np.ndarray:
+            seen.extend(texts)
+            return np.array([[3.0, 4.0]] * len(texts))
+
+    stub = types.ModuleType("sentence_transformers")
+    stub.SentenceTransformer = StubModel  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "sentence_transformers", stub)
+    embedder = build_embedder(EmbedParams(backend="sentence-transformers"), lambda: True)
+    vectors = embedder.embed(["生态"], "query")
+    assert (
+        seen == ["query: 生态"]
+        and embedder.name == "sentence-transformers/intfloat/multilingual-e5-small"
+    )
+    np.testing.assert_allclose(vectors, [[0.6, 0.8]])
