@@ -49,7 +49,7 @@ class TokenizeParams(Section):
 
 class LdaParams(Section):
     engine: Literal["gensim", "tomotopy"] = "gensim"  # gensim LdaModel (VB) | tomotopy (Gibbs)
-    num_topics: list[int] = [10, 15, 20, 25]  # the sweep; one model per K
+    num_topics: list[int] = [15, 20, 25, 30]  # the sweep; one model per K
     select_by: Literal["c_v", "c_npmi"] = "c_v"  # chosen K = best score; ties -> smaller K
     min_diversity: float = 0.0  # K whose topic diversity is lower are not chosen (if any is ok)
     coherence_top_n: int = 10  # top words per topic scored by c_v / c_npmi
@@ -57,14 +57,14 @@ class LdaParams(Section):
     no_below: int = 5  # drop words in fewer passages
     no_above: float = 0.5  # drop words in a larger share of passages
     keep_n: int = 20000  # then keep at most this many most frequent words
-    passes: int = 10  # gensim: passes over the corpus
+    passes: int = 40  # gensim: passes over the corpus
     iterations: int = 200  # gensim: max E-step iterations per document
     chunksize: int = 2000  # gensim: passages per update
     gibbs_iterations: int = 1000  # tomotopy: Gibbs sampling sweeps
-    alpha: Literal["symmetric", "asymmetric", "auto"] | float = "symmetric"
+    alpha: Literal["symmetric", "asymmetric", "auto"] | float = "auto"
     eta: Literal["symmetric", "auto"] | float = "symmetric"  # symmetric = 1/K
-    seed_priors: bool = False  # boost the theme lexicon's seed words through eta
-    seed_prior_weight: float = 1.0  # eta of a theme's seed word in that theme's topic
+    seed_priors: bool = True  # boost the theme lexicon's seed words through eta
+    seed_prior_weight: float = 100.0  # eta of a theme's seed word in that theme's topic
     seed_themes: list[str] = ["ecology", "digital_economy", "liquor_industry"]  # topic i <- i-th
     top_words: int = 20  # rows per topic in reports/lda/topics.csv
 
