@@ -59,7 +59,8 @@ def test_ldavis_page_is_offline_and_reproducible() -> None:
     )
     prepared = prepare_ldavis(*args)
     data = json.loads(prepared)
-    assert data["mdsDat"]["topics"] == [0, 1, 2]
+    assert data["mdsDat"]["topics"] == [1, 2, 3]  # LDAvis reads topic 0 as "none selected"
+    assert data["topic.order"] == [1, 2, 3]  # the model's order
     assert set(data["tinfo"]["Term"]) >= set(ECOLOGY)
     page = ldavis_page(prepared, "LDA")
     assert page == ldavis_page(prepare_ldavis(*args), "LDA")

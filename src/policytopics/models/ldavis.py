@@ -29,7 +29,11 @@ def prepare_ldavis(
     vocab: Sequence[str],
     term_frequency: ArrayLike,
 ) -> str:
-    """pyLDAvis's prepared data as JSON; topics keep their ids (topic 0 is Topic0)."""
+    """pyLDAvis's prepared data as JSON, topics in model order, numbered from 1.
+
+    LDAvis's JavaScript reads topic 0 as "no topic selected", so page topic n is the model's
+    topic n - 1 (`topic_{n-1}` in the tables).
+    """
     prepared = pyLDAvis.prepare(
         topic_term_dists=np.asarray(topic_term, dtype=np.float64),
         doc_topic_dists=np.asarray(doc_topic, dtype=np.float64),
@@ -38,7 +42,7 @@ def prepare_ldavis(
         term_frequency=np.asarray(term_frequency, dtype=np.float64),
         n_jobs=1,  # no joblib worker processes on a shared 2-core machine
         sort_topics=False,  # keep the model's topic ids
-        start_index=0,
+        start_index=1,
     )
     return str(prepared.to_json())
 

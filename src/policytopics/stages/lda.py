@@ -114,7 +114,8 @@ def ldavis_html(fit: lda_sweep.TopicFit, doc_topics: pd.DataFrame, tokens: pd.Se
         vocab=[dictionary[i] for i in range(len(dictionary))],
         term_frequency=term_frequency,
     )
-    return ldavis_page(prepared, f"LDA topics (K={fit.num_topics})")
+    title = f"LDA topics (K={fit.num_topics}; page topic n = topic_{{n-1}} in the tables)"
+    return ldavis_page(prepared, title)
 
 
 def main(
