@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from policytopics.config import LdaParams
+from policytopics.errors import UserError
 from policytopics.models import lda, lda_sweep, lda_tomotopy
 from policytopics.models.ldavis import ldavis_page, prepare_ldavis
 from policytopics.stages import lda as stage
@@ -154,3 +155,27 @@ def test_stage_writes_every_output_and_accounts_for_every_passage(
     run_stage(stage_dir, lexicon)
     assert out["topics"].read_bytes() == first_table  # same seed, identical topic table
     assert isinstance(lda_sweep.load_fit(out["model"]), lda.LdaFit)
+
+
+def test_seed_words_follow_the_lexicon_with_its_traps(repo_root: Path) -> None:
+    lexicon = repo_root / "src" / "policytopics" / "resources" / "themes.yaml"
+    params = LdaParams(seed_priors=True, seed_themes=["ecology", "liquor_industry"])
+    vocabulary = ["白酒产业", "生态环境", "产业生态圈", "酒店", "绿色", "数字经济"]
+    ecology, liquor = stage.theme_seed_words(params, lexicon, vocabulary)
+    assert ecology == ["生态环境"]  # 产业生态圈 is a trap; 绿色 alone is a weak term
+    assert liquor == ["白酒产业"]  # a token containing the seed 白酒; 酒店 is a hotel
+    assert stage.theme_seed_words(LdaParams(seed_priors=False), lexicon, vocabulary) == []
+
+
+def test_unknown_seed_theme_is_a_user_error(repo_root: Path) -> None:
+    lexicon = repo_root / "src" / "policytopics" / "resources" / "themes.yaml"
+    params = LdaParams(seed_priors=True, seed_themes=["ecolgy"])
+    with pytest.raises(UserError, match=r"lda\.seed_themes: \['ecolgy'\]"):
+        stage.theme_seed_words(params, lexicon, ["生态"])
+
+
+def test_missing_tokens_is_a_one_line_user_error(stage_dir: Path, repo_root: Path) -> None:
+    write_params(stage_dir, {"num_topics": [3]})
+    (stage_dir / "tokens.parquet").unlink()
+    with pytest.raises(UserError, match=r"tokens\.parquet: not found \(run `dvc repro tokenize`"):
+        run_stage(stage_dir, repo_root / "src" / "policytopics" / "resources" / "themes.yaml")
