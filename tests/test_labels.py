@@ -93,12 +93,13 @@ def test_dominant_lda_topic_per_passage() -> None:
 def test_weak_candidates_from_headings_lexicon_and_agreeing_topics() -> None:
     passages = pd.DataFrame(
         {
-            "passage_id": ["p1", "p2", "p3"],
-            "section_path": ["第一节提质发展白酒产业集群", "", ""],
+            "passage_id": ["p1", "p2", "p3", "p4"],
+            "section_path": ["第一节提质发展白酒产业集群", "", "", "第一节提质发展白酒产业集群"],
             "text": [
-                "推进项目建设。",
+                "支持酒企技改扩能。",
                 "打好蓝天保卫战、碧水保卫战、净土保卫战。",
                 "新增四星级酒店3家。",
+                "推进项目建设。",  # under the liquor heading, but says nothing about liquor
             ],
         }
     )

@@ -31,10 +31,14 @@ def one_hot(theme: str) -> np.ndarray:
 def test_word_scores_share_the_topic_weight_between_matching_themes() -> None:
     words = [("白酒", 0.5), ("生态保护", 0.3), ("推进", 0.2)]
     scores = word_scores(words, LEXICON)
-    assert scores[IDX["liquor_industry"]] == pytest.approx(0.5)
-    assert scores[IDX["ecology"]] == pytest.approx(0.3)
-    assert scores.sum() == pytest.approx(0.8)  # 推进 is no theme's seed
+    # 推进 is no theme's seed: the shares are of the 0.8 that seed terms explain
+    assert scores[IDX["liquor_industry"]] == pytest.approx(0.5 / 0.8)
+    assert scores[IDX["ecology"]] == pytest.approx(0.3 / 0.8)
+    assert scores.sum() == pytest.approx(1.0)
     assert word_scores([("产业生态圈", 1.0)], LEXICON).sum() == 0.0  # a trap word
+    # one seed word carrying 5% of the weight is weak evidence: 0.05 / 0.25 of full
+    weak = word_scores([("智慧", 0.05), ("城市", 0.95)], LEXICON, full_coverage=0.25)
+    assert weak[IDX["digital_economy"]] == pytest.approx(0.2)
 
 
 def test_passage_lexicon_scores_count_dominant_themes() -> None:
@@ -45,8 +49,9 @@ def test_passage_lexicon_scores_count_dominant_themes() -> None:
         "发展数字经济。",
     ]
     scores = passage_lexicon_scores(texts, LEXICON)
-    assert scores[IDX["digital_economy"]] == pytest.approx(0.5)
-    assert scores[IDX["ecology"]] == pytest.approx(0.25)
+    assert scores[IDX["digital_economy"]] == pytest.approx(2 / 3)  # of the 3 with a theme
+    assert scores[IDX["ecology"]] == pytest.approx(1 / 3)
+    assert passage_lexicon_scores(["各项工作稳步推进。"], LEXICON).sum() == 0.0
 
 
 def test_embedding_scores_are_a_softmax_of_mean_similarity() -> None:

@@ -117,6 +117,7 @@ class ThemesParams(Section):
     passage_lexicon_weight: float = Field(default=0.3, ge=0)  # ... passages' lexicon themes
     embedding_weight: float = Field(default=0.3, ge=0)  # ... e5 similarity to descriptions
     temperature: float = Field(default=0.02, gt=0)  # softmax temperature over cosines
+    full_word_coverage: float = Field(default=0.25, gt=0, le=1)  # seed-explained word weight
     min_score: float = Field(default=0.3, ge=0, le=1)  # best theme below -> "unmapped"
 
 
@@ -128,15 +129,15 @@ class ClassifyParams(Section):
     lexicon_weight: float = Field(default=1.0, ge=0)
     min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
     align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
-    hand_weight: float = Field(default=3.0, gt=0)  # sample weight of a hand label (weak: 1)
+    hand_weight: float = Field(default=10.0, gt=0)  # sample weight of a hand label (weak: 1)
     heading_labels: bool = True  # weak labels from section headings
     lexicon_labels: bool = True  # weak labels from lexicon dominance
     topic_labels: bool = True  # weak labels from confidently mapped topics
-    lexicon_min_count: int = Field(default=3, ge=1)  # dominant theme: this many seed hits ...
-    lexicon_min_ratio: float = Field(default=2.0, ge=1)  # ... and this times the runner-up's
+    lexicon_min_count: int = Field(default=4, ge=1)  # dominant theme: this many seed hits ...
+    lexicon_min_ratio: float = Field(default=3.0, ge=1)  # ... and this times the runner-up's
     topic_min_probability: float = Field(default=0.6, ge=0, le=1)  # dominant-topic share
     topic_min_score: float = Field(default=0.5, ge=0, le=1)  # that topic's mapping score
-    max_weak_per_theme: int = Field(default=200, ge=0)  # cap (deterministic sample) per theme
+    max_weak_per_theme: int = Field(default=100, ge=0)  # cap (deterministic sample) per theme
 
 
 class PrevalenceContrast(Section):

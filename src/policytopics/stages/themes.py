@@ -90,6 +90,7 @@ def main(args: argparse.Namespace) -> None:
         (settings.word_weight, settings.passage_lexicon_weight, settings.embedding_weight),
         settings.temperature,
         settings.min_score,
+        settings.full_word_coverage,
     )
     audit = audit_table(mapping, lexicon, passages["text"].tolist())
     write_csv_atomic(mapping, args.topic_themes)

@@ -63,14 +63,19 @@ def dominant_theme(counts: Mapping[str, int], min_count: int, min_ratio: float) 
     return ranked[0][0]
 
 
-def heading_theme(section_path: str, lexicon: Lexicon) -> str | None:
+def heading_theme(
+    section_path: str, lexicon: Lexicon, ignore: frozenset[str] = frozenset({"general"})
+) -> str | None:
     """Theme of the deepest heading above a passage that names exactly one theme.
 
     `第一节提质发展白酒产业集群` -> liquor_industry; `第八篇筑牢长江上游生态屏障新基础` ->
-    ecology. Headings are joined with " > " in passages.parquet.
+    ecology. Headings are joined with " > " in passages.parquet. Themes in `ignore` say
+    nothing about content (`一、“十三五”时期工作回顾` is general, its passages are not), so
+    such a heading defers to its parent.
     """
     for heading in reversed([h.strip() for h in section_path.split(" > ") if h.strip()]):
-        theme = dominant_theme(lexicon.count_matches(heading), min_count=1, min_ratio=1.0)
+        counts = {k: n for k, n in lexicon.count_matches(heading).items() if k not in ignore}
+        theme = dominant_theme(counts, min_count=1, min_ratio=1.0)
         if theme is not None:
             return theme
     return None
@@ -196,7 +201,8 @@ def weak_label_candidates(
     ):
         if headings and path:
             theme = heading_theme(str(path), lexicon)
-            if theme is not None:
+            # the passage itself must mention the heading's theme at least once
+            if theme is not None and lexicon.count_matches(str(text))[theme] > 0:
                 out["heading"][pid] = theme
         if lexicon_dominance is not None:
             theme = lexicon_theme(str(text), lexicon, *lexicon_dominance)

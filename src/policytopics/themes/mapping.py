@@ -21,8 +21,8 @@ TOPIC_THEME_COLUMNS: tuple[str, ...] = (
     "best_theme",  # the best theme even when it is too weak to map
     "runner_up",
     "runner_up_score",
-    "word_score",  # share of the topic's word weight that the theme's seed terms explain
-    "passage_lexicon_score",  # share of representative passages the lexicon gives the theme
+    "word_score",  # the theme's share of the topic-word weight that seed terms explain
+    "passage_lexicon_score",  # its share of the representative passages with a lexicon theme
     "embedding_score",  # softmax of e5 similarity to the theme descriptions
     "n_passages",  # representative passages used
     "top_words",
@@ -40,33 +40,38 @@ class TopicEvidence:
     passage_embeddings: np.ndarray  # (n_passages, dim)
 
 
-def word_scores(words: Sequence[tuple[str, float]], lexicon: Lexicon) -> np.ndarray:
-    """Per theme, the share of the topic's word weight carried by that theme's seed terms.
+def word_scores(
+    words: Sequence[tuple[str, float]], lexicon: Lexicon, full_coverage: float = 0.25
+) -> np.ndarray:
+    """Per theme, its share of the topic-word weight that any theme's seed terms explain.
 
-    A word that matches several themes splits its weight between them.
+    A word matching several themes splits its weight between them; words no theme claims
+    (推进, 建设) are left out, so a topic's generic words do not drown its theme. When seed
+    terms explain less than `full_coverage` of the topic's word weight, the shares shrink in
+    proportion (one matching word among twenty is weak evidence).
     """
     scores = np.zeros(len(lexicon.keys))
     total = sum(max(w, 0.0) for _, w in words)
-    if total <= 0:
-        return scores
     for word, weight in words:
         counts = np.array(list(lexicon.count_matches(word).values()), dtype=float)
         if counts.sum() > 0:
             scores += max(weight, 0.0) * counts / counts.sum()
-    return scores / total
+    matched = scores.sum()
+    if matched <= 0 or total <= 0:
+        return scores
+    return scores / matched * min(1.0, matched / total / full_coverage)
 
 
 def passage_lexicon_scores(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
-    """Per theme, the share of passages whose lexicon-dominant theme it is."""
+    """Per theme, its share of the passages that have a lexicon-dominant theme."""
     scores = np.zeros(len(lexicon.keys))
-    if not texts:
-        return scores
     index = {k: i for i, k in enumerate(lexicon.keys)}
     for text in texts:
         theme = dominant_theme(lexicon.count_matches(text), min_count=1, min_ratio=1.0)
         if theme is not None:
             scores[index[theme]] += 1
-    return scores / len(texts)
+    total = scores.sum()
+    return scores / total if total > 0 else scores
 
 
 def embedding_scores(
@@ -87,6 +92,7 @@ def map_topics(
     weights: tuple[float, float, float],
     temperature: float,
     min_score: float,
+    full_word_coverage: float = 0.25,
 ) -> pd.DataFrame:
     """One row per topic: best theme (or "unmapped"), its score, runner-up and each evidence.
 
@@ -100,7 +106,7 @@ def map_topics(
     for ev in evidence:
         parts = np.vstack(
             [
-                word_scores(ev.words, lexicon),
+                word_scores(ev.words, lexicon, full_word_coverage),
                 passage_lexicon_scores(ev.passage_texts, lexicon),
                 embedding_scores(ev.passage_embeddings, theme_embeddings, temperature),
             ]
