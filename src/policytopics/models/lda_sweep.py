@@ -193,6 +193,7 @@ def save_fit(fit: TopicFit, directory: Path) -> None:
     """Save a model of either engine into `directory`, replacing what was there only at the end."""
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the model is an ordinary output
     try:
         if isinstance(fit, lda_tomotopy.TomotopyFit):
             lda_tomotopy.save_tomotopy(fit, tmp)
