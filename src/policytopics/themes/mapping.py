@@ -59,7 +59,8 @@ def word_scores(
     matched = scores.sum()
     if matched <= 0 or total <= 0:
         return scores
-    return scores / matched * min(1.0, matched / total / full_coverage)
+    shrink = min(1.0, float(matched) / total / full_coverage)
+    return np.asarray(scores / matched * shrink)
 
 
 def passage_lexicon_scores(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
