@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _theme_fixtures import DIM, SENTENCES, FakeEmbedder, passages_frame
 
 import policytopics.stages.classify as classify_stage
 import policytopics.stages.themes as themes_stage
-from _theme_fixtures import DIM, SENTENCES, FakeEmbedder, passages_frame
 from policytopics.config import TokenizeParams
 from policytopics.text.tokenize import build_tokenizer
 
