@@ -93,6 +93,7 @@ def main(args: argparse.Namespace) -> None:
         build_tokenizer(params.tokenize),
         params.embed,
         anchors,
+        progress=True,
     )
     save_bundle(result.bundle, args.model)
     write_parquet_atomic(result.passage_themes, args.passage_themes)

@@ -70,6 +70,12 @@ def main(args: argparse.Namespace) -> None:
     bt_docs = _read(args.bertopic_doc_topics, ("passage_id", "topic", "probability"), "bertopic")
 
     vectors = dict(zip(embeddings["passage_id"], embeddings["embedding"], strict=True))
+    missing = [p for p in passages["passage_id"] if p not in vectors]
+    if missing:
+        raise UserError(
+            f"{args.embeddings}: no embedding for {len(missing)} passages (first: {missing[0]}); "
+            "re-run `dvc repro embed`"
+        )
     matrix = np.vstack([np.asarray(vectors[p], dtype=np.float32) for p in passages["passage_id"]])
     row_of = {pid: i for i, pid in enumerate(passages["passage_id"])}
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
+from tqdm import tqdm
 
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.lexicon import Lexicon
@@ -85,6 +86,7 @@ def cross_validate_hand(
     rows: Sequence[int],
     folds: int,
     seed: int,
+    progress: bool = False,
 ) -> list[str]:
     """Out-of-fold predictions for the hand items at `rows` (stratified folds).
 
@@ -98,7 +100,10 @@ def cross_validate_hand(
         n_splits=max(2, min(folds, int(smallest))), shuffle=True, random_state=seed
     )
     predictions = [""] * len(rows)
-    for train_idx, test_idx in splitter.split(np.zeros(len(rows)), themes):
+    splits = splitter.split(np.zeros(len(rows)), themes)
+    for train_idx, test_idx in tqdm(
+        splits, total=splitter.n_splits, desc="cross-validation (hand)", disable=not progress
+    ):
         held = [rows[i] for i in test_idx]
         model = fit_on(
             make_model, data, [rows[i] for i in train_idx], weak_rows_without(data, held)
@@ -115,6 +120,7 @@ def cross_validate_weak(
     weak_rows: Sequence[int],
     folds: int,
     seed: int,
+    progress: bool = False,
 ) -> list[str]:
     """Out-of-fold predictions for weak passages (hand items always in training)."""
     weak_rows = list(weak_rows)
@@ -126,7 +132,10 @@ def cross_validate_weak(
     # stratify only on themes frequent enough; rarer ones fall into folds by position
     counts = dict(zip(*np.unique(themes, return_counts=True), strict=True))
     strata = np.array([t if counts[t] >= folds else "_rare" for t in themes])
-    for train_idx, test_idx in splitter.split(np.zeros(len(weak_rows)), strata):
+    splits = splitter.split(np.zeros(len(weak_rows)), strata)
+    for train_idx, test_idx in tqdm(
+        splits, total=folds, desc="cross-validation (weak)", disable=not progress
+    ):
         model = fit_on(make_model, data, list(hand_rows), [weak_rows[i] for i in train_idx])
         test = data.weak.subset([weak_rows[i] for i in test_idx])
         for i, theme in zip(test_idx, model.predict(test), strict=True):

@@ -60,6 +60,7 @@ def train_and_evaluate(
     tokenizer: Tokenizer,
     embed_params: EmbedParams,
     anchors: dict[str, np.ndarray] | None,
+    progress: bool = False,
 ) -> ClassifyResult:
     """Fit on hand (train split) + weak labels; metrics never score an item the model saw.
 
@@ -133,12 +134,14 @@ def train_and_evaluate(
             ),
         }
     if len(train_rows) >= 2 * params.cv_folds:
-        cv_pred = cross_validate_hand(make_model, data, train_rows, params.cv_folds, seed)
+        cv_pred = cross_validate_hand(
+            make_model, data, train_rows, params.cv_folds, seed, progress=progress
+        )
         metrics["cross_validated"] = f1_report([data.hand_themes[i] for i in train_rows], cv_pred)
     if len(weak) >= 2 * params.cv_folds:
         weak_rows = weak_rows_without(data, test_rows)
         weak_pred = cross_validate_weak(
-            make_model, data, train_rows, weak_rows, params.cv_folds, seed
+            make_model, data, train_rows, weak_rows, params.cv_folds, seed, progress=progress
         )
         truth = [data.weak_themes[i] for i in weak_rows]
         sources = [weak["source"].iloc[i] for i in weak_rows]
