@@ -64,7 +64,8 @@ for theme, contrast in metrics.get("contrasts", {}).items():
     ax.set_yticks(range(len(rows)), rows["locality"])
     ax.set_title(labels.get(theme, theme))
     plt.show()
-    print("focus intervals exclude every comparison locality:", contrast.get("focus_excludes_versus"))
+    print("focus intervals exclude every comparison share:", contrast.get("focus_excludes_versus_shares"))
+    print("... and every comparison interval:", contrast.get("focus_excludes_versus_intervals"))
     display(rows[["locality", "prevalence", "ci_low", "ci_high", "lift", "n_passages"]][::-1])  # noqa: F821
 
 # %% [markdown]

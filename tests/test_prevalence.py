@@ -175,11 +175,15 @@ def test_contrast_says_whether_focus_intervals_exclude_the_province() -> None:
     figures = contrast_figures(separated, contrast, provinces)
     assert figures["versus_max"]["locality"] == "渝北区"
     assert figures["versus_max_ci_high"] == 0.05
-    assert figures["focus_excludes_versus"] is True
+    assert figures["focus_min_ci_low"] == 0.06
+    assert figures["focus_excludes_versus_shares"] is True
+    assert figures["focus_excludes_versus_intervals"] is True
     overlapping = separated.assign(ci_high=[0.25, 0.14, 0.07, 0.03])
-    overlapping.loc[1, "ci_low"] = 0.06
-    overlapping.loc[2, "ci_high"] = 0.065
-    assert contrast_figures(overlapping, contrast, provinces)["focus_excludes_versus"] is False
+    result = contrast_figures(overlapping, contrast, provinces)
+    assert result["focus_excludes_versus_shares"] is True  # 0.06 > 0.02
+    assert result["focus_excludes_versus_intervals"] is False  # 0.06 < 0.07
+    above = overlapping.assign(prevalence=[0.20, 0.10, 0.065, 0.01])
+    assert contrast_figures(above, contrast, provinces)["focus_excludes_versus_shares"] is False
 
 
 def test_top_theme_by_locality_picks_the_largest_share() -> None:

@@ -40,8 +40,9 @@ def contrast_figures(
 ) -> dict[str, Any]:
     """Focus localities' share of a theme against the largest share in a province's localities.
 
-    `focus_excludes_versus` is true when every focus interval lies above every interval of the
-    province's localities (lowest focus ci_low > highest versus ci_high).
+    `focus_excludes_versus_shares`: every focus interval lies above every versus locality's
+    share (lowest focus ci_low > highest versus share). `focus_excludes_versus_intervals`, the
+    stricter test: above every versus interval (lowest focus ci_low > highest versus ci_high).
     """
     rows = {str(r["locality"]): r for r in _rows(themes) if r["theme"] == contrast.theme}
     if not rows:
@@ -60,12 +61,13 @@ def contrast_figures(
     }
     if focus and versus:
         top = max(versus, key=lambda loc: float(rows[loc]["prevalence"]))
+        lowest = min(float(rows[loc]["ci_low"]) for loc in focus)
         highest_ci = max(float(rows[loc]["ci_high"]) for loc in versus)
         result["versus_max"] = {"locality": top, **_figure(rows[top])}
+        result["focus_min_ci_low"] = round(lowest, 6)
         result["versus_max_ci_high"] = round(highest_ci, 6)
-        result["focus_excludes_versus"] = min(float(rows[loc]["ci_low"]) for loc in focus) > (
-            highest_ci
-        )
+        result["focus_excludes_versus_shares"] = lowest > float(rows[top]["prevalence"])
+        result["focus_excludes_versus_intervals"] = lowest > highest_ci
     return result
 
 

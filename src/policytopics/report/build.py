@@ -71,8 +71,10 @@ def _contrasts(inputs: ReportInputs, labels: dict[str, str]) -> list[dict[str, A
                 "focus_names": focus,
                 "versus_province": figures_["versus_province"],
                 "rows": [{**r, "focus": r["locality"] in focus} for r in rows.to_dict("records")],
-                "excludes": figures_.get("focus_excludes_versus"),
-                "focus_min_low": min((f["ci_low"] for f in figures_["focus"].values()), default=0),
+                "excludes_shares": figures_.get("focus_excludes_versus_shares"),
+                "excludes_intervals": figures_.get("focus_excludes_versus_intervals"),
+                "focus_min_low": figures_.get("focus_min_ci_low", float("nan")),
+                "versus_max": figures_.get("versus_max", {}),
                 "versus_max_high": figures_.get("versus_max_ci_high", float("nan")),
                 "figure": figures.contrast_plot(
                     table[table["theme"] == theme], set(focus), label, f"contrast-{theme}"
