@@ -13,6 +13,7 @@ from policytopics.report.content import (
     corpus_hash,
     corpus_topic_share,
     distinctive_themes,
+    leading_sections,
     ledger_highlights,
     markdown_to_html,
     quote,
@@ -94,6 +95,10 @@ def test_markdown_tables_and_headings_become_html() -> None:
     assert "<h3>语料概览</h3>" in rendered
     assert "<th>地区</th>" in rendered and "<td>江阳区</td><td>175</td>" in rendered
     assert "---" not in rendered
+    text = "# 概览\n\n## 总览 Totals\n| a |\n## 各地文档\n| b |\n"
+    assert leading_sections(text, 1) == "# 概览\n\n## 总览 Totals\n| a |"
+    cut = markdown_to_html("| a |\n|---|\n| 1 |\n| 2 |\n| 3 |\n", max_rows=1)
+    assert "<td>1</td>" in cut and "<td>2</td>" not in cut and "2 more rows" in cut
 
 
 def test_ledger_highlights_count_removed_characters_per_file() -> None:

@@ -12,6 +12,7 @@ from policytopics.report import figures
 from policytopics.report.content import (
     distinctive_themes,
     flatten,
+    leading_sections,
     ledger_highlights,
     markdown_to_html,
     representative_passages,
@@ -37,6 +38,9 @@ class ReportInputs:
     summary_md: str
     lexicon: list[tuple[str, str, str]]  # (key, zh, en)
 
+
+SUMMARY_SECTIONS = 1  # sections of reports/corpus/summary.md shown (its totals); the file has all
+SUMMARY_ROWS = 16  # rows shown per table
 
 _MODEL_NOTES = {
     "lda": "LDA; share = passage-topic distributions weighted by passage length, over the "
@@ -141,7 +145,7 @@ def _models(inputs: ReportInputs, labels: dict[str, str], params: ReportParams) 
             labels,
             params.topic_words,
         )
-        topic_labels = {str(r["topic"]): f"{r['topic']} {r['theme'].split(' ')[0]}" for r in rows}
+        topic_labels = {str(r["topic"]): f"T{r['topic']} {r['theme']}" for r in rows}
         for topic in shares["topic"].astype(str).unique():
             topic_labels.setdefault(topic, topic)
         out.append(
@@ -150,7 +154,12 @@ def _models(inputs: ReportInputs, labels: dict[str, str], params: ReportParams) 
                 "note": _MODEL_NOTES[model],
                 "rows": rows,
                 "heatmap": figures.heatmap(
-                    shares.astype({"topic": str}), "locality", "topic", topic_labels, f"{model}-map"
+                    shares.astype({"topic": str}),
+                    "locality",
+                    "topic",
+                    topic_labels,
+                    f"{model}-map",
+                    transpose=True,
                 ),
             }
         )
@@ -200,7 +209,9 @@ def findings_context(inputs: ReportInputs, params: ReportParams) -> dict[str, An
         ],
         "documents": _documents(inputs),
         "ledger": ledger_highlights(inputs.ledger),
-        "summary_html": markdown_to_html(inputs.summary_md),
+        "summary_html": markdown_to_html(
+            leading_sections(inputs.summary_md, SUMMARY_SECTIONS), max_rows=SUMMARY_ROWS
+        ),
         "heatmap": figures.heatmap(
             table, "locality", "theme", labels, "locality-theme", transpose=True
         ),

@@ -197,17 +197,36 @@ def _count(value: Any) -> int:
     return len(value) if isinstance(value, list) else int(value)
 
 
-def markdown_to_html(text: str) -> str:
-    """The small Markdown subset of reports/corpus/summary.md (headings, tables, paragraphs)."""
+def leading_sections(markdown: str, n: int) -> str:
+    """The text before the (n+1)-th second-level heading ("## ...") of a Markdown file."""
+    kept: list[str] = []
+    seen = 0
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            seen += 1
+            if seen > n:
+                break
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def markdown_to_html(text: str, max_rows: int | None = None) -> str:
+    """The small Markdown subset of reports/corpus/summary.md (headings, tables, paragraphs).
+
+    Tables longer than `max_rows` body rows are cut, with a line saying how many rows are left.
+    """
     out: list[str] = []
     table: list[list[str]] = []
 
     def flush_table() -> None:
         if table:
             head, *body = table
+            shown = body if max_rows is None else body[:max_rows]
             out.append("<table><tr>" + "".join(f"<th>{c}</th>" for c in head) + "</tr>")
-            out.extend("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in body)
+            out.extend("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in shown)
             out.append("</table>")
+            if len(shown) < len(body):
+                out.append(f'<p class="note">… {len(body) - len(shown)} more rows</p>')
             table.clear()
 
     for line in text.splitlines():

@@ -52,7 +52,8 @@ def heatmap(
     values = grid.to_numpy(dtype=float)
     longest = max((len(label) for label in x_labels), default=1)
     width = max(5.5, 0.5 * len(x_labels) + 0.07 * max(len(s) for s in y_labels) + 2.5)
-    height = 0.36 * len(y_labels) + 1.2 + min(2.5, 0.08 * longest)
+    row_height = 0.36 if len(y_labels) <= 20 else 0.24
+    height = row_height * len(y_labels) + 1.2 + min(2.5, 0.08 * longest)
     fig, ax = plt.subplots(figsize=(width, height))
     image = ax.imshow(values, cmap="YlGnBu", aspect="auto", vmin=0)
     ax.set_xticks(range(len(x_labels)), x_labels)

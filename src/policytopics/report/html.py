@@ -15,6 +15,11 @@ def pct(value: float) -> str:
     return "" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
 
 
+def pct2(value: float) -> str:
+    """A share as a percentage with two decimals; blank when missing."""
+    return "" if value is None or math.isnan(value) else f"{100 * value:.2f}%"
+
+
 def pct4(value: float) -> str:
     """A small share as a percentage with up to four significant digits."""
     return "" if value is None or math.isnan(value) else f"{100 * value:.4g}%"
@@ -40,7 +45,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(pct=pct, pct4=pct4, num=num, svg_uri=svg_uri)
+    env.filters.update(pct=pct, pct2=pct2, pct4=pct4, num=num, svg_uri=svg_uri)
     return env
 
 
