@@ -45,7 +45,7 @@ for column in ["c_v", "c_npmi", "diversity"]:
 ax.set_xlabel("number of topics K")
 ax.legend()
 plt.show()
-{k: v for k, v in metrics.items() if not isinstance(v, (dict, list))}
+metrics.get("chosen", metrics)
 
 # %% [markdown]
 # ## Topics, their words and their theme

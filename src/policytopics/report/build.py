@@ -69,12 +69,21 @@ def _contrasts(inputs: ReportInputs, labels: dict[str, str]) -> list[dict[str, A
         rows = table[(table["theme"] == theme) & table["locality"].isin(focus + versus)]
         rows = rows.sort_values("prevalence", ascending=False)
         label = labels.get(theme, theme)
+        passages = inputs.passages
+        assigned = passages[passages["theme"] == theme].groupby("locality").size().to_dict()
         out.append(
             {
                 "label": label,
                 "focus_names": focus,
                 "versus_province": figures_["versus_province"],
-                "rows": [{**r, "focus": r["locality"] in focus} for r in rows.to_dict("records")],
+                "rows": [
+                    {
+                        **r,
+                        "focus": r["locality"] in focus,
+                        "assigned": assigned.get(r["locality"], 0),
+                    }
+                    for r in rows.to_dict("records")
+                ],
                 "excludes_shares": figures_.get("focus_excludes_versus_shares"),
                 "excludes_intervals": figures_.get("focus_excludes_versus_intervals"),
                 "focus_min_low": figures_.get("focus_min_ci_low", float("nan")),
