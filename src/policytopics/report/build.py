@@ -175,6 +175,23 @@ def _models(inputs: ReportInputs, labels: dict[str, str], params: ReportParams) 
     return out
 
 
+def model_comparison(metrics: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """LDA and BERTopic side by side: topics, coherence, diversity, outlier share."""
+    rows = []
+    for key, name in (("lda", "LDA"), ("bertopic", "BERTopic")):
+        chosen = metrics.get(key, {}).get("chosen", {})
+        outliers = metrics.get(key, {}).get("outliers", {})
+        rows.append(
+            {
+                "model": name,
+                **{k: chosen.get(k) for k in ("num_topics", "c_v", "c_npmi", "diversity")},
+                "outliers_before": outliers.get("share_before"),
+                "outliers_after": outliers.get("share_after"),
+            }
+        )
+    return rows
+
+
 def findings_context(inputs: ReportInputs, params: ReportParams) -> dict[str, Any]:
     """The template context: every table and figure of the findings."""
     table = inputs.themes_by_locality
@@ -244,6 +261,7 @@ def findings_context(inputs: ReportInputs, params: ReportParams) -> dict[str, An
             if len(inputs.coherence)
             else ""
         ),
+        "model_comparison": model_comparison(inputs.metrics),
         "diagnostics": [
             {"name": name, "rows": flatten(inputs.metrics[key])}
             for key, name in (

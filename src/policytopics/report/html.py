@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 
-def pct(value: float) -> str:
+def pct(value: float | None) -> str:
     """A share as a percentage with one decimal; blank when missing."""
     return "" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
 
@@ -25,9 +25,14 @@ def pct4(value: float) -> str:
     return "" if value is None or math.isnan(value) else f"{100 * value:.4g}%"
 
 
-def num(value: float) -> str:
+def num(value: float | None) -> str:
     """A score with two decimals; blank when missing."""
     return "" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
+def num3(value: float | None) -> str:
+    """A score with three decimals; blank when missing."""
+    return "" if value is None or math.isnan(value) else f"{value:.3f}"
 
 
 def svg_uri(svg: str) -> str:
@@ -45,7 +50,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(pct=pct, pct2=pct2, pct4=pct4, num=num, svg_uri=svg_uri)
+    env.filters.update(pct=pct, pct2=pct2, pct4=pct4, num=num, num3=num3, svg_uri=svg_uri)
     return env
 
 
