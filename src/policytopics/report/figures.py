@@ -7,6 +7,7 @@ the SVG are salted with the figure's name, so output is identical run to run.
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping
 
 import matplotlib as mpl
@@ -49,11 +50,14 @@ def heatmap(
         x_labels, y_labels = [str(i) for i in grid.columns], labels
     else:
         x_labels, y_labels = labels, [str(i) for i in grid.index]
+    y_labels = [textwrap.fill(label, 28, break_long_words=False) for label in y_labels]
     values = grid.to_numpy(dtype=float)
     longest = max((len(label) for label in x_labels), default=1)
-    width = max(5.5, 0.5 * len(x_labels) + 0.07 * max(len(s) for s in y_labels) + 2.5)
-    row_height = 0.36 if len(y_labels) <= 20 else 0.24
-    height = row_height * len(y_labels) + 1.2 + min(2.5, 0.08 * longest)
+    widest = max((len(line) for label in y_labels for line in label.splitlines()), default=1)
+    width = max(5.0, 0.42 * len(x_labels) + 0.075 * widest + 1.6)
+    lines = max(label.count("\n") + 1 for label in y_labels) if y_labels else 1
+    row_height = (0.3 if len(y_labels) <= 20 else 0.22) * (1 + 0.45 * (lines - 1))
+    height = row_height * len(y_labels) + 1.0 + min(2.0, 0.08 * longest)
     fig, ax = plt.subplots(figsize=(width, height))
     image = ax.imshow(values, cmap="YlGnBu", aspect="auto", vmin=0)
     ax.set_xticks(range(len(x_labels)), x_labels)
