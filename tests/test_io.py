@@ -31,4 +31,4 @@ def test_parquet_roundtrip_keeps_token_lists(tmp_path: Path) -> None:
     frame = pd.DataFrame({"passage_id": ["d#01/p0000"], "tokens": [["数字经济", "大数据"]]})
     write_parquet_atomic(frame, tmp_path / "t.parquet")
     back = pd.read_parquet(tmp_path / "t.parquet")
-    assert list(back.loc[0, "tokens"]) == ["数字经济", "大数据"]
+    assert back["tokens"].tolist()[0].tolist() == ["数字经济", "大数据"]
