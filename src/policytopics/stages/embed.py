@@ -1,4 +1,4 @@
-"""DVC stage `embed`: passages.parquet -> embeddings.parquet (+ language anchors), cached."""
+"""DVC stage `embed`: passages (and sentences) -> embeddings (+ language anchors), cached."""
 
 from __future__ import annotations
 
@@ -23,37 +23,75 @@ from policytopics.schemas import require_columns
 from policytopics.stages._runner import run_stage
 
 
-def main(passages_path: Path, embeddings_path: Path, anchors_path: Path, cache_dir: Path) -> None:
+def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.exists():
+        raise UserError(f"{path}: not found; run `dvc repro segment` first")
+    frame = pd.read_parquet(path, columns=list(columns))
+    require_columns(frame, columns, str(path))
+    return frame
+
+
+def _embed_table(
+    embedder: CachedEmbedder, frame: pd.DataFrame, id_column: str, path: Path
+) -> tuple[int, float]:
+    """Embed `frame.text` (passage encoding) into `path` (id, embedding); (new texts, seconds)."""
+    started = time.perf_counter()
+    vectors = embedder.embed(frame["text"].tolist(), "passage")
+    seconds = time.perf_counter() - started
+    write_parquet_atomic(
+        pd.DataFrame({id_column: frame[id_column], "embedding": list(vectors)}), path
+    )
+    return embedder.last_embedded, seconds
+
+
+def _summary(what: str, total: int, new: int, seconds: float) -> str:
+    rate = f", {new / seconds:.1f} {what}/s" if new else ""
+    return (
+        f"{total} {what}: {new} embedded now, {total - new} from the cache ({seconds:.1f} s{rate})"
+    )
+
+
+def main(
+    passages_path: Path,
+    embeddings_path: Path,
+    anchors_path: Path,
+    cache_dir: Path,
+    sentences_path: Path | None = None,
+    sentence_embeddings_path: Path | None = None,
+) -> None:
     params = load_params().embed
     if params.batch_size < 1:
         raise UserError(f"embed.batch_size must be at least 1, got {params.batch_size}")
-    if not passages_path.exists():
-        raise UserError(f"{passages_path}: not found; run `dvc repro segment` first")
-    passages = pd.read_parquet(passages_path, columns=["passage_id", "language", "text"])
-    require_columns(passages, ("passage_id", "language", "text"), str(passages_path))
-    embedder = CachedEmbedder(
-        build_embedder(params), EmbeddingCache(cache_dir), batch_size=params.batch_size
+    if (sentences_path is None) != (sentence_embeddings_path is None):
+        raise UserError("--sentences and --sentence-embeddings go together")
+    passages = _read(passages_path, ("passage_id", "language", "text"))
+    sentences = (
+        _read(sentences_path, ("sentence_id", "passage_id", "text"))
+        if sentences_path is not None
+        else None
     )
-    started = time.perf_counter()
-    vectors = embedder.embed(passages["text"].tolist(), "passage")
-    new = embedder.last_embedded
-    seconds = time.perf_counter() - started
+    inner = build_embedder(params)
+    cache = EmbeddingCache(cache_dir)
+    embedder = CachedEmbedder(inner, cache, batch_size=params.batch_size)
+    lines = [
+        _summary(
+            "passages",
+            len(passages),
+            *_embed_table(embedder, passages, "passage_id", embeddings_path),
+        )
+    ]
+    if sentences is not None and sentence_embeddings_path is not None:
+        by_sentence = CachedEmbedder(inner, cache, batch_size=params.batch_size, unit="sentence")
+        counts = _embed_table(by_sentence, sentences, "sentence_id", sentence_embeddings_path)
+        lines.append(_summary("sentences", len(sentences), *counts))
     anchors = language_anchors(embedder, load_parallel_pairs())
-    write_parquet_atomic(
-        pd.DataFrame({"passage_id": passages["passage_id"], "embedding": list(vectors)}),
-        embeddings_path,
-    )
     write_parquet_atomic(
         pd.DataFrame(
             {"language": list(anchors), "embedding": [np.asarray(v) for v in anchors.values()]}
         ),
         anchors_path,
     )
-    rate = f", {new / seconds:.1f} passages/s" if new else ""
-    print(
-        f"embed: {len(passages)} passages with {embedder.name}: {new} embedded now, "
-        f"{len(passages) - new} from the cache ({seconds:.1f} s{rate})"
-    )
+    print(f"embed ({embedder.name}): " + "; ".join(lines))
 
 
 def cli() -> None:
@@ -62,8 +100,22 @@ def cli() -> None:
     parser.add_argument("--embeddings", type=Path, required=True)
     parser.add_argument("--anchors", type=Path, required=True)
     parser.add_argument("--cache", type=Path, required=True, help="embedding cache directory")
+    parser.add_argument("--sentences", type=Path, default=None, help="segment's sentences table")
+    parser.add_argument(
+        "--sentence-embeddings", type=Path, default=None, help="output: one row per sentence"
+    )
     args = parser.parse_args()
-    run_stage("embed", lambda: main(args.passages, args.embeddings, args.anchors, args.cache))
+    run_stage(
+        "embed",
+        lambda: main(
+            args.passages,
+            args.embeddings,
+            args.anchors,
+            args.cache,
+            args.sentences,
+            args.sentence_embeddings,
+        ),
+    )
 
 
 if __name__ == "__main__":
