@@ -2,7 +2,9 @@
 
 import argparse
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,7 +13,8 @@ from _theme_fixtures import DIM, SENTENCES, FakeEmbedder, passages_frame
 
 import policytopics.stages.classify as classify_stage
 import policytopics.stages.themes as themes_stage
-from policytopics.config import TokenizeParams
+from policytopics.config import TokenizeParams, load_params
+from policytopics.errors import UserError
 from policytopics.text.tokenize import build_tokenizer
 
 THEMES = ["ecology", "digital_economy", "liquor_industry", "general"]
@@ -36,6 +39,20 @@ def tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     pd.DataFrame({"passage_id": passages["passage_id"], "embedding": list(vectors)}).to_parquet(
         tmp_path / "embeddings.parquet"
     )
+    # each passage's sentences: its clauses up to and including each "，"
+    rows = [
+        (f"{pid}/s{k:03d}", pid, part)
+        for pid, text in zip(passages["passage_id"], texts, strict=True)
+        for k, part in enumerate(p for p in re.split(r"(?<=，)", text) if p)
+    ]
+    sentences = pd.DataFrame(rows, columns=["sentence_id", "passage_id", "text"])
+    sentences.to_parquet(tmp_path / "sentences.parquet")
+    pd.DataFrame(
+        {
+            "sentence_id": sentences["sentence_id"],
+            "embedding": list(FakeEmbedder().embed(sentences["text"].tolist())),
+        }
+    ).to_parquet(tmp_path / "sentence_embeddings.parquet")
     pd.DataFrame(
         {"language": ["zh", "en"], "embedding": [np.zeros(DIM, np.float32)] * 2}
     ).to_parquet(tmp_path / "anchors.parquet")
@@ -70,10 +87,7 @@ def tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_themes_then_classify_write_every_output(
-    tables: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    t = tables
+def run_themes(t: Path) -> None:
     themes_stage.main(
         argparse.Namespace(
             passages=t / "passages.parquet",
@@ -87,6 +101,46 @@ def test_themes_then_classify_write_every_output(
             audit_table=t / "out" / "audit.csv",
         )
     )
+
+
+def classify_args(t: Path, out: str = "out", sentences: bool = True) -> argparse.Namespace:
+    return argparse.Namespace(
+        passages=t / "passages.parquet",
+        sentences=t / "sentences.parquet" if sentences else None,
+        tokens=t / "tokens.parquet",
+        embeddings=t / "embeddings.parquet",
+        sentence_embeddings=t / "sentence_embeddings.parquet" if sentences else None,
+        anchors=t / "anchors.parquet",
+        labels=t / "labels.csv",
+        topic_themes=t / "out" / "topic_themes.csv",
+        lda_doc_topics=t / "lda_doc_topics.parquet",
+        bertopic_doc_topics=t / "bertopic_topics.parquet",
+        model=t / out / "model",
+        passage_themes=t / out / "passage_themes.parquet",
+        sentence_themes=t / out / "sentence_themes.parquet",
+        metrics=t / out / "metrics.json",
+    )
+
+
+def with_unit(monkeypatch: pytest.MonkeyPatch, unit: str) -> None:
+    params = load_params()
+    changed = params.model_copy(
+        update={"classify": params.classify.model_copy(update={"unit": unit})}
+    )
+    monkeypatch.setattr(classify_stage, "load_params", lambda: changed)
+
+
+def read_metrics(path: Path) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return result
+
+
+def test_themes_then_classify_write_every_output(
+    tables: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = tables
+    with_unit(monkeypatch, "sentence")
+    run_themes(t)
     mapping = pd.read_csv(t / "out" / "topic_themes.csv", encoding="utf-8-sig")
     assert mapping[mapping["model"] == "lda"]["theme"].tolist() == [
         "ecology",
@@ -97,24 +151,70 @@ def test_themes_then_classify_write_every_output(
     assert "## Themes no topic expresses" in (t / "out" / "audit.md").read_text(encoding="utf-8")
     assert "themes: lda: 3/4 topics mapped to 3 of 13 themes" in capsys.readouterr().out
 
-    classify_stage.main(
-        argparse.Namespace(
-            passages=t / "passages.parquet",
-            tokens=t / "tokens.parquet",
-            embeddings=t / "embeddings.parquet",
-            anchors=t / "anchors.parquet",
-            labels=t / "labels.csv",
-            topic_themes=t / "out" / "topic_themes.csv",
-            lda_doc_topics=t / "lda_doc_topics.parquet",
-            bertopic_doc_topics=t / "bertopic_topics.parquet",
-            model=t / "model",
-            passage_themes=t / "out" / "passage_themes.parquet",
-            metrics=t / "out" / "metrics.json",
-        )
-    )
+    classify_stage.main(classify_args(t))
     table = pd.read_parquet(t / "out" / "passage_themes.parquet")
     assert len(table) == len(SENTENCES) and "p_liquor_industry" in table.columns
-    metrics = json.loads((t / "out" / "metrics.json").read_text(encoding="utf-8"))
+    sentences = pd.read_parquet(t / "out" / "sentence_themes.parquet")
+    assert len(sentences) == len(pd.read_parquet(t / "sentences.parquet")) == 47
+    metrics = read_metrics(t / "out" / "metrics.json")
     assert metrics["labels"]["hand_test"] == 6
     assert metrics["held_out"]["n"] == 6
-    assert (t / "model" / "pipeline.joblib").is_file()
+    assert metrics["sentences"]["scored"] == 47
+    assert metrics["passages"]["unit"] == "sentence"
+    assert metrics["passages"]["from_sentences"] == len(SENTENCES)
+    assert metrics["passages"]["passage_level_fallback"] == 0
+    assert (t / "out" / "model" / "pipeline.joblib").is_file()
+    assert "24 passages scored by sentence (47 sentences)" in capsys.readouterr().out
+
+
+def test_sentence_unit_is_the_char_weighted_mean_and_passage_unit_the_old_path(
+    tables: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = tables
+    run_themes(t)
+    # the first passage loses its sentences: it falls back to its passage-level row
+    sentences = pd.read_parquet(t / "sentences.parquet")
+    first = "doc0/p0000"
+    sentences[sentences["passage_id"] != first].to_parquet(t / "sentences.parquet")
+    with_unit(monkeypatch, "sentence")
+    classify_stage.main(classify_args(t, "by_sentence"))
+    with_unit(monkeypatch, "passage")
+    classify_stage.main(classify_args(t, "by_passage", sentences=False))
+
+    by_sentence = pd.read_parquet(t / "by_sentence" / "passage_themes.parquet")
+    by_passage = pd.read_parquet(t / "by_passage" / "passage_themes.parquet")
+    assert by_sentence["passage_id"].tolist() == by_passage["passage_id"].tolist()
+    assert len(by_sentence) == len(SENTENCES)  # every passage has a row
+    columns = [c for c in by_sentence.columns if c.startswith("p_")]
+    assert len(columns) == 13
+
+    scored = pd.read_parquet(t / "by_sentence" / "sentence_themes.parquet")
+    lengths = scored["sentence_id"].map(
+        dict(zip(sentences["sentence_id"], sentences["text"].str.len(), strict=True))
+    )
+    weighted = scored[columns].mul(lengths, axis=0).groupby(scored["passage_id"]).sum()
+    expected = weighted.div(lengths.groupby(scored["passage_id"]).sum(), axis=0)
+    actual = by_sentence.set_index("passage_id").loc[expected.index, columns]
+    np.testing.assert_allclose(actual.to_numpy(), expected.to_numpy(), atol=1e-6)
+
+    old = by_passage.set_index("passage_id")
+    new = by_sentence.set_index("passage_id")
+    fallback_row = new.loc[[first], columns].to_numpy()
+    assert fallback_row.tolist() == old.loc[[first], columns].to_numpy().tolist()
+    assert not np.allclose(new[columns].to_numpy(), old[columns].to_numpy(), atol=1e-3)
+    metrics = read_metrics(t / "by_sentence" / "metrics.json")
+    assert metrics["passages"]["passage_level_fallback"] == 1
+    assert metrics["passages"]["from_sentences"] == len(SENTENCES) - 1
+    old_metrics = read_metrics(t / "by_passage" / "metrics.json")
+    assert old_metrics["passages"]["unit"] == "passage" and "sentences" not in old_metrics
+    assert old_metrics["held_out"] == metrics["held_out"]  # held-out scoring is unit-free
+    assert not (t / "by_passage" / "sentence_themes.parquet").exists()
+
+
+def test_sentence_unit_without_sentences_is_a_user_error(
+    tables: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_themes(tables)
+    with_unit(monkeypatch, "sentence")
+    with pytest.raises(UserError, match=r"classify\.unit: sentence needs the sentences"):
+        classify_stage.main(classify_args(tables, sentences=False))

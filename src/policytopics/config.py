@@ -122,6 +122,9 @@ class ThemesParams(Section):
 
 
 class ClassifyParams(Section):
+    # sentence: classify each sentence, a passage is the char-weighted mean of its sentences;
+    # passage: classify each passage as a whole
+    unit: Literal["sentence", "passage"] = "sentence"
     cv_folds: int = Field(default=5, ge=2)  # stratified folds over hand-labelled train items
     c: float = Field(default=10.0, gt=0)  # inverse regularisation of the logistic regression
     embedding_weight: float = Field(default=1.0, ge=0)  # feature block scales

@@ -1,4 +1,4 @@
-"""DVC stage `classify`: hand + weak labels -> theme classifier -> every passage's theme scores."""
+"""DVC stage `classify`: hand + weak labels -> theme classifier -> sentence and passage scores."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ import pandas as pd
 from policytopics.config import EmbedParams, load_params
 from policytopics.errors import UserError
 from policytopics.io import write_json_atomic, write_parquet_atomic
-from policytopics.models.embed import build_embedder, language_anchors, load_parallel_pairs
+from policytopics.models.embed import (
+    KnownEmbedder,
+    build_embedder,
+    language_anchors,
+    load_parallel_pairs,
+)
 from policytopics.schemas import require_columns
 from policytopics.stages._runner import run_stage
-from policytopics.text.tokenize import build_tokenizer
+from policytopics.text.tokenize import Tokenizer, build_tokenizer
 from policytopics.themes.bundle import save_bundle
 from policytopics.themes.labels import (
     dominant_topics_lda,
@@ -23,6 +28,7 @@ from policytopics.themes.labels import (
     weak_label_candidates,
 )
 from policytopics.themes.lexicon import load_lexicon
+from policytopics.themes.sentences import SentenceTable, sentence_inputs_from_tables
 from policytopics.themes.training import passage_inputs_from_tables, train_and_evaluate
 
 PASSAGE_FIELDS = ("passage_id", "doc_id", "language", "section_path", "text")
@@ -45,6 +51,29 @@ def _anchors(path: Path | None, embed_params: EmbedParams) -> dict[str, np.ndarr
     return language_anchors(build_embedder(embed_params), load_parallel_pairs())
 
 
+def _sentences(
+    args: argparse.Namespace,
+    passages: pd.DataFrame,
+    tokenizer: Tokenizer,
+    anchors: dict[str, np.ndarray] | None,
+) -> tuple[SentenceTable | None, dict[str, np.ndarray]]:
+    """Sentence inputs, and the embed stage's vector for each sentence text (for reuse)."""
+    if args.sentences is None and args.sentence_embeddings is None:
+        return None, {}
+    if args.sentences is None or args.sentence_embeddings is None:
+        raise UserError("--sentences and --sentence-embeddings go together")
+    sentences = _read(args.sentences, ("sentence_id", "passage_id", "text"), "segment")
+    vectors = _read(args.sentence_embeddings, ("sentence_id", "embedding"), "embed")
+    table = sentence_inputs_from_tables(sentences, passages, vectors, tokenizer, anchors, True)
+    by_id = dict(zip(vectors["sentence_id"], vectors["embedding"], strict=True))
+    known = {
+        str(t): np.asarray(by_id[i], np.float32)
+        for i, t in zip(sentences["sentence_id"], sentences["text"], strict=True)
+        if i in by_id
+    }
+    return table, known
+
+
 def main(args: argparse.Namespace) -> None:
     params = load_params()
     settings = params.classify
@@ -56,6 +85,13 @@ def main(args: argparse.Namespace) -> None:
 
     anchors = _anchors(args.anchors, params.embed) if settings.align_languages else None
     inputs = passage_inputs_from_tables(passages, tokens, embeddings, anchors)
+    tokenizer = build_tokenizer(params.tokenize)
+    sentences, known = _sentences(args, passages, tokenizer, anchors)
+    if settings.unit == "sentence" and sentences is None:
+        raise UserError(
+            "classify.unit: sentence needs the sentences table and its embeddings "
+            "(--sentences, --sentence-embeddings); or set classify.unit: passage"
+        )
 
     votes = []
     if settings.topic_labels:
@@ -89,28 +125,35 @@ def main(args: argparse.Namespace) -> None:
         lexicon,
         settings,
         params.seed,
-        build_embedder(params.embed),
-        build_tokenizer(params.tokenize),
+        KnownEmbedder(build_embedder(params.embed), known),  # hand sentences seen by embed
+        tokenizer,
         params.embed,
         anchors,
         progress=True,
+        sentences=sentences,
     )
     save_bundle(result.bundle, args.model)
     write_parquet_atomic(result.passage_themes, args.passage_themes)
+    if result.sentence_themes is not None and args.sentence_themes is not None:
+        write_parquet_atomic(result.sentence_themes, args.sentence_themes)
     write_json_atomic(result.metrics, args.metrics)
     held = result.metrics.get("held_out", {}).get("macro_f1")
     cv = result.metrics.get("cross_validated", {}).get("macro_f1")
+    scored = result.metrics.get("sentences", {}).get("scored", 0)
     print(
-        f"classify: {len(passages)} passages; hand labels {len(hand)}, weak labels "
-        f"{len(result.weak_labels)}; held-out macro-F1 {held}, cross-validated {cv}"
+        f"classify: {len(passages)} passages scored by {settings.unit} ({scored} sentences); "
+        f"hand labels {len(hand)}, weak labels {len(result.weak_labels)}; "
+        f"held-out macro-F1 {held}, cross-validated {cv}"
     )
 
 
 def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--passages", type=Path, required=True)
+    parser.add_argument("--sentences", type=Path, default=None, help="segment's sentences")
     parser.add_argument("--tokens", type=Path, required=True)
     parser.add_argument("--embeddings", type=Path, required=True)
+    parser.add_argument("--sentence-embeddings", type=Path, default=None)
     parser.add_argument("--anchors", type=Path, default=None, help="embed stage's language anchors")
     parser.add_argument("--labels", type=Path, required=True, help="hand labels (may be absent)")
     parser.add_argument("--topic-themes", type=Path, required=True)
@@ -118,6 +161,7 @@ def cli() -> None:
     parser.add_argument("--bertopic-doc-topics", type=Path, required=True)
     parser.add_argument("--model", type=Path, required=True, help="output directory")
     parser.add_argument("--passage-themes", type=Path, required=True)
+    parser.add_argument("--sentence-themes", type=Path, default=None, help="per-sentence scores")
     parser.add_argument("--metrics", type=Path, required=True)
     args = parser.parse_args()
     run_stage("classify", lambda: main(args))

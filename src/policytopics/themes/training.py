@@ -28,6 +28,7 @@ from policytopics.themes.evaluate import (
 )
 from policytopics.themes.labels import SOURCES, combine_labels, containing_rows, match_key
 from policytopics.themes.lexicon import Lexicon
+from policytopics.themes.sentences import SentenceTable, score_sentences, theme_table
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ClassifyResult:
     passage_themes: pd.DataFrame
     weak_labels: pd.DataFrame  # passage_id, theme, source (after the per-theme cap)
     metrics: dict[str, Any]
+    sentence_themes: pd.DataFrame | None = None  # sentence_id, passage_id, theme, p_<key>...
 
 
 def cap_per_theme(labels: pd.DataFrame, cap: int, seed: int) -> pd.DataFrame:
@@ -61,11 +63,15 @@ def train_and_evaluate(
     embed_params: EmbedParams,
     anchors: dict[str, np.ndarray] | None,
     progress: bool = False,
+    sentences: SentenceTable | None = None,
 ) -> ClassifyResult:
     """Fit on hand (train split) + weak labels; metrics never score an item the model saw.
 
     `passage_inputs` must be row-aligned with `passages` (embeddings already aligned if
-    `anchors` is given).
+    `anchors` is given). With `sentences`, every sentence is scored too, and under
+    `params.unit == "sentence"` a passage's probabilities are the character-weighted mean of
+    its sentences' (a passage with no sentence text keeps its own passage-level row);
+    without `sentences` every passage is classified whole.
     """
     ids = passages["passage_id"].tolist()
 
@@ -156,17 +162,29 @@ def train_and_evaluate(
         metrics["weak_label_agreement"] = agreement
 
     proba = final.predict_proba(passage_inputs)
-    table = pd.DataFrame(
-        {"passage_id": ids, "theme": [lexicon.keys[i] for i in proba.argmax(axis=1)]}
-    )
-    for j, key in enumerate(lexicon.keys):
-        table[f"p_{key}"] = proba[:, j].astype(np.float32)
-    metrics["passages"] = {
-        "n": len(ids),
-        "by_theme": {k: int(v) for k, v in table["theme"].value_counts().sort_index().items()},
-    }
+    passage_counts: dict[str, Any] = {"n": len(ids), "unit": "passage"}
+    sentence_themes = None
+    if sentences is not None:
+        scored = score_sentences(final, sentences, ids, proba)
+        sentence_themes = scored.sentence_themes
+        metrics["sentences"] = {
+            "scored": len(sentence_themes),
+            "not_in_passages": sentences.dropped,
+            "by_theme": _theme_counts(sentence_themes),
+        }
+        if params.unit == "sentence":
+            proba = scored.passage_proba
+            passage_counts["unit"] = "sentence"
+            passage_counts["from_sentences"] = int((~scored.fallback).sum())
+            passage_counts["passage_level_fallback"] = int(scored.fallback.sum())
+    table = theme_table("passage_id", ids, proba, lexicon.keys)
+    metrics["passages"] = {**passage_counts, "by_theme": _theme_counts(table)}
     bundle = ClassifierBundle(final, tokenizer, embed_params, anchors)
-    return ClassifyResult(bundle, table, weak.reset_index(drop=True), metrics)
+    return ClassifyResult(bundle, table, weak.reset_index(drop=True), metrics, sentence_themes)
+
+
+def _theme_counts(table: pd.DataFrame) -> dict[str, int]:
+    return {str(k): int(v) for k, v in table["theme"].value_counts().sort_index().items()}
 
 
 def passage_inputs_from_tables(
