@@ -209,6 +209,13 @@ def test_sentence_unit_is_the_char_weighted_mean_and_passage_unit_the_old_path(
     assert old_metrics["passages"]["unit"] == "passage" and "sentences" not in old_metrics
     assert old_metrics["held_out"] == metrics["held_out"]  # held-out scoring is unit-free
     assert not (t / "by_passage" / "sentence_themes.parquet").exists()
+    # unit: passage given the sentences (as dvc.yaml runs it): same passage table, and the
+    # sentences are scored as well
+    classify_stage.main(classify_args(t, "by_passage_too"))
+    too = pd.read_parquet(t / "by_passage_too" / "passage_themes.parquet")
+    assert too.equals(by_passage)
+    too_sentences = pd.read_parquet(t / "by_passage_too" / "sentence_themes.parquet")
+    assert too_sentences.equals(scored)
 
 
 def test_sentence_unit_without_sentences_is_a_user_error(
