@@ -58,6 +58,7 @@ def test_html_is_self_contained_and_bilingual(run: Path) -> None:
     assert "第三篇 &gt; 第九章 &gt; 第一节提质发展白酒产业集群" in html  # a quote's section path
     assert 'alt="coherence vs K"' in html  # diagnostics figure from reports/lda/coherence.csv
     assert "0.88" in html  # classifier macro-F1 from reports/classify/metrics.json
+    assert "character-weighted mean, over the sentences of passage" in html  # classify.unit
     comparison = html[html.index("LDA and BERTopic compared") :]
     assert "<td>BERTopic</td>" in comparison and "0.052" in comparison and "42.0%" in comparison
 

@@ -114,6 +114,7 @@ def main(args: argparse.Namespace) -> None:
         "title": settings.title,
         **findings_context(inputs, settings),
         **provenance(args, inputs.metrics["prevalence"]),
+        "classify_unit": inputs.metrics["classify"].get("passages", {}).get("unit", "passage"),
     }
     html = render_html(context, settings.font_family)
     write_text_atomic(html, args.html)
