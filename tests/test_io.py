@@ -5,7 +5,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from policytopics.io import atomic_path, write_json_atomic, write_parquet_atomic
+from policytopics.errors import UserError
+from policytopics.io import (
+    atomic_path,
+    read_table,
+    write_csv_atomic,
+    write_json_atomic,
+    write_parquet_atomic,
+)
 
 
 def test_atomic_write_leaves_no_file_when_the_block_fails(tmp_path: Path) -> None:
@@ -32,3 +39,23 @@ def test_parquet_roundtrip_keeps_token_lists(tmp_path: Path) -> None:
     write_parquet_atomic(frame, tmp_path / "t.parquet")
     back = pd.read_parquet(tmp_path / "t.parquet")
     assert back["tokens"].tolist()[0].tolist() == ["数字经济", "大数据"]
+
+
+def test_read_table_names_the_stage_to_run_when_missing(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"tokens\.parquet: not found; run `dvc repro tokenize`"):
+        read_table(tmp_path / "tokens.parquet", "tokenize")
+
+
+def test_read_table_checks_columns_before_selecting_them(tmp_path: Path) -> None:
+    write_parquet_atomic(
+        pd.DataFrame({"passage_id": ["a"], "text": ["生态"]}), tmp_path / "p.parquet"
+    )
+    with pytest.raises(UserError, match=r"missing columns \['language'\]"):
+        read_table(tmp_path / "p.parquet", "segment", ("passage_id", "language"), select=True)
+    only = read_table(tmp_path / "p.parquet", "segment", ("text",), select=True)
+    assert only.to_dict("list") == {"text": ["生态"]}
+
+
+def test_read_table_reads_the_bom_csv_the_pipeline_writes(tmp_path: Path) -> None:
+    write_csv_atomic(pd.DataFrame({"theme": ["ecology"], "中文": ["生态环保"]}), tmp_path / "t.csv")
+    assert list(read_table(tmp_path / "t.csv", "themes", ("theme",)).columns) == ["theme", "中文"]

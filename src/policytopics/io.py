@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
+
+from policytopics.errors import UserError
+from policytopics.schemas import require_columns
 
 
 def _current_umask() -> int:
@@ -59,3 +63,37 @@ def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     """Write a DataFrame as UTF-8 CSV (with BOM so spreadsheet programs show Chinese)."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+
+
+def _require_input(path: Path, stage: str) -> None:
+    if not path.exists():
+        raise UserError(f"{path}: not found; run `dvc repro {stage}` first")
+
+
+def read_table(
+    path: Path, stage: str, columns: Sequence[str] = (), *, select: bool = False
+) -> pd.DataFrame:
+    """Read a parquet/CSV table written by `stage`: one-line errors when missing or short.
+
+    `columns` must be present; with `select=True` only they are read (parquet) and returned.
+    """
+    _require_input(path, stage)
+    if path.suffix == ".parquet":
+        present = pq.read_schema(path).names
+        require_columns(pd.DataFrame(columns=present), columns, str(path))
+        return pd.read_parquet(path, columns=list(columns) if select else None)
+    frame = pd.read_csv(path, encoding="utf-8-sig")
+    require_columns(frame, columns, str(path))
+    return frame[list(columns)] if select else frame
+
+
+def read_json(path: Path, stage: str) -> Any:
+    """Read a JSON output (metrics, ledger) written by `stage`."""
+    _require_input(path, stage)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_text_output(path: Path, stage: str) -> str:
+    """Read a text output (e.g. the corpus summary) written by `stage`."""
+    _require_input(path, stage)
+    return path.read_text(encoding="utf-8")

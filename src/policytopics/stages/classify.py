@@ -10,14 +10,13 @@ import pandas as pd
 
 from policytopics.config import EmbedParams, load_params
 from policytopics.errors import UserError
-from policytopics.io import write_json_atomic, write_parquet_atomic
+from policytopics.io import read_table, write_json_atomic, write_parquet_atomic
 from policytopics.models.embed import (
     KnownEmbedder,
     build_embedder,
     language_anchors,
     load_parallel_pairs,
 )
-from policytopics.schemas import require_columns
 from policytopics.stages._runner import run_stage
 from policytopics.text.tokenize import Tokenizer, build_tokenizer
 from policytopics.themes.bundle import save_bundle
@@ -32,14 +31,6 @@ from policytopics.themes.sentences import SentenceTable, sentence_inputs_from_ta
 from policytopics.themes.training import passage_inputs_from_tables, train_and_evaluate
 
 PASSAGE_FIELDS = ("passage_id", "doc_id", "language", "section_path", "text")
-
-
-def _read(path: Path, columns: tuple[str, ...], stage: str) -> pd.DataFrame:
-    if not path.exists():
-        raise UserError(f"{path}: not found; run `dvc repro {stage}` first")
-    frame = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
-    require_columns(frame, columns, str(path))
-    return frame
 
 
 def _anchors(path: Path | None, embed_params: EmbedParams) -> dict[str, np.ndarray]:
@@ -62,8 +53,8 @@ def _sentences(
         return None, {}
     if args.sentences is None or args.sentence_embeddings is None:
         raise UserError("--sentences and --sentence-embeddings go together")
-    sentences = _read(args.sentences, ("sentence_id", "passage_id", "text"), "segment")
-    vectors = _read(args.sentence_embeddings, ("sentence_id", "embedding"), "embed")
+    sentences = read_table(args.sentences, "segment", ("sentence_id", "passage_id", "text"))
+    vectors = read_table(args.sentence_embeddings, "embed", ("sentence_id", "embedding"))
     table = sentence_inputs_from_tables(sentences, passages, vectors, tokenizer, anchors, True)
     by_id = dict(zip(vectors["sentence_id"], vectors["embedding"], strict=True))
     known = {
@@ -78,9 +69,9 @@ def main(args: argparse.Namespace) -> None:
     params = load_params()
     settings = params.classify
     lexicon = load_lexicon(Path(params.themes.lexicon) if params.themes.lexicon else None)
-    passages = _read(args.passages, PASSAGE_FIELDS, "segment")
-    tokens = _read(args.tokens, ("passage_id", "tokens"), "tokenize")
-    embeddings = _read(args.embeddings, ("passage_id", "embedding"), "embed")
+    passages = read_table(args.passages, "segment", PASSAGE_FIELDS)
+    tokens = read_table(args.tokens, "tokenize", ("passage_id", "tokens"))
+    embeddings = read_table(args.embeddings, "embed", ("passage_id", "embedding"))
     hand = read_hand_labels(args.labels, lexicon)
 
     anchors = _anchors(args.anchors, params.embed) if settings.align_languages else None
@@ -95,9 +86,11 @@ def main(args: argparse.Namespace) -> None:
 
     votes = []
     if settings.topic_labels:
-        topic_themes = _read(args.topic_themes, ("model", "topic", "theme", "score"), "themes")
-        lda = dominant_topics_lda(_read(args.lda_doc_topics, ("passage_id",), "lda"))
-        bert = _read(args.bertopic_doc_topics, ("passage_id", "topic", "probability"), "bertopic")
+        topic_themes = read_table(args.topic_themes, "themes", ("model", "topic", "theme", "score"))
+        lda = dominant_topics_lda(read_table(args.lda_doc_topics, "lda", ("passage_id",)))
+        bert = read_table(
+            args.bertopic_doc_topics, "bertopic", ("passage_id", "topic", "probability")
+        )
         for model, table in (("lda", lda), ("bertopic", bert)):
             votes.append(
                 topic_themes_for_passages(

@@ -11,7 +11,7 @@ import pandas as pd
 
 from policytopics.config import load_params
 from policytopics.errors import UserError
-from policytopics.io import write_parquet_atomic
+from policytopics.io import read_table, write_parquet_atomic
 from policytopics.models.embed import (
     CachedEmbedder,
     EmbeddingCache,
@@ -19,16 +19,7 @@ from policytopics.models.embed import (
     language_anchors,
     load_parallel_pairs,
 )
-from policytopics.schemas import require_columns
 from policytopics.stages._runner import run_stage
-
-
-def _read(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    if not path.exists():
-        raise UserError(f"{path}: not found; run `dvc repro segment` first")
-    frame = pd.read_parquet(path, columns=list(columns))
-    require_columns(frame, columns, str(path))
-    return frame
 
 
 def _embed_table(
@@ -64,9 +55,9 @@ def main(
         raise UserError(f"embed.batch_size must be at least 1, got {params.batch_size}")
     if (sentences_path is None) != (sentence_embeddings_path is None):
         raise UserError("--sentences and --sentence-embeddings go together")
-    passages = _read(passages_path, ("passage_id", "language", "text"))
+    passages = read_table(passages_path, "segment", ("passage_id", "language", "text"), select=True)
     sentences = (
-        _read(sentences_path, ("sentence_id", "passage_id", "text"))
+        read_table(sentences_path, "segment", ("sentence_id", "passage_id", "text"), select=True)
         if sentences_path is not None
         else None
     )

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import matplotlib
-import pandas as pd
 
 from policytopics.config import load_params
-from policytopics.errors import UserError
-from policytopics.io import atomic_path, write_text_atomic
+from policytopics.io import atomic_path, read_json, read_table, read_text_output, write_text_atomic
 from policytopics.report.build import ReportInputs, findings_context
 from policytopics.report.content import corpus_hash, package_versions
 from policytopics.report.fonts import configure_matplotlib
@@ -30,16 +27,13 @@ _WEIGHT_NOTES = {
 }
 
 
-def _read(path: Path, what: str) -> Any:
-    if not path.exists():
-        raise UserError(f"{path}: not found ({what}); run `dvc repro` first")
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    if path.suffix == ".csv":
-        return pd.read_csv(path, encoding="utf-8-sig")
+def _read(path: Path, stage: str) -> Any:
+    """A table, JSON or text output of `stage` (one line naming the stage when missing)."""
+    if path.suffix in (".parquet", ".csv"):
+        return read_table(path, stage)
     if path.suffix == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))
-    return path.read_text(encoding="utf-8")
+        return read_json(path, stage)
+    return read_text_output(path, stage)
 
 
 def load_inputs(args: argparse.Namespace, lexicon_path: str) -> ReportInputs:

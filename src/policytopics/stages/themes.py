@@ -10,9 +10,8 @@ import pandas as pd
 
 from policytopics.config import load_params
 from policytopics.errors import UserError
-from policytopics.io import write_csv_atomic, write_text_atomic
+from policytopics.io import read_table, write_csv_atomic, write_text_atomic
 from policytopics.models.embed import build_embedder
-from policytopics.schemas import require_columns
 from policytopics.stages._runner import run_stage
 from policytopics.themes.audit import audit_markdown, audit_table
 from policytopics.themes.lexicon import load_lexicon
@@ -24,14 +23,6 @@ from policytopics.themes.mapping import (
     representative_rows_lda,
     topic_words,
 )
-
-
-def _read(path: Path, columns: tuple[str, ...], stage: str) -> pd.DataFrame:
-    if not path.exists():
-        raise UserError(f"{path}: not found; run `dvc repro {stage}` first")
-    frame = pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
-    require_columns(frame, columns, str(path))
-    return frame
 
 
 def _evidence(
@@ -62,12 +53,14 @@ def main(args: argparse.Namespace) -> None:
     params = load_params()
     settings = params.themes
     lexicon = load_lexicon(Path(settings.lexicon) if settings.lexicon else None)
-    passages = _read(args.passages, ("passage_id", "text"), "segment")
-    embeddings = _read(args.embeddings, ("passage_id", "embedding"), "embed")
-    lda_topics = _read(args.lda_topics, ("topic", "rank", "word", "weight"), "lda")
-    lda_docs = _read(args.lda_doc_topics, ("passage_id",), "lda")
-    bt_topics = _read(args.bertopic_topics, ("topic", "rank", "word", "weight"), "bertopic")
-    bt_docs = _read(args.bertopic_doc_topics, ("passage_id", "topic", "probability"), "bertopic")
+    passages = read_table(args.passages, "segment", ("passage_id", "text"))
+    embeddings = read_table(args.embeddings, "embed", ("passage_id", "embedding"))
+    lda_topics = read_table(args.lda_topics, "lda", ("topic", "rank", "word", "weight"))
+    lda_docs = read_table(args.lda_doc_topics, "lda", ("passage_id",))
+    bt_topics = read_table(args.bertopic_topics, "bertopic", ("topic", "rank", "word", "weight"))
+    bt_docs = read_table(
+        args.bertopic_doc_topics, "bertopic", ("passage_id", "topic", "probability")
+    )
 
     vectors = dict(zip(embeddings["passage_id"], embeddings["embedding"], strict=True))
     missing = [p for p in passages["passage_id"] if p not in vectors]
