@@ -93,7 +93,11 @@ def read_json(path: Path, stage: str) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def read_text_output(path: Path, stage: str) -> str:
-    """Read a text output (e.g. the corpus summary) written by `stage`."""
+def read_output(path: Path, stage: str) -> Any:
+    """Any output of `stage` by its suffix: parquet/CSV as DataFrame, JSON as data, else text."""
+    if path.suffix in (".parquet", ".csv"):
+        return read_table(path, stage)
+    if path.suffix == ".json":
+        return read_json(path, stage)
     _require_input(path, stage)
     return path.read_text(encoding="utf-8")

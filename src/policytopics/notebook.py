@@ -7,15 +7,13 @@ fixture run).
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from policytopics.config import load_params
 from policytopics.errors import UserError
+from policytopics.io import read_output
 from policytopics.report.fonts import configure_matplotlib
 from policytopics.themes.lexicon import load_lexicon
 
@@ -43,14 +41,7 @@ def output(relative: str) -> Path:
 
 def read(relative: str) -> Any:
     """A pipeline output by its path in dvc.yaml: parquet/csv as DataFrame, json as data."""
-    path = output(relative)
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    if path.suffix == ".csv":
-        return pd.read_csv(path, encoding="utf-8-sig")
-    if path.suffix == ".json":
-        return json.loads(path.read_text(encoding="utf-8"))
-    return path.read_text(encoding="utf-8")
+    return read_output(output(relative), "the pipeline")  # output() has checked it exists
 
 
 def theme_labels() -> dict[str, str]:

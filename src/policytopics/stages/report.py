@@ -11,7 +11,7 @@ from typing import Any
 import matplotlib
 
 from policytopics.config import load_params
-from policytopics.io import atomic_path, read_json, read_table, read_text_output, write_text_atomic
+from policytopics.io import atomic_path, read_output, write_text_atomic
 from policytopics.report.build import ReportInputs, findings_context
 from policytopics.report.content import corpus_hash, package_versions
 from policytopics.report.fonts import configure_matplotlib
@@ -27,53 +27,44 @@ _WEIGHT_NOTES = {
 }
 
 
-def _read(path: Path, stage: str) -> Any:
-    """A table, JSON or text output of `stage` (one line naming the stage when missing)."""
-    if path.suffix in (".parquet", ".csv"):
-        return read_table(path, stage)
-    if path.suffix == ".json":
-        return read_json(path, stage)
-    return read_text_output(path, stage)
-
-
 def load_inputs(args: argparse.Namespace, lexicon_path: str) -> ReportInputs:
     """Read every pipeline output the findings cite."""
-    passages = _read(args.passages, "segment")
-    documents = _read(args.documents, "ingest")
-    themes = _read(args.passage_themes, "classify")
+    passages = read_output(args.passages, "segment")
+    documents = read_output(args.documents, "ingest")
+    themes = read_output(args.passage_themes, "classify")
     require_columns(themes, ["passage_id"], "passage_themes")
     require_columns(themes, ["theme"], "passage_themes")
     probs = themes[["passage_id", "theme", *[c for c in themes.columns if c.startswith("p_")]]]
     titles = documents[["doc_id", "title"]]
     joined = passages.merge(probs, on="passage_id", how="left").merge(titles, on="doc_id")
     lexicon = load_lexicon(Path(lexicon_path) if lexicon_path else None)
-    by_locality = _read(args.themes_by_locality, "prevalence")
+    by_locality = read_output(args.themes_by_locality, "prevalence")
     return ReportInputs(
         documents=documents,
         passages=joined,
         themes_by_locality=by_locality,
         themes_by_group={
-            "year": _read(args.themes_by_year, "prevalence").astype({"year": str}),
-            "doc_type": _read(args.themes_by_doc_type, "prevalence"),
+            "year": read_output(args.themes_by_year, "prevalence").astype({"year": str}),
+            "doc_type": read_output(args.themes_by_doc_type, "prevalence"),
         },
         topics_by_locality={
-            "lda": _read(args.topics_lda, "prevalence"),
-            "bertopic": _read(args.topics_bertopic, "prevalence"),
+            "lda": read_output(args.topics_lda, "prevalence"),
+            "bertopic": read_output(args.topics_bertopic, "prevalence"),
         },
         topic_words={
-            "lda": _read(args.lda_topics, "lda"),
-            "bertopic": _read(args.bertopic_topics, "bertopic"),
+            "lda": read_output(args.lda_topics, "lda"),
+            "bertopic": read_output(args.bertopic_topics, "bertopic"),
         },
-        topic_themes=_read(args.topic_themes, "themes"),
-        coherence=_read(args.lda_coherence, "lda"),
+        topic_themes=read_output(args.topic_themes, "themes"),
+        coherence=read_output(args.lda_coherence, "lda"),
         metrics={
-            "prevalence": _read(args.prevalence_metrics, "prevalence"),
-            "lda": _read(args.lda_metrics, "lda"),
-            "bertopic": _read(args.bertopic_metrics, "bertopic"),
-            "classify": _read(args.classify_metrics, "classify"),
+            "prevalence": read_output(args.prevalence_metrics, "prevalence"),
+            "lda": read_output(args.lda_metrics, "lda"),
+            "bertopic": read_output(args.bertopic_metrics, "bertopic"),
+            "classify": read_output(args.classify_metrics, "classify"),
         },
-        ledger=_read(args.ledger, "ingest"),
-        summary_md=_read(args.corpus_summary, "segment"),
+        ledger=read_output(args.ledger, "ingest"),
+        summary_md=read_output(args.corpus_summary, "segment"),
         lexicon=[(t.key, t.zh, t.en) for t in lexicon.themes],
     )
 
