@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -15,6 +15,17 @@ class Section(BaseModel):
     """A params.yaml section: immutable, and an unknown key is an error."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # pydantic pickles the set of explicitly set fields in hash order, which changes from
+    # process to process; a sorted list keeps saved models byte-identical across runs.
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        state["__pydantic_fields_set__"] = sorted(state["__pydantic_fields_set__"])
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        fields_set = set(state["__pydantic_fields_set__"])
+        super().__setstate__({**state, "__pydantic_fields_set__": fields_set})
 
 
 class IngestParams(Section):

@@ -18,7 +18,8 @@ def write_figure(figure: Any, path: Path, title: str) -> None:
         font={"family": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"},
     )
     with atomic_path(path) as tmp:
-        figure.write_html(tmp, include_plotlyjs=True, full_html=True)
+        # A fixed div id (plotly draws a random one) keeps the page byte-identical across runs.
+        figure.write_html(tmp, include_plotlyjs=True, full_html=True, div_id=path.stem)
 
 
 def topic_barchart(model: BERTopic, top_n_topics: int, n_words: int = 8) -> Any:

@@ -145,6 +145,10 @@ def document_topics(fit: LdaFit, bows: Sequence[Bow]) -> np.ndarray:
 def save_lda(fit: LdaFit, directory: Path) -> None:
     """Save model and dictionary in gensim's native formats, plus a small meta.json."""
     directory.mkdir(parents=True, exist_ok=True)
+    # gensim stamps every object with datetime.now() events ("created", "saving"): without
+    # them the saved files are byte-identical for the same data and seed.
+    for obj in (fit.model, fit.model.state, fit.model.id2word, fit.dictionary):
+        obj.lifecycle_events = None
     fit.model.save(str(directory / MODEL_FILE))
     fit.dictionary.save(str(directory / DICTIONARY_FILE))
     meta = {"engine": "gensim", "num_topics": fit.num_topics, "seed": fit.seed}

@@ -32,7 +32,7 @@ def load_word_list(path: str, name: str) -> frozenset[str]:
 
 def number_pattern(units: Iterable[str]) -> re.Pattern[str]:
     """Whole-token numbers, dates, percentages, ordinals and quantities: 2021年, 第一, 一是, 15%."""
-    unit = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True) if u)
+    unit = "|".join(re.escape(u) for u in sorted(units, key=lambda u: (-len(u), u)) if u)
     unit_part = rf"(?:{unit})" if unit else "(?!)"
     return re.compile(
         rf"(?:第?{_NUMERAL}+(?:%|‰|是|来|{unit_part})*(?:以上|以下|左右|余|多)?|百分之\S*|{unit_part})"

@@ -117,9 +117,15 @@ class Tokenizer:
         state["_segmenter"] = None
         state["_stemmer"] = None
         state["_decisions"] = {"zh": {}, "en": {}}
+        # Sets pickle in hash order, which changes from process to process: sorted tuples keep
+        # a saved model byte-identical across runs.
+        state["stopwords"] = {name: tuple(sorted(words)) for name, words in self.stopwords.items()}
+        state["units"] = tuple(sorted(self.units))
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state["stopwords"] = {name: frozenset(words) for name, words in state["stopwords"].items()}
+        state["units"] = frozenset(state["units"])
         self.__dict__.update(state)
 
     def __call__(self, text: str) -> list[str]:

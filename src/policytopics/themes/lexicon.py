@@ -8,9 +8,9 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
-from policytopics.config import format_validation_error
+from policytopics.config import Section, format_validation_error
 from policytopics.errors import UserError
 
 _KEY = r"^[a-z][a-z0-9_]*$"
@@ -18,22 +18,20 @@ _ASCII = re.compile(r"^[\x00-\x7f]+$")
 _BLANK = "\u25a1"  # replaces excluded phrases so no seed can match inside them
 
 
-class ThemeSpec(BaseModel):
+class ThemeSpec(Section):
     """One theme as written in the lexicon file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     key: str = Field(pattern=_KEY)
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
     description: str = Field(min_length=1)
     description_zh: str = ""
-    seeds_zh: list[str] = []
-    seeds_en: list[str] = []
-    weak_zh: list[str] = []
-    weak_en: list[str] = []
-    exclude_zh: list[str] = []
-    exclude_en: list[str] = []
+    seeds_zh: list[str] = Field(default_factory=list)
+    seeds_en: list[str] = Field(default_factory=list)
+    weak_zh: list[str] = Field(default_factory=list)
+    weak_en: list[str] = Field(default_factory=list)
+    exclude_zh: list[str] = Field(default_factory=list)
+    exclude_en: list[str] = Field(default_factory=list)
 
     @field_validator("seeds_zh", "seeds_en", "weak_zh", "weak_en", "exclude_zh", "exclude_en")
     @classmethod
@@ -48,10 +46,8 @@ class ThemeSpec(BaseModel):
         return [*self.seeds_zh, *self.seeds_en]
 
 
-class LexiconFile(BaseModel):
+class LexiconFile(Section):
     """The whole lexicon file."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     version: int = 1
     themes: list[ThemeSpec] = Field(min_length=1)
@@ -90,7 +86,7 @@ def _compile(terms: list[str]) -> re.Pattern[str] | None:
 @dataclass(frozen=True)
 class _Matcher:
     seeds: re.Pattern[str] | None
-    weak: frozenset[str]
+    weak: tuple[str, ...]  # sorted (a few terms): pickles identically in every process
     exclude: re.Pattern[str] | None
 
     def terms(self, text: str) -> list[str]:
@@ -118,7 +114,7 @@ class Lexicon:
         matchers = {
             t.key: _Matcher(
                 seeds=_compile([*t.seeds, *t.weak_zh, *t.weak_en]),
-                weak=frozenset(w.lower() for w in [*t.weak_zh, *t.weak_en]),
+                weak=tuple(sorted({w.lower() for w in [*t.weak_zh, *t.weak_en]})),
                 exclude=_compile([*t.exclude_zh, *t.exclude_en]),
             )
             for t in spec.themes
