@@ -32,6 +32,8 @@ def topics_per_locality(
 ) -> Any:
     """How often each topic occurs in each locality's passages, with locality-specific words."""
     per_class = model.topics_per_class(list(docs), classes=[str(c) for c in localities])
+    # BERTopic walks the classes as a set (hash order, new in every process): sort the rows.
+    per_class = per_class.sort_values(["Topic", "Class"], kind="stable").reset_index(drop=True)
     return model.visualize_topics_per_class(
         per_class, top_n_topics=top_n_topics, normalize_frequency=False
     )

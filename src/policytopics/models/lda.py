@@ -149,7 +149,9 @@ def save_lda(fit: LdaFit, directory: Path) -> None:
     # them the saved files are byte-identical for the same data and seed.
     for obj in (fit.model, fit.model.state, fit.model.id2word, fit.dictionary):
         obj.lifecycle_events = None
-    fit.model.save(str(directory / MODEL_FILE))
+    # ignore=() still keeps state/dispatcher/id2word out of the pickle, in a fixed order (the
+    # default goes through a set, whose order changes from process to process).
+    fit.model.save(str(directory / MODEL_FILE), ignore=())
     fit.dictionary.save(str(directory / DICTIONARY_FILE))
     meta = {"engine": "gensim", "num_topics": fit.num_topics, "seed": fit.seed}
     (directory / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
