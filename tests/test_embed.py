@@ -237,3 +237,24 @@ def test_known_embedder_reuses_known_vectors_and_remembers_new_ones() -> None:
     embedder.embed(["推进生态保护。"], "query")  # queries never come from the known table
     assert inner.calls == [["推进生态保护。"]]
     assert embedder.name == inner.name
+
+
+def test_embedding_matrix_follows_the_ids_and_names_what_is_missing() -> None:
+    from policytopics.models.embed import anchors_from_table, embedding_matrix
+
+    table = pd.DataFrame(
+        {
+            "sentence_id": ["s1", "s2"],
+            "embedding": [[1.0, 0.0], [0.0, 2.0]],
+            "language": ["zh", "en"],
+        }
+    )
+    matrix = embedding_matrix(table, "sentence_id", ["s2", "s1"], "sentences")
+    assert matrix.dtype == np.float32 and matrix.tolist() == [[0.0, 2.0], [1.0, 0.0]]
+    assert embedding_matrix(table, "sentence_id", [], "sentences").shape == (0, 2)
+    with pytest.raises(UserError, match=r"^1 sentences lack embeddings \(first: s3\)"):
+        embedding_matrix(table, "sentence_id", ["s1", "s3"], "sentences")
+    assert {k: v.tolist() for k, v in anchors_from_table(table).items()} == {
+        "zh": [1.0, 0.0],
+        "en": [0.0, 2.0],
+    }

@@ -256,6 +256,27 @@ def language_anchors(embedder: Embedder, pairs: Sequence[tuple[str, str]]) -> di
     return {"zh": zh.mean(axis=0).astype(np.float32), "en": en.mean(axis=0).astype(np.float32)}
 
 
+def anchors_from_table(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The embed stage's anchors table (language, embedding) as {language: vector}."""
+    pairs = zip(table["language"], table["embedding"], strict=True)
+    return {str(lang): np.asarray(vector, dtype=np.float32) for lang, vector in pairs}
+
+
+def embedding_matrix(
+    table: pd.DataFrame, id_column: str, ids: Sequence[str], what: str
+) -> np.ndarray:
+    """`table`'s embeddings in the order of `ids` (float32); a missing id is a one-line error."""
+    vectors = dict(zip(table[id_column], table["embedding"], strict=True))
+    missing = [i for i in ids if i not in vectors]
+    if missing:
+        raise UserError(
+            f"{len(missing)} {what} lack embeddings (first: {missing[0]}); re-run `dvc repro embed`"
+        )
+    dim = len(next(iter(vectors.values()))) if vectors else 0
+    rows = [np.asarray(vectors[i], dtype=np.float32)[None, :] for i in ids]
+    return np.vstack([np.zeros((0, dim), np.float32), *rows])
+
+
 def align_languages(
     embeddings: np.ndarray, languages: Sequence[str], anchors: dict[str, np.ndarray]
 ) -> np.ndarray:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from policytopics.config import load_params
 from policytopics.errors import UserError
-from policytopics.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
+from policytopics.io import read_table, write_csv_atomic, write_json_atomic, write_parquet_atomic
 from policytopics.models.bertopic import (
     AnchoredEmbedder,
     TopicFit,
@@ -30,7 +30,7 @@ from policytopics.models.bertopic_report import (
     topic_info,
 )
 from policytopics.models.bertopic_viz import write_visualisations
-from policytopics.models.embed import align_languages, build_embedder
+from policytopics.models.embed import align_languages, anchors_from_table, build_embedder
 from policytopics.models.quality import topic_diversity, topic_quality
 from policytopics.schemas import require_columns
 from policytopics.stages._runner import run_stage
@@ -69,13 +69,7 @@ def read_inputs(
 
 def read_anchors(path: Path) -> dict[str, np.ndarray]:
     """The embed stage's per-language anchors."""
-    if not path.exists():
-        raise UserError(f"{path}: not found; run `dvc repro embed` first")
-    table = pd.read_parquet(path)
-    return {
-        str(k): np.asarray(v, dtype=np.float32)
-        for k, v in zip(table["language"], table["embedding"], strict=True)
-    }
+    return anchors_from_table(read_table(path, "embed", ("language", "embedding")))
 
 
 def guided_seeds(lexicon_param: str) -> list[list[str]]:

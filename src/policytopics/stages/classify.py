@@ -13,6 +13,7 @@ from policytopics.errors import UserError
 from policytopics.io import read_table, write_json_atomic, write_parquet_atomic
 from policytopics.models.embed import (
     KnownEmbedder,
+    anchors_from_table,
     build_embedder,
     language_anchors,
     load_parallel_pairs,
@@ -36,9 +37,7 @@ PASSAGE_FIELDS = ("passage_id", "doc_id", "language", "section_path", "text")
 def _anchors(path: Path | None, embed_params: EmbedParams) -> dict[str, np.ndarray]:
     """Language anchors written by the embed stage (else computed from the packaged pairs)."""
     if path is not None and path.exists():
-        frame = pd.read_parquet(path)
-        pairs = zip(frame["language"], frame["embedding"], strict=True)
-        return {str(k): np.asarray(v, np.float32) for k, v in pairs}
+        return anchors_from_table(read_table(path, "embed", ("language", "embedding")))
     return language_anchors(build_embedder(embed_params), load_parallel_pairs())
 
 

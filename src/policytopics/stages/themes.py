@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 
 from policytopics.config import load_params
-from policytopics.errors import UserError
 from policytopics.io import read_table, write_csv_atomic, write_text_atomic
-from policytopics.models.embed import build_embedder
+from policytopics.models.embed import build_embedder, embedding_matrix
 from policytopics.stages._runner import run_stage
 from policytopics.themes.audit import audit_markdown, audit_table
 from policytopics.themes.lexicon import load_lexicon
@@ -62,14 +61,7 @@ def main(args: argparse.Namespace) -> None:
         args.bertopic_doc_topics, "bertopic", ("passage_id", "topic", "probability")
     )
 
-    vectors = dict(zip(embeddings["passage_id"], embeddings["embedding"], strict=True))
-    missing = [p for p in passages["passage_id"] if p not in vectors]
-    if missing:
-        raise UserError(
-            f"{args.embeddings}: no embedding for {len(missing)} passages (first: {missing[0]}); "
-            "re-run `dvc repro embed`"
-        )
-    matrix = np.vstack([np.asarray(vectors[p], dtype=np.float32) for p in passages["passage_id"]])
+    matrix = embedding_matrix(embeddings, "passage_id", passages["passage_id"].tolist(), "passages")
     row_of = {pid: i for i, pid in enumerate(passages["passage_id"])}
 
     def rows_for(frame: pd.DataFrame, reps: dict[int, list[int]]) -> dict[int, list[int]]:

@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from policytopics.errors import UserError
-from policytopics.models.embed import align_languages
+from policytopics.models.embed import align_languages, embedding_matrix
 from policytopics.text.tokenize import Tokenizer
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 
@@ -54,19 +53,8 @@ def sentence_inputs_from_tables(
     language = dict(zip(passages["passage_id"], passages["language"], strict=True))
     known = sentences["passage_id"].isin(language.keys())
     kept = sentences.loc[known, ["sentence_id", "passage_id", "text"]].reset_index(drop=True)
-    emb = dict(zip(embeddings["sentence_id"], embeddings["embedding"], strict=True))
-    missing = [s for s in kept["sentence_id"] if s not in emb]
-    if missing:
-        raise UserError(
-            f"{len(missing)} sentences lack embeddings (first: {missing[0]}); "
-            "re-run `dvc repro embed`"
-        )
+    matrix = embedding_matrix(embeddings, "sentence_id", kept["sentence_id"].tolist(), "sentences")
     langs = [str(language[p]) for p in kept["passage_id"]]
-    dim = len(next(iter(emb.values()))) if emb else 0
-    matrix = np.vstack(
-        [np.zeros((0, dim), np.float32)]
-        + [np.asarray(emb[s], dtype=np.float32)[None, :] for s in kept["sentence_id"]]
-    )
     if anchors is not None and len(kept):
         matrix = align_languages(matrix, langs, anchors)
     texts = kept["text"].astype(str).tolist()

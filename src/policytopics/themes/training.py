@@ -11,7 +11,7 @@ import pandas as pd
 
 from policytopics.config import ClassifyParams, EmbedParams
 from policytopics.errors import UserError
-from policytopics.models.embed import Embedder, align_languages
+from policytopics.models.embed import Embedder, align_languages, embedding_matrix
 from policytopics.text.normalize import detect_language
 from policytopics.text.tokenize import Tokenizer
 from policytopics.themes.bundle import ClassifierBundle, prepare_inputs
@@ -195,15 +195,14 @@ def passage_inputs_from_tables(
 ) -> ThemeInputs:
     """Row-aligned classifier inputs from passages, tokens and embeddings tables."""
     tok = dict(zip(tokens["passage_id"], tokens["tokens"], strict=True))
-    emb = dict(zip(embeddings["passage_id"], embeddings["embedding"], strict=True))
     ids = passages["passage_id"].tolist()
-    missing = [p for p in ids if p not in tok or p not in emb]
+    missing = [p for p in ids if p not in tok]
     if missing:
         raise UserError(
-            f"{len(missing)} passages lack tokens or embeddings (first: {missing[0]}); "
-            "re-run `dvc repro tokenize embed`"
+            f"{len(missing)} passages lack tokens (first: {missing[0]}); "
+            "re-run `dvc repro tokenize`"
         )
-    matrix = np.vstack([np.asarray(emb[p], dtype=np.float32) for p in ids])
+    matrix = embedding_matrix(embeddings, "passage_id", ids, "passages")
     if anchors is not None:
         matrix = align_languages(matrix, passages["language"].tolist(), anchors)
     return ThemeInputs(
