@@ -14,6 +14,7 @@ from policytopics.themes.labels import (
     dominant_topics_lda,
     hand_labels_by_passage,
     heading_theme,
+    match_key,
     read_hand_labels,
     topic_themes_for_passages,
     weak_label_candidates,
@@ -161,3 +162,6 @@ def test_the_committed_hand_labels_cover_every_theme_with_a_held_out_part(repo_r
     assert (counts["test"] >= 5).all()
     assert 0.3 <= (frame["split"] == "test").mean() <= 0.4
     assert frame["text"].is_unique
+    # no sentence appears twice up to punctuation/width, so none is in both splits
+    keys = frame["text"].map(match_key)
+    assert keys.is_unique, frame.loc[keys.duplicated(keep=False), "text"].tolist()[:4]
