@@ -12,6 +12,7 @@ from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.evaluate import (
     TrainingData,
     description_baseline,
+    f1_intervals,
     f1_report,
     keyword_baseline,
     weak_rows_without,
@@ -68,6 +69,29 @@ def test_f1_report_and_baselines() -> None:
         "b",
         "a",
     ]
+
+
+def test_f1_intervals_bracket_the_point_estimate_and_are_seeded() -> None:
+    perfect = f1_intervals(["ecology", "general"] * 5, ["ecology", "general"] * 5, 200, 0.95, 1)
+    assert perfect["macro_f1"] == {"low": 1.0, "high": 1.0}
+    truth = ["ecology"] * 6 + ["digital_economy"] * 4 + ["general"] * 10
+    pred = ["ecology"] * 5 + ["general"] + ["digital_economy"] * 2 + ["general"] * 12
+    point = f1_report(truth, pred)["per_theme_f1"]
+    first = f1_intervals(truth, pred, 500, 0.9, 7)
+    assert first == f1_intervals(truth, pred, 500, 0.9, 7)
+    per_theme = first["per_theme_f1"]
+    assert isinstance(per_theme, dict) and isinstance(point, dict)
+    assert set(per_theme) == {"digital_economy", "ecology", "general"}
+    for theme, bounds in per_theme.items():
+        assert bounds["low"] <= point[theme] <= bounds["high"]
+    assert per_theme["digital_economy"]["low"] < per_theme["digital_economy"]["high"]
+    # a theme never predicted has F1 0 in every replicate that contains it
+    never = f1_intervals(["ecology", "general"], ["general", "general"], 50, 0.95, 0)
+    assert never["per_theme_f1"] == {
+        "ecology": {"low": 0.0, "high": 0.0},
+        "general": {"low": 0.6667, "high": 1.0},
+    }
+    assert f1_intervals([], [], 10, 0.95, 0) == {"macro_f1": None, "per_theme_f1": {}}
 
 
 def test_weak_rows_holding_a_held_out_item_are_dropped() -> None:

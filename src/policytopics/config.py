@@ -137,10 +137,10 @@ class ClassifyParams(Section):
     # passage: classify each passage as a whole
     unit: Literal["sentence", "passage"] = "sentence"
     cv_folds: int = Field(default=5, ge=2)  # stratified folds over hand-labelled train items
-    c: float = Field(default=10.0, gt=0)  # inverse regularisation of the logistic regression
+    c: float = Field(default=3.0, gt=0)  # inverse regularisation of the logistic regression
     embedding_weight: float = Field(default=1.0, ge=0)  # feature block scales
     tfidf_weight: float = Field(default=1.0, ge=0)
-    lexicon_weight: float = Field(default=1.0, ge=0)
+    lexicon_weight: float = Field(default=0.25, ge=0)
     min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
     align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
     hand_weight: float = Field(default=10.0, gt=0)  # sample weight of a hand label (weak: 1)
@@ -152,6 +152,8 @@ class ClassifyParams(Section):
     topic_min_probability: float = Field(default=0.6, ge=0, le=1)  # dominant-topic share
     topic_min_score: float = Field(default=0.5, ge=0, le=1)  # that topic's mapping score
     max_weak_per_theme: int = Field(default=100, ge=0)  # cap (deterministic sample) per theme
+    f1_bootstrap: int = Field(default=1000, ge=0)  # held-out F1 intervals: replicates (0 = none)
+    f1_confidence: float = Field(default=0.95, gt=0.5, lt=1.0)  # ... and their level
 
 
 class PrevalenceContrast(Section):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from policytopics.config import EmbedParams, load_params
+from policytopics.config import EmbedParams, Params, load_params
 from policytopics.errors import UserError
 from policytopics.io import read_table, write_json_atomic, write_parquet_atomic
 from policytopics.models.embed import (
@@ -21,13 +23,14 @@ from policytopics.models.embed import (
 from policytopics.stages._runner import run_stage
 from policytopics.text.tokenize import Tokenizer, build_tokenizer
 from policytopics.themes.bundle import save_bundle
+from policytopics.themes.classifier import ThemeInputs
 from policytopics.themes.labels import (
     dominant_topics_lda,
     read_hand_labels,
     topic_themes_for_passages,
     weak_label_candidates,
 )
-from policytopics.themes.lexicon import load_lexicon
+from policytopics.themes.lexicon import Lexicon, load_lexicon
 from policytopics.themes.sentences import SentenceTable, sentence_inputs_from_tables
 from policytopics.themes.training import passage_inputs_from_tables, train_and_evaluate
 
@@ -64,8 +67,23 @@ def _sentences(
     return table, known
 
 
-def main(args: argparse.Namespace) -> None:
-    params = load_params()
+@dataclass
+class ClassifyInputs:
+    """Everything the classify stage reads, loaded and checked (see `load_inputs`)."""
+
+    passages: pd.DataFrame
+    passage_inputs: ThemeInputs
+    hand: pd.DataFrame
+    candidates: Mapping[str, Mapping[str, str]]
+    lexicon: Lexicon
+    tokenizer: Tokenizer
+    embedder: KnownEmbedder
+    anchors: dict[str, np.ndarray] | None
+    sentences: SentenceTable | None
+
+
+def load_inputs(args: argparse.Namespace, params: Params) -> ClassifyInputs:
+    """Read the stage's inputs (paths from `args`, settings from `params`)."""
     settings = params.classify
     lexicon = load_lexicon(Path(params.themes.lexicon) if params.themes.lexicon else None)
     passages = read_table(args.passages, "segment", PASSAGE_FIELDS)
@@ -109,20 +127,31 @@ def main(args: argparse.Namespace) -> None:
         else None,
         topic_votes=votes,
     )
+    embedder = KnownEmbedder(build_embedder(params.embed), known)  # hand sentences seen by embed
+    return ClassifyInputs(
+        passages, inputs, hand, candidates, lexicon, tokenizer, embedder, anchors, sentences
+    )
+
+
+def main(args: argparse.Namespace) -> None:
+    params = load_params()
+    settings = params.classify
+    loaded = load_inputs(args, params)
+    passages, hand = loaded.passages, loaded.hand
     result = train_and_evaluate(
         passages,
-        inputs,
+        loaded.passage_inputs,
         hand,
-        candidates,
-        lexicon,
+        loaded.candidates,
+        loaded.lexicon,
         settings,
         params.seed,
-        KnownEmbedder(build_embedder(params.embed), known),  # hand sentences seen by embed
-        tokenizer,
+        loaded.embedder,
+        loaded.tokenizer,
         params.embed,
-        anchors,
+        loaded.anchors,
         progress=True,
-        sentences=sentences,
+        sentences=loaded.sentences,
     )
     save_bundle(result.bundle, args.model)
     write_parquet_atomic(result.passage_themes, args.passage_themes)
@@ -139,7 +168,8 @@ def main(args: argparse.Namespace) -> None:
     )
 
 
-def cli() -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """The stage's arguments (dvc.yaml's `cmd` gives the paths)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--passages", type=Path, required=True)
     parser.add_argument("--sentences", type=Path, default=None, help="segment's sentences")
@@ -155,7 +185,11 @@ def cli() -> None:
     parser.add_argument("--passage-themes", type=Path, required=True)
     parser.add_argument("--sentence-themes", type=Path, default=None, help="per-sentence scores")
     parser.add_argument("--metrics", type=Path, required=True)
-    args = parser.parse_args()
+    return parser
+
+
+def cli() -> None:
+    args = build_parser().parse_args()
     run_stage("classify", lambda: main(args))
 
 

@@ -30,6 +30,47 @@ def f1_report(y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, object]
     }
 
 
+def f1_intervals(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    n_bootstrap: int,
+    confidence: float,
+    seed: int,
+) -> dict[str, object]:
+    """Percentile bootstrap intervals for macro-F1 and each theme's F1 (items resampled).
+
+    Themes are those of `y_true`. A replicate in which a theme has no true item leaves that
+    theme's F1 undefined there (it is skipped, not counted as 0); macro-F1 of a replicate is
+    the mean over the themes it defines.
+    """
+    labels = sorted(set(y_true))
+    if not labels or n_bootstrap <= 0:
+        return {"macro_f1": None, "per_theme_f1": {}}
+    index = {k: i for i, k in enumerate(labels)}
+    truth = np.array([index[t] for t in y_true])
+    pred = np.array([index.get(p, -1) for p in y_pred])
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(truth), size=(n_bootstrap, len(truth)))
+    f1 = np.full((n_bootstrap, len(labels)), np.nan)
+    for k in range(len(labels)):
+        t = truth[draws] == k
+        p = pred[draws] == k
+        tp = (t & p).sum(axis=1)
+        denominator = t.sum(axis=1) + p.sum(axis=1)
+        defined = t.sum(axis=1) > 0
+        f1[defined, k] = 2 * tp[defined] / denominator[defined]
+    tail = (1 - confidence) / 2 * 100
+
+    def interval(values: np.ndarray) -> dict[str, float]:
+        low, high = np.nanpercentile(values, [tail, 100 - tail])
+        return {"low": round(float(low), 4), "high": round(float(high), 4)}
+
+    return {
+        "macro_f1": interval(np.nanmean(f1, axis=1)),
+        "per_theme_f1": {k: interval(f1[:, i]) for i, k in enumerate(labels)},
+    }
+
+
 def keyword_baseline(texts: Sequence[str], lexicon: Lexicon) -> list[str]:
     """The theme with the most seed-term hits; no hit (or a tie at zero) -> "general"."""
     out = []

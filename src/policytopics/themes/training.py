@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ from policytopics.themes.evaluate import (
     cross_validate_hand,
     cross_validate_weak,
     description_baseline,
+    f1_intervals,
     f1_report,
     fit_on,
     keyword_baseline,
@@ -50,28 +51,21 @@ def cap_per_theme(labels: pd.DataFrame, cap: int, seed: int) -> pd.DataFrame:
     return labels.loc[sorted(keep)].reset_index(drop=True)
 
 
-def train_and_evaluate(
+def training_data(
     passages: pd.DataFrame,
     passage_inputs: ThemeInputs,
     hand: pd.DataFrame,
     weak_candidates: Mapping[str, Mapping[str, str]],
-    lexicon: Lexicon,
     params: ClassifyParams,
     seed: int,
     embedder: Embedder,
     tokenizer: Tokenizer,
-    embed_params: EmbedParams,
     anchors: dict[str, np.ndarray] | None,
-    progress: bool = False,
-    sentences: SentenceTable | None = None,
-) -> ClassifyResult:
-    """Fit on hand (train split) + weak labels; metrics never score an item the model saw.
+) -> tuple[pd.DataFrame, pd.DataFrame, TrainingData]:
+    """Hand items (as their own text) and capped weak passages, with their features.
 
-    `passage_inputs` must be row-aligned with `passages` (embeddings already aligned if
-    `anchors` is given). With `sentences`, every sentence is scored too, and under
-    `params.unit == "sentence"` a passage's probabilities are the character-weighted mean of
-    its sentences' (a passage with no sentence text keeps its own passage-level row);
-    without `sentences` every passage is classified whole.
+    Returns the hand labels actually used (rows without text dropped), the weak labels
+    (passage_id, theme, source) and the `TrainingData` both are row-aligned with.
     """
     ids = passages["passage_id"].tolist()
 
@@ -100,6 +94,13 @@ def train_and_evaluate(
         hand_in_weak=containing_rows(hand["text"].tolist(), weak_inputs.texts),
         hand_weight=params.hand_weight,
     )
+    return hand, weak, data
+
+
+def model_factory(
+    lexicon: Lexicon, params: ClassifyParams, seed: int
+) -> Callable[[], ThemeClassifier]:
+    """A maker of fresh, unfitted classifiers with the settings in `params`."""
 
     def make_model() -> ThemeClassifier:
         return ThemeClassifier(
@@ -111,6 +112,39 @@ def train_and_evaluate(
             min_df=params.min_df,
             random_state=seed,
         )
+
+    return make_model
+
+
+def train_and_evaluate(
+    passages: pd.DataFrame,
+    passage_inputs: ThemeInputs,
+    hand: pd.DataFrame,
+    weak_candidates: Mapping[str, Mapping[str, str]],
+    lexicon: Lexicon,
+    params: ClassifyParams,
+    seed: int,
+    embedder: Embedder,
+    tokenizer: Tokenizer,
+    embed_params: EmbedParams,
+    anchors: dict[str, np.ndarray] | None,
+    progress: bool = False,
+    sentences: SentenceTable | None = None,
+) -> ClassifyResult:
+    """Fit on hand (train split) + weak labels; metrics never score an item the model saw.
+
+    `passage_inputs` must be row-aligned with `passages` (embeddings already aligned if
+    `anchors` is given). With `sentences`, every sentence is scored too, and under
+    `params.unit == "sentence"` a passage's probabilities are the character-weighted mean of
+    its sentences' (a passage with no sentence text keeps its own passage-level row);
+    without `sentences` every passage is classified whole.
+    """
+    ids = passages["passage_id"].tolist()
+    hand, weak, data = training_data(
+        passages, passage_inputs, hand, weak_candidates, params, seed, embedder, tokenizer, anchors
+    )
+    hand_inputs = data.hand
+    make_model = model_factory(lexicon, params, seed)
 
     train_rows = [i for i, s in enumerate(hand["split"]) if s == "train"]
     test_rows = [i for i, s in enumerate(hand["split"]) if s == "test"]
@@ -130,7 +164,12 @@ def train_and_evaluate(
     test_truth = [data.hand_themes[i] for i in test_rows]
     if test_rows:
         test_inputs = hand_inputs.subset(test_rows)
-        metrics["held_out"] = f1_report(test_truth, final.predict(test_inputs))
+        test_pred = final.predict(test_inputs)
+        metrics["held_out"] = f1_report(test_truth, test_pred)
+        metrics["held_out"]["interval"] = {
+            "confidence": params.f1_confidence,
+            **f1_intervals(test_truth, test_pred, params.f1_bootstrap, params.f1_confidence, seed),
+        }
         theme_vectors = embedder.embed(lexicon.descriptions(), "query")
         raw = embedder.embed(test_inputs.texts, "passage")
         metrics["baselines_held_out"] = {
