@@ -51,14 +51,15 @@ def f1_intervals(
     pred = np.array([index.get(p, -1) for p in y_pred])
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(truth), size=(n_bootstrap, len(truth)))
+    sampled_truth, sampled_pred = truth[draws], pred[draws]
     f1 = np.full((n_bootstrap, len(labels)), np.nan)
     for k in range(len(labels)):
-        t = truth[draws] == k
-        p = pred[draws] == k
+        t = sampled_truth == k
+        p = sampled_pred == k
+        n_true = t.sum(axis=1)
+        defined = n_true > 0
         tp = (t & p).sum(axis=1)
-        denominator = t.sum(axis=1) + p.sum(axis=1)
-        defined = t.sum(axis=1) > 0
-        f1[defined, k] = 2 * tp[defined] / denominator[defined]
+        f1[defined, k] = 2 * tp[defined] / (n_true + p.sum(axis=1))[defined]
     tail = (1 - confidence) / 2 * 100
 
     def interval(values: np.ndarray) -> dict[str, float]:
