@@ -90,15 +90,48 @@ def test_corpus_hash_ignores_order_and_sees_content() -> None:
     assert entries[0]["bytes"] == 6
 
 
-def test_markdown_tables_and_headings_become_html() -> None:
-    rendered = markdown_to_html("# 语料概览\n\n| 地区 | 段落 |\n|---|---|\n| 江阳区 | 175 |\n")
-    assert "<h3>语料概览</h3>" in rendered
-    assert "<th>地区</th>" in rendered and "<td>江阳区</td><td>175</td>" in rendered
-    assert "---" not in rendered
+def test_leading_sections_stop_before_the_next_second_level_heading() -> None:
     text = "# 概览\n\n## 总览 Totals\n| a |\n## 各地文档\n| b |\n"
     assert leading_sections(text, 1) == "# 概览\n\n## 总览 Totals\n| a |"
-    cut = markdown_to_html("| a |\n|---|\n| 1 |\n| 2 |\n| 3 |\n", max_rows=1)
-    assert "<td>1</td>" in cut and "<td>2</td>" not in cut and "2 more rows" in cut
+
+
+def test_markdown_wrapped_paragraph_is_one_paragraph_with_inline_code() -> None:
+    text = "由 `ingest` 与 `segment` 两个阶段写出，\n请勿手工修改。\nEvery character is\nkept.\n"
+    assert markdown_to_html(text) == (
+        "<p>由 <code>ingest</code> 与 <code>segment</code> 两个阶段写出，请勿手工修改。\n"
+        "Every character is\nkept.</p>\n"
+    )
+
+
+def test_markdown_headings_move_down_two_levels_and_stop_at_h6() -> None:
+    rendered = markdown_to_html("# 语料概览\n\n## 总览\n\n##### 删除内容\n")
+    assert rendered == "<h3>语料概览</h3>\n<h4>总览</h4>\n<h6>删除内容</h6>\n"
+
+
+def test_markdown_table_with_chinese_cells() -> None:
+    rendered = markdown_to_html("| 地区 | 段落 |\n|---|---|\n| 江阳区 | 175 |\n")
+    assert rendered == (
+        "<table>\n<thead>\n<tr>\n<th>地区</th>\n<th>段落</th>\n</tr>\n</thead>\n"
+        "<tbody>\n<tr>\n<td>江阳区</td>\n<td>175</td>\n</tr>\n</tbody>\n</table>\n"
+    )
+
+
+def test_markdown_tables_longer_than_max_rows_are_cut_with_a_note() -> None:
+    text = "| 地区 |\n|---|\n| 江阳区 |\n| 泸州市 |\n| 龙港市 |\n\n| 原因 |\n|---|\n| 空白 |\n"
+    rendered = markdown_to_html(text, max_rows=1)
+    assert rendered.count("<td>") == 2
+    assert "<td>江阳区</td>" in rendered and "<td>空白</td>" in rendered
+    assert "泸州市" not in rendered and "龙港市" not in rendered
+    assert rendered.count('<p class="note">') == 1
+    assert '</table>\n<p class="note">… 2 more rows</p>\n<table>' in rendered
+    assert markdown_to_html(text) == markdown_to_html(text, max_rows=3)
+
+
+def test_markdown_raw_html_is_escaped_not_passed_through() -> None:
+    rendered = markdown_to_html("摘要<script>alert(1)</script>\n\n<div>泸州</div>\n")
+    assert rendered == (
+        "<p>摘要&lt;script&gt;alert(1)&lt;/script&gt;</p>\n<p>&lt;div&gt;泸州&lt;/div&gt;</p>\n"
+    )
 
 
 def test_ledger_highlights_count_removed_characters_per_file() -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import html
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from importlib import metadata
 from typing import Any
 
 import pandas as pd
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 MIN_DISTINCTIVE_SHARE = 0.02  # a theme must fill 2% of a locality's text to count as distinctive
+HEADING_SHIFT = 2  # summary.md's `#` heading sits under the findings page's <h2>: it becomes <h3>
 
 PACKAGES = (
     "policytopics",
@@ -29,6 +33,7 @@ PACKAGES = (
     "opencc",
     "matplotlib",
     "jinja2",
+    "markdown-it-py",
     "weasyprint",
     "dvc",
 )
@@ -211,36 +216,74 @@ def leading_sections(markdown: str, n: int) -> str:
 
 
 def markdown_to_html(text: str, max_rows: int | None = None) -> str:
-    """The small Markdown subset of reports/corpus/summary.md (headings, tables, paragraphs).
+    """CommonMark with GFM tables as HTML; raw HTML in `text` is escaped, never passed through.
 
+    Headings move down two levels (`#` -> <h3>) to sit under the findings page's own headings.
     Tables longer than `max_rows` body rows are cut, with a line saying how many rows are left.
+    A line break between two Chinese characters is dropped, so a wrapped sentence gains no space.
     """
-    out: list[str] = []
-    table: list[list[str]] = []
+    parser = _markdown_parser()
+    tokens = parser.parse(text)
+    if max_rows is not None:
+        tokens = _cut_tables(tokens, max_rows)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1:]) + HEADING_SHIFT)}"
+        elif token.type == "inline" and token.children:
+            token.children = _join_wide_lines(token.children)
+    rendered: str = parser.renderer.render(tokens, parser.options, {})  # the protocol says Any
+    return rendered
 
-    def flush_table() -> None:
-        if table:
-            head, *body = table
-            shown = body if max_rows is None else body[:max_rows]
-            out.append("<table><tr>" + "".join(f"<th>{c}</th>" for c in head) + "</tr>")
-            out.extend("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in shown)
-            out.append("</table>")
-            if len(shown) < len(body):
-                out.append(f'<p class="note">… {len(body) - len(shown)} more rows</p>')
-            table.clear()
 
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("|"):
-            cells = [html.escape(c.strip()) for c in stripped.strip("|").split("|")]
-            if not all(set(c) <= set("-: ") for c in cells):
-                table.append(cells)
-            continue
-        flush_table()
-        if stripped.startswith("#"):
-            level = min(6, len(stripped) - len(stripped.lstrip("#")) + 2)
-            out.append(f"<h{level}>{html.escape(stripped.lstrip('#').strip())}</h{level}>")
-        elif stripped:
-            out.append(f"<p>{html.escape(stripped)}</p>")
-    flush_table()
-    return "\n".join(out)
+@cache
+def _markdown_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _cut_tables(tokens: list[Token], max_rows: int) -> list[Token]:
+    """Each table's body rows after the first `max_rows` dropped, then a note counting them."""
+    out: list[Token] = []
+    in_body = skipping = False
+    shown = hidden = 0
+    for token in tokens:
+        if token.type == "tbody_open":
+            in_body, shown, hidden = True, 0, 0
+        elif token.type == "tbody_close":
+            in_body = skipping = False
+        elif in_body and token.type == "tr_open":
+            skipping = shown >= max_rows
+            if skipping:
+                hidden += 1
+            else:
+                shown += 1
+        if not skipping:
+            out.append(token)
+        if token.type == "table_close" and hidden:
+            out.extend(_note(f"… {hidden} more rows"))
+            hidden = 0
+    return out
+
+
+def _note(text: str) -> list[Token]:
+    """Tokens of `<p class="note">text</p>`."""
+    return [
+        Token("paragraph_open", "p", 1, attrs={"class": "note"}, block=True),
+        Token("inline", "", 0, content=text, children=[Token("text", "", 0, content=text)]),
+        Token("paragraph_close", "p", -1, block=True),
+    ]
+
+
+def _join_wide_lines(children: list[Token]) -> list[Token]:
+    """Inline tokens without the soft line breaks that fall between two wide (CJK) characters."""
+    kept = []
+    for i, token in enumerate(children):
+        if token.type == "softbreak" and 0 < i < len(children) - 1:
+            before, after = children[i - 1].content, children[i + 1].content
+            if before and after and _wide(before[-1]) and _wide(after[0]):
+                continue
+        kept.append(token)
+    return kept
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
