@@ -137,7 +137,7 @@ class ClassifyParams(Section):
     # passage: classify each passage as a whole
     unit: Literal["sentence", "passage"] = "sentence"
     cv_folds: int = Field(default=5, ge=2)  # stratified folds over hand-labelled train items
-    c: float = Field(default=3.0, gt=0)  # inverse regularisation of the logistic regression
+    c: float = Field(default=10.0, gt=0)  # inverse regularisation of the logistic regression
     embedding_weight: float = Field(default=1.0, ge=0)  # feature block scales
     tfidf_weight: float = Field(default=1.0, ge=0)
     lexicon_weight: float = Field(default=0.25, ge=0)
