@@ -4,7 +4,8 @@
 
 Loads the `classify` stage's inputs exactly as `dvc repro classify` does (paths from the
 stage's `cmd` in dvc.yaml, settings from params.yaml), then for each setting in a grid over
-`embedding_weight` x `lexicon_weight` (and `c` for the best pair) prints the out-of-fold
+`embedding_weight` x `lexicon_weight` (then `c` for the best pair, then `context_weight`, the
+heading-path block, for the best of those; the grid itself is text-only) prints the out-of-fold
 macro-F1 and the F1 of ecology, digital_economy and liquor_industry, averaged over the
 shuffles in --seeds. Only train-split hand labels are scored; the held-out test split is
 never read by the model or the choice. Each fold's model trains on the other folds plus the
@@ -89,17 +90,24 @@ def main() -> None:
     if options.quick:
         return
     grid = {
-        (e, lw, 10.0): score(embedding_weight=e, lexicon_weight=lw, c=10.0)
+        (e, lw, 10.0): score(embedding_weight=e, lexicon_weight=lw, c=10.0, context_weight=0.0)
         for e in (1.0, 2.0, 3.0)
         for lw in (0.25, 0.5, 1.0)
     }
     best_e, best_l, _ = max(grid, key=lambda k: grid[k])
     for c in (3.0, 30.0):
-        grid[(best_e, best_l, c)] = score(embedding_weight=best_e, lexicon_weight=best_l, c=c)
+        grid[(best_e, best_l, c)] = score(
+            embedding_weight=best_e, lexicon_weight=best_l, c=c, context_weight=0.0
+        )
     e, lw, c = max(grid, key=lambda k: grid[k])
+    # the heading-path block last, on top of the best text-only setting (0 = text only)
+    contexts = {0.0: grid[(e, lw, c)]}
+    for cw in (0.25, 0.5, 1.0):
+        contexts[cw] = score(embedding_weight=e, lexicon_weight=lw, c=c, context_weight=cw)
+    cw = max(contexts, key=lambda k: contexts[k])
     print(
-        f"best by CV macro-F1 ({grid[(e, lw, c)]:.4f}): "
-        f"embedding_weight={e:g} lexicon_weight={lw:g} c={c:g}"
+        f"best by CV macro-F1 ({contexts[cw]:.4f}): "
+        f"embedding_weight={e:g} lexicon_weight={lw:g} c={c:g} context_weight={cw:g}"
     )
 
 

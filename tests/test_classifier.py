@@ -19,7 +19,7 @@ from policytopics.themes.evaluate import (
 )
 from policytopics.themes.labels import weak_label_candidates
 from policytopics.themes.lexicon import load_lexicon
-from policytopics.themes.training import cap_per_theme, train_and_evaluate
+from policytopics.themes.training import cap_per_theme, hand_contexts, train_and_evaluate
 
 LEXICON = load_lexicon()
 EMBEDDER = FakeEmbedder()
@@ -150,6 +150,7 @@ def test_training_scores_held_out_items_and_classifies_every_passage() -> None:
     assert table.filter(like="p_").sum(axis=1).to_numpy() == pytest.approx(1.0, abs=1e-5)
     assert metrics["labels"]["hand_test"] == 4
     assert metrics["held_out"]["n"] == 4
+    assert metrics["held_out_text_only"]["n"] == 4  # the same items as plain text (CLI)
     assert {"keyword_count", "nearest_description_e5"} <= set(metrics["baselines_held_out"])
     assert metrics["cross_validated"]["n"] == 8
     # passages that *are* hand items are not weak items too
@@ -166,3 +167,65 @@ def test_saved_bundle_classifies_new_text(tmp_path) -> None:  # type: ignore[no-
     assert records[0]["theme"] == "digital_economy"
     assert set(records[0]["scores"]) == set(LEXICON.keys)
     assert (tmp_path / "spec.json").is_file()
+
+
+# headings that name a theme, as in the plans: 第X节 + the theme's words
+HEADINGS = {
+    "ecology": "第八篇 筑牢长江上游生态屏障",
+    "digital_economy": "第二节 加快发展数字经济",
+    "liquor_industry": "第一节 提质发展白酒产业集群",
+    "general": "",
+}
+AMBIGUOUS = "新引进重点企业十家，新开工项目二十个。"
+
+
+def test_inputs_carry_contexts_through_subset_and_concat() -> None:
+    plain = inputs(["甲乙", "丙丁"])
+    assert plain.contexts == ["", ""]  # no context given: "" for every text
+    with_heading = prepare_inputs(
+        ["甲乙", "丙丁"], ["zh", "zh"], EMBEDDER, TOKENIZER, None, ["第一节", "第二节"]
+    )
+    assert with_heading.subset([1]).contexts == ["第二节"]
+    assert ThemeInputs.concat([with_heading, plain]).contexts == ["第一节", "第二节", "", ""]
+    assert with_heading.without_context().contexts == ["", ""]
+    with pytest.raises(ValueError, match="1 contexts"):
+        ThemeInputs(["甲", "乙"], np.zeros((2, 4)), [["甲"], ["乙"]], ["第一节"])
+
+
+def test_heading_context_decides_a_sentence_its_text_leaves_open() -> None:
+    texts = [t for _, t in SENTENCES]
+    themes = [k for k, _ in SENTENCES]
+    training = prepare_inputs(
+        texts, ["zh"] * len(texts), EMBEDDER, TOKENIZER, None, [HEADINGS[k] for k in themes]
+    )
+    model = ThemeClassifier(LEXICON, context_weight=2.0, random_state=0).fit(training, themes)
+    under = prepare_inputs(
+        [AMBIGUOUS] * 3,
+        ["zh"] * 3,
+        EMBEDDER,
+        TOKENIZER,
+        None,
+        [HEADINGS["digital_economy"], HEADINGS["liquor_industry"], HEADINGS["ecology"]],
+    )
+    assert model.predict(under) == ["digital_economy", "liquor_industry", "ecology"]
+    # without a heading, text evidence alone decides as before
+    assert model.predict(inputs(["建设大数据中心，发展数字经济。"])) == ["digital_economy"]
+    text_only = ThemeClassifier(LEXICON, random_state=0).fit(training, themes)
+    assert len(set(text_only.predict(under))) == 1  # context_weight 0: the heading is ignored
+
+
+def test_hand_items_take_the_heading_of_their_passage() -> None:
+    passages = passages_frame()
+    hand = pd.DataFrame(
+        {
+            "text": ["加强长江流域生态保护修复", "", "全新的句子。"],
+            "passage_id": ["", "doc0/p0012", ""],
+            "theme": ["ecology", "liquor_industry", "general"],
+        }
+    )
+    # by text (punctuation ignored), by passage_id, and "" when no passage holds the text
+    assert hand_contexts(hand, passages) == [
+        "第八篇筑牢长江上游生态屏障新基础",
+        "第一节提质发展白酒产业集群",
+        "",
+    ]

@@ -83,6 +83,43 @@ def test_bad_jsonl_is_a_one_line_error(model_dir: Path, capsys: pytest.CaptureFi
     )
 
 
+@pytest.fixture(scope="module")
+def context_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model that reads the heading block (trained with headings naming each theme)."""
+    lexicon, tokenizer, embedder = load_lexicon(), build_tokenizer(TokenizeParams()), FakeEmbedder()
+    texts, themes = [t for _, t in SENTENCES], [k for k, _ in SENTENCES]
+    headings = [HEADINGS.get(k, "") for k in themes]
+    inputs = prepare_inputs(texts, ["zh"] * len(texts), embedder, tokenizer, None, headings)
+    classifier = ThemeClassifier(lexicon, context_weight=2.0).fit(inputs, themes)
+    directory = tmp_path_factory.mktemp("context_classifier")
+    save_bundle(ClassifierBundle(classifier, tokenizer, EmbedParams(), None), directory)
+    return directory
+
+
+HEADINGS = {"digital_economy": "第二节 加快发展数字经济", "liquor_industry": "第一节 做强白酒产业"}
+
+
+def test_jsonl_heading_field_is_the_texts_context(context_model_dir: Path) -> None:
+    ambiguous = "新引进重点企业十家，新开工项目二十个。"
+    lines = "\n".join(
+        json.dumps({"text": ambiguous, "heading": h}, ensure_ascii=False) for h in HEADINGS.values()
+    )
+    code, records = run(["classify", "--model", str(context_model_dir)], lines)
+    assert code == 0
+    assert [r["theme"] for r in records] == ["digital_economy", "liquor_industry"]
+    assert set(records[0]) == {"text", "theme", "scores"}
+
+
+def test_non_string_heading_is_a_one_line_error(
+    model_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run(["classify", "--model", str(model_dir)], '{"text": "甲", "heading": 3}\n')
+    assert code == 2
+    assert capsys.readouterr().err == (
+        'policytopics classify: error: line 1: "heading" must be a string\n'
+    )
+
+
 def test_missing_model_says_run_dvc_repro(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,8 +15,9 @@ DEFAULT_MODEL = Path("models/classifier")
 BATCH = 256  # lines classified per model call
 
 
-def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[str]:
-    """Texts from one-per-line input or JSONL with a "text" field (auto-detected when None)."""
+def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[tuple[str, str]]:
+    """(text, heading) from one-per-line input or JSONL with a "text" field and an optional
+    "heading" field, the heading path the text sits under (auto-detected when None)."""
     for number, raw in enumerate(stream, start=1):
         line = raw.rstrip("\r\n")
         if not line.strip():
@@ -24,7 +25,7 @@ def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[str]:
         if jsonl is None:  # decide on the first non-empty line
             jsonl = line.lstrip().startswith("{")
         if not jsonl:
-            yield line.strip()
+            yield line.strip(), ""
             continue
         try:
             record = json.loads(line)
@@ -32,13 +33,16 @@ def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[str]:
             raise UserError(f"line {number}: not valid JSON ({error.msg})") from None
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise UserError(f'line {number}: a JSONL record needs a string "text" field')
-        yield record["text"]
+        heading = record.get("heading", "")
+        if not isinstance(heading, str):
+            raise UserError(f'line {number}: "heading" must be a string')
+        yield record["text"], heading
 
 
-def _batches(texts: Iterator[str], size: int) -> Iterator[list[str]]:
-    batch: list[str] = []
-    for text in texts:
-        batch.append(text)
+def _batches(items: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    batch: list[tuple[str, str]] = []
+    for item in items:
+        batch.append(item)
         if len(batch) == size:
             yield batch
             batch = []
@@ -64,7 +68,9 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
         stream = path.open(encoding="utf-8")
     try:
         for batch in _batches(_read_texts(stream, jsonl), BATCH):
-            for record in classify_texts(batch, bundle):
+            texts = [text for text, _ in batch]
+            headings = [heading for _, heading in batch]
+            for record in classify_texts(texts, bundle, contexts=headings):
                 stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     except UnicodeDecodeError:
         raise UserError(f"{args.input}: not UTF-8 text") from None
@@ -91,8 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     classify = commands.add_parser(
         "classify",
         help="give each line of text a policy theme and all theme probabilities",
-        description='Read one text per line (or JSONL with a "text" field) and write one JSON '
-        'object per line: {"text", "theme", "scores": {theme: probability}}.',
+        description='Read one text per line (or JSONL with a "text" field and an optional '
+        '"heading" field, the heading path it sits under) and write one JSON object per '
+        'line: {"text", "theme", "scores": {theme: probability}}.',
     )
     classify.add_argument("input", nargs="?", default="-", help="FILE, or - for stdin (default)")
     classify.add_argument("--jsonl", action="store_true", help='input is JSONL with a "text" field')

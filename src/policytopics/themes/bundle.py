@@ -51,6 +51,7 @@ class ClassifierBundle:
                 "embedding_weight": self.classifier.embedding_weight,
                 "tfidf_weight": self.classifier.tfidf_weight,
                 "lexicon_weight": self.classifier.lexicon_weight,
+                "context_weight": self.classifier.context_weight,
                 "tfidf_vocabulary": len(self.classifier.vectorizer_.vocabulary_),
             },
             "regression": {"C": self.classifier.c, "random_state": self.classifier.random_state},
@@ -88,25 +89,40 @@ def prepare_inputs(
     embedder: Embedder,
     tokenizer: Tokenizer,
     anchors: dict[str, np.ndarray] | None,
+    contexts: Sequence[str] | None = None,
 ) -> ThemeInputs:
-    """Embed (passage encoding), align languages if asked, and tokenize new texts."""
+    """Embed (passage encoding), align languages if asked, and tokenize new texts.
+
+    `contexts`: each text's heading path, when known (None = no context for any text).
+    """
     texts = list(texts)
     embeddings = embedder.embed(texts, EMBEDDING_KIND) if texts else np.zeros((0, 0), np.float32)
     if anchors is not None and texts:
         embeddings = align_languages(embeddings, list(languages), anchors)
     tokens = [tokenizer.tokenize(t, lang) for t, lang in zip(texts, languages, strict=True)]
-    return ThemeInputs(texts=texts, embeddings=embeddings, tokens=tokens)
+    return ThemeInputs(
+        texts=texts,
+        embeddings=embeddings,
+        tokens=tokens,
+        contexts=list(contexts) if contexts is not None else [],
+    )
 
 
 def classify_texts(
-    texts: Sequence[str], bundle: ClassifierBundle, embedder: Embedder | None = None
+    texts: Sequence[str],
+    bundle: ClassifierBundle,
+    embedder: Embedder | None = None,
+    contexts: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One {"text", "theme", "scores"} record per text; scores are probabilities per theme."""
+    """One {"text", "theme", "scores"} record per text; scores are probabilities per theme.
+
+    `contexts`: the heading path each text sits under, if known ("" or None: none).
+    """
     if not texts:
         return []
     embedder = embedder if embedder is not None else build_embedder(bundle.embed_params)
     languages = [detect_language(t) for t in texts]
-    inputs = prepare_inputs(texts, languages, embedder, bundle.tokenizer, bundle.anchors)
+    inputs = prepare_inputs(texts, languages, embedder, bundle.tokenizer, bundle.anchors, contexts)
     proba = bundle.classifier.predict_proba(inputs)
     records = []
     for text, row in zip(texts, proba, strict=True):

@@ -1,9 +1,10 @@
-"""Passage theme classifier: logistic regression on [e5 embedding ⊕ TF-IDF ⊕ lexicon counts]."""
+"""Passage theme classifier: logistic regression on [e5 embedding ⊕ TF-IDF ⊕ lexicon counts
+⊕ lexicon counts of the heading path]."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -15,18 +16,22 @@ from policytopics.themes.lexicon import Lexicon
 
 @dataclass(frozen=True)
 class ThemeInputs:
-    """What the classifier reads for each text: the raw text, its embedding and its tokens."""
+    """What the classifier reads for each text: the raw text, its embedding, its tokens and its
+    context (the heading path of the passage it sits in; "" when unknown, e.g. new text)."""
 
     texts: list[str]
     embeddings: np.ndarray  # (n, dim), L2-normalised (language-aligned when the model says so)
     tokens: list[list[str]]
+    contexts: list[str] = field(default_factory=list)  # empty = "" for every text
 
     def __post_init__(self) -> None:
         n = len(self.texts)
-        if self.embeddings.shape[0] != n or len(self.tokens) != n:
+        if not self.contexts:
+            object.__setattr__(self, "contexts", [""] * n)
+        if self.embeddings.shape[0] != n or len(self.tokens) != n or len(self.contexts) != n:
             raise ValueError(
                 f"inputs disagree: {n} texts, {self.embeddings.shape[0]} embeddings, "
-                f"{len(self.tokens)} token lists"
+                f"{len(self.tokens)} token lists, {len(self.contexts)} contexts"
             )
 
     def __len__(self) -> int:
@@ -39,7 +44,12 @@ class ThemeInputs:
             texts=[self.texts[i] for i in idx],
             embeddings=self.embeddings[idx],
             tokens=[self.tokens[i] for i in idx],
+            contexts=[self.contexts[i] for i in idx],
         )
+
+    def without_context(self) -> ThemeInputs:
+        """The same texts as new text arrives: no heading context."""
+        return replace(self, contexts=[""] * len(self))
 
     @staticmethod
     def concat(parts: Sequence[ThemeInputs]) -> ThemeInputs:
@@ -50,6 +60,7 @@ class ThemeInputs:
             texts=[t for p in parts for t in p.texts],
             embeddings=np.vstack([p.embeddings.reshape(len(p), dim) for p in parts]),
             tokens=[t for p in parts for t in p.tokens],
+            contexts=[c for p in parts for c in p.contexts],
         )
 
 
@@ -69,8 +80,10 @@ def lexicon_features(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
 class ThemeClassifier:
     """Multinomial logistic regression over embedding, TF-IDF and lexicon-count blocks.
 
-    Each block is scaled by its weight; `predict_proba` returns one column per lexicon theme
-    (themes with no training example get probability 0).
+    With `context_weight` > 0 a fourth block holds the lexicon counts of each text's context
+    (its passage's heading path): a sentence under "第一节 大力发展数字经济" leans digital, one
+    with no context ("") gets zeros there. Each block is scaled by its weight; `predict_proba`
+    returns one column per lexicon theme (themes with no training example get probability 0).
     """
 
     def __init__(
@@ -80,6 +93,7 @@ class ThemeClassifier:
         embedding_weight: float = 1.0,
         tfidf_weight: float = 1.0,
         lexicon_weight: float = 1.0,
+        context_weight: float = 0.0,
         min_df: int = 1,
         max_iter: int = 3000,
         random_state: int = 0,
@@ -89,9 +103,15 @@ class ThemeClassifier:
         self.embedding_weight = embedding_weight
         self.tfidf_weight = tfidf_weight
         self.lexicon_weight = lexicon_weight
+        self.context_weight = context_weight
         self.min_df = min_df
         self.max_iter = max_iter
         self.random_state = random_state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Models saved before the heading block existed load as text-only models."""
+        state.setdefault("context_weight", 0.0)
+        self.__dict__.update(state)
 
     @property
     def keys(self) -> list[str]:
@@ -104,6 +124,9 @@ class ThemeClassifier:
         if self.lexicon_weight > 0:
             lex = lexicon_features(inputs.texts, self.lexicon) * self.lexicon_weight
             blocks.append(csr_matrix(lex))
+        if self.context_weight > 0:
+            ctx = lexicon_features(inputs.contexts, self.lexicon) * self.context_weight
+            blocks.append(csr_matrix(ctx))
         return hstack(blocks).tocsr()
 
     def fit(

@@ -48,9 +48,12 @@ def sentence_inputs_from_tables(
     anchors: dict[str, np.ndarray] | None,
     progress: bool = False,
 ) -> SentenceTable:
-    """Classifier inputs per sentence: its embedding (aligned by its passage's language) and
-    the pipeline's tokens of its text; sentences of unknown passages are dropped (counted)."""
+    """Classifier inputs per sentence: its embedding (aligned by its passage's language), the
+    pipeline's tokens of its text and its passage's heading path (context); sentences of
+    unknown passages are dropped (counted)."""
     language = dict(zip(passages["passage_id"], passages["language"], strict=True))
+    paths = passages["section_path"] if "section_path" in passages else [""] * len(passages)
+    heading = dict(zip(passages["passage_id"], paths, strict=True))
     known = sentences["passage_id"].isin(language.keys())
     kept = sentences.loc[known, ["sentence_id", "passage_id", "text"]].reset_index(drop=True)
     matrix = embedding_matrix(embeddings, "sentence_id", kept["sentence_id"].tolist(), "sentences")
@@ -66,7 +69,8 @@ def sentence_inputs_from_tables(
         disable=not progress,
     )
     tokens = [tokenizer.tokenize(t, lang) for t, lang in pairs]
-    inputs = ThemeInputs(texts=texts, embeddings=matrix, tokens=tokens)
+    contexts = [str(heading[p] or "") for p in kept["passage_id"]]
+    inputs = ThemeInputs(texts=texts, embeddings=matrix, tokens=tokens, contexts=contexts)
     return SentenceTable(kept, inputs, dropped=int((~known).sum()))
 
 

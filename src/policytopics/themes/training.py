@@ -77,7 +77,14 @@ def training_data(
     ]
     hand = hand[hand["text"] != ""].reset_index(drop=True)
     hand_langs = [detect_language(t) for t in hand["text"]]
-    hand_inputs = prepare_inputs(hand["text"].tolist(), hand_langs, embedder, tokenizer, anchors)
+    hand_inputs = prepare_inputs(
+        hand["text"].tolist(),
+        hand_langs,
+        embedder,
+        tokenizer,
+        anchors,
+        hand_contexts(hand, passages),
+    )
 
     # A passage that *is* a hand-labelled item is not also a weak item.
     hand_keys = {match_key(t) for t in hand["text"]}
@@ -97,6 +104,24 @@ def training_data(
     return hand, weak, data
 
 
+def hand_contexts(hand: pd.DataFrame, passages: pd.DataFrame) -> list[str]:
+    """The heading path (section_path) of the passage each hand item comes from.
+
+    By `passage_id` when the label names one, else the first passage (in table order) whose
+    text contains the item's text, punctuation ignored; "" when none does.
+    """
+    heading = [str(h or "") for h in passages["section_path"]]
+    row_of = {pid: i for i, pid in enumerate(passages["passage_id"])}
+    found = containing_rows(hand["text"].tolist(), passages["text"].tolist())
+    out = []
+    for pid, rows in zip(hand["passage_id"], found, strict=True):
+        row = row_of.get(pid) if pid else None
+        if row is None and rows:
+            row = min(rows)
+        out.append(heading[row] if row is not None else "")
+    return out
+
+
 def model_factory(
     lexicon: Lexicon, params: ClassifyParams, seed: int
 ) -> Callable[[], ThemeClassifier]:
@@ -109,6 +134,7 @@ def model_factory(
             embedding_weight=params.embedding_weight,
             tfidf_weight=params.tfidf_weight,
             lexicon_weight=params.lexicon_weight,
+            context_weight=params.context_weight,
             min_df=params.min_df,
             random_state=seed,
         )
@@ -170,6 +196,10 @@ def train_and_evaluate(
             "confidence": params.f1_confidence,
             **f1_intervals(test_truth, test_pred, params.f1_bootstrap, params.f1_confidence, seed),
         }
+        # as `policytopics classify` sees plain text: no heading context
+        metrics["held_out_text_only"] = f1_report(
+            test_truth, final.predict(test_inputs.without_context())
+        )
         theme_vectors = embedder.embed(lexicon.descriptions(), "query")
         raw = embedder.embed(test_inputs.texts, "passage")
         metrics["baselines_held_out"] = {
@@ -248,4 +278,5 @@ def passage_inputs_from_tables(
         texts=passages["text"].tolist(),
         embeddings=matrix,
         tokens=[list(tok[p]) for p in ids],
+        contexts=[str(h or "") for h in passages["section_path"]],
     )
