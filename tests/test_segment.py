@@ -391,6 +391,7 @@ def test_summary_names_localities_removals_and_exceptions() -> None:
         ],
     }
     text = corpus_summary(documents, passages, metrics, ledger, params)
+    assert "| 项目 item | 数量 count |\n|---|---|\n| 文件 files read / skipped |" in text
     assert "| 渝北区 | 重庆市 | 重庆市 | 2021年渝北区政府工作报告 | 2021 |" in text
     assert "| site_chrome | 9 | 网站栏目" in text
     assert (

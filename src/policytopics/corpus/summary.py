@@ -97,7 +97,7 @@ def corpus_summary(
         "## 总览 Totals",
         "",
         *_table(
-            ["", ""],
+            ["项目 item", "数量 count"],
             [
                 [
                     "文件 files read / skipped",
