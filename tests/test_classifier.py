@@ -11,6 +11,7 @@ from policytopics.themes.bundle import classify_texts, load_bundle, prepare_inpu
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.evaluate import (
     TrainingData,
+    calibration_report,
     description_baseline,
     f1_intervals,
     f1_report,
@@ -94,6 +95,22 @@ def test_f1_intervals_bracket_the_point_estimate_and_are_seeded() -> None:
     assert f1_intervals([], [], 10, 0.95, 0) == {"macro_f1": None, "per_theme_f1": {}}
 
 
+def test_calibration_report_brier_ece_and_shares() -> None:
+    keys = ["ecology", "digital_economy", "general"]
+    proba = np.array([[0.9, 0.1, 0.0], [0.6, 0.4, 0.0], [0.3, 0.7, 0.0], [0.5, 0.0, 0.5]])
+    report = calibration_report(["ecology", "ecology", "digital_economy", "general"], proba, keys)
+    # Brier (0.02 + 0.32 + 0.18 + 0.5) / 4; four one-item bins: (0.1 + 0.4 + 0.3 + 0.5) / 4,
+    # the last item wrong (a tie goes to the first theme, as in predict)
+    assert report["brier"] == pytest.approx(0.255)
+    assert report["ece"] == pytest.approx(0.325)
+    assert report["share"] == {
+        "ecology": {"predicted": 0.575, "observed": 0.5},
+        "digital_economy": {"predicted": 0.3, "observed": 0.25},
+        "general": {"predicted": 0.125, "observed": 0.25},
+    }
+    assert calibration_report([], np.zeros((0, 3)), keys)["brier"] is None
+
+
 def test_weak_rows_holding_a_held_out_item_are_dropped() -> None:
     empty = inputs([])
     data = TrainingData(empty, [], empty, [], hand_in_weak=[{0, 2}, set(), {3}], hand_weight=3.0)
@@ -151,6 +168,7 @@ def test_training_scores_held_out_items_and_classifies_every_passage() -> None:
     assert metrics["labels"]["hand_test"] == 4
     assert metrics["held_out"]["n"] == 4
     assert metrics["held_out_text_only"]["n"] == 4  # the same items as plain text (CLI)
+    assert metrics["held_out"]["calibration"]["n"] == 4
     assert {"keyword_count", "nearest_description_e5"} <= set(metrics["baselines_held_out"])
     assert metrics["cross_validated"]["n"] == 8
     # passages that *are* hand items are not weak items too

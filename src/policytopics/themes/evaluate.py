@@ -72,6 +72,46 @@ def f1_intervals(
     }
 
 
+def calibration_report(
+    y_true: Sequence[str], proba: np.ndarray, keys: Sequence[str], bins: int = 10
+) -> dict[str, object]:
+    """How far the probabilities can be taken at face value (they feed the prevalence shares).
+
+    `brier`: mean over items of Σ_k (p_k - [k is true])², 0 is perfect. `ece`: top-label
+    expected calibration error, Σ_b (n_b / n) |accuracy_b - mean top probability_b| over
+    `bins` equal-width bins of the top probability. `share`: per theme, the mean probability
+    (what the soft prevalence estimator would report for these items) beside the observed
+    share of items with that label.
+    """
+    n = len(y_true)
+    if n == 0:
+        return {"n": 0, "brier": None, "ece": None, "bins": bins, "share": {}}
+    column = {k: i for i, k in enumerate(keys)}
+    onehot = np.zeros_like(proba, dtype=np.float64)
+    onehot[np.arange(n), [column[t] for t in y_true]] = 1.0
+    top = proba.max(axis=1)
+    correct = (proba.argmax(axis=1) == onehot.argmax(axis=1)).astype(np.float64)
+    which = np.minimum((top * bins).astype(int), bins - 1)
+    ece = sum(
+        (which == b).sum() / n * abs(correct[which == b].mean() - top[which == b].mean())
+        for b in range(bins)
+        if (which == b).any()
+    )
+    return {
+        "n": n,
+        "brier": round(float(((proba - onehot) ** 2).sum(axis=1).mean()), 4),
+        "ece": round(float(ece), 4),
+        "bins": bins,
+        "share": {
+            k: {
+                "predicted": round(float(proba[:, i].mean()), 4),
+                "observed": round(float(onehot[:, i].mean()), 4),
+            }
+            for i, k in enumerate(keys)
+        },
+    }
+
+
 def keyword_baseline(texts: Sequence[str], lexicon: Lexicon) -> list[str]:
     """The theme with the most seed-term hits; no hit (or a tie at zero) -> "general"."""
     out = []

@@ -18,6 +18,7 @@ from policytopics.themes.bundle import ClassifierBundle, prepare_inputs
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.evaluate import (
     TrainingData,
+    calibration_report,
     cross_validate_hand,
     cross_validate_weak,
     description_baseline,
@@ -190,8 +191,12 @@ def train_and_evaluate(
     test_truth = [data.hand_themes[i] for i in test_rows]
     if test_rows:
         test_inputs = hand_inputs.subset(test_rows)
-        test_pred = final.predict(test_inputs)
+        test_proba = final.predict_proba(test_inputs)
+        test_pred = [lexicon.keys[i] for i in test_proba.argmax(axis=1)]
         metrics["held_out"] = f1_report(test_truth, test_pred)
+        metrics["held_out"]["calibration"] = calibration_report(
+            test_truth, test_proba, lexicon.keys
+        )
         metrics["held_out"]["interval"] = {
             "confidence": params.f1_confidence,
             **f1_intervals(test_truth, test_pred, params.f1_bootstrap, params.f1_confidence, seed),
