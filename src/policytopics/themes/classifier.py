@@ -70,11 +70,18 @@ def token_list(tokens: list[str]) -> list[str]:
 
 
 def lexicon_features(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
-    """log(1 + seed-term count) per theme, one row per text (language-independent evidence)."""
-    return np.array(
-        [[np.log1p(n) for n in lexicon.count_matches(t).values()] for t in texts],
+    """log(1 + seed-term count) per theme, one row per text (language-independent evidence).
+
+    Each distinct text is counted once: contexts repeat (5,711 sentences, 378 heading paths).
+    """
+    row_of: dict[str, int] = {}
+    index = [row_of.setdefault(t, len(row_of)) for t in texts]
+    counts = np.array(
+        [[np.log1p(n) for n in lexicon.count_matches(t).values()] for t in row_of],
         dtype=np.float64,
-    ).reshape(len(texts), len(lexicon.keys))
+    ).reshape(len(row_of), len(lexicon.keys))
+    out: np.ndarray = counts[np.asarray(index, dtype=int)]
+    return out
 
 
 class ThemeClassifier:

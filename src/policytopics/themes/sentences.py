@@ -40,6 +40,13 @@ def theme_table(
     return table
 
 
+def section_paths(passages: pd.DataFrame) -> list[str]:
+    """Each passage's heading path, the classifier's context ("" where none or no column)."""
+    if "section_path" not in passages:
+        return [""] * len(passages)
+    return [str(h or "") for h in passages["section_path"]]
+
+
 def sentence_inputs_from_tables(
     sentences: pd.DataFrame,
     passages: pd.DataFrame,
@@ -52,8 +59,7 @@ def sentence_inputs_from_tables(
     pipeline's tokens of its text and its passage's heading path (context); sentences of
     unknown passages are dropped (counted)."""
     language = dict(zip(passages["passage_id"], passages["language"], strict=True))
-    paths = passages["section_path"] if "section_path" in passages else [""] * len(passages)
-    heading = dict(zip(passages["passage_id"], paths, strict=True))
+    heading = dict(zip(passages["passage_id"], section_paths(passages), strict=True))
     known = sentences["passage_id"].isin(language.keys())
     kept = sentences.loc[known, ["sentence_id", "passage_id", "text"]].reset_index(drop=True)
     matrix = embedding_matrix(embeddings, "sentence_id", kept["sentence_id"].tolist(), "sentences")
@@ -69,7 +75,7 @@ def sentence_inputs_from_tables(
         disable=not progress,
     )
     tokens = [tokenizer.tokenize(t, lang) for t, lang in pairs]
-    contexts = [str(heading[p] or "") for p in kept["passage_id"]]
+    contexts = [heading[p] for p in kept["passage_id"]]
     inputs = ThemeInputs(texts=texts, embeddings=matrix, tokens=tokens, contexts=contexts)
     return SentenceTable(kept, inputs, dropped=int((~known).sum()))
 

@@ -30,7 +30,12 @@ from policytopics.themes.evaluate import (
 )
 from policytopics.themes.labels import SOURCES, combine_labels, containing_rows, match_key
 from policytopics.themes.lexicon import Lexicon
-from policytopics.themes.sentences import SentenceTable, score_sentences, theme_table
+from policytopics.themes.sentences import (
+    SentenceTable,
+    score_sentences,
+    section_paths,
+    theme_table,
+)
 
 
 @dataclass
@@ -111,7 +116,7 @@ def hand_contexts(hand: pd.DataFrame, passages: pd.DataFrame) -> list[str]:
     By `passage_id` when the label names one, else the first passage (in table order) whose
     text contains the item's text, punctuation ignored; "" when none does.
     """
-    heading = [str(h or "") for h in passages["section_path"]]
+    heading = section_paths(passages)
     row_of = {pid: i for i, pid in enumerate(passages["passage_id"])}
     found = containing_rows(hand["text"].tolist(), passages["text"].tolist())
     out = []
@@ -283,5 +288,5 @@ def passage_inputs_from_tables(
         texts=passages["text"].tolist(),
         embeddings=matrix,
         tokens=[list(tok[p]) for p in ids],
-        contexts=[str(h or "") for h in passages["section_path"]],
+        contexts=section_paths(passages),
     )
