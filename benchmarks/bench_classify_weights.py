@@ -5,7 +5,8 @@
 Loads the `classify` stage's inputs exactly as `dvc repro classify` does (paths from the
 stage's `cmd` in dvc.yaml, settings from params.yaml), then for each setting in a grid over
 `embedding_weight` x `lexicon_weight` (then `c` for the best pair, then `context_weight`, the
-heading-path block, for the best of those; the grid itself is text-only) prints the out-of-fold
+heading-path block, for the best of those, then `passage_weight`, the surrounding passage's
+embedding, on top of that; the grid itself is text-only) prints the out-of-fold
 macro-F1 and the F1 of ecology, digital_economy and liquor_industry, averaged over the
 shuffles in --seeds. Only train-split hand labels are scored; the held-out test split is
 never read by the model or the choice. Each fold's model trains on the other folds plus the
@@ -31,6 +32,7 @@ from policytopics.themes.training import model_factory, training_data
 
 ROOT = Path(__file__).resolve().parents[1]
 FOCUS = ("ecology", "digital_economy", "liquor_industry")
+TEXT_ONLY = {"context_weight": 0.0, "passage_weight": 0.0}
 
 
 def stage_args() -> argparse.Namespace:
@@ -90,25 +92,29 @@ def main() -> None:
     if options.quick:
         return
     grid = {
-        (e, lw, 10.0): score(embedding_weight=e, lexicon_weight=lw, c=10.0, context_weight=0.0)
+        (e, lw, 10.0): score(**TEXT_ONLY, embedding_weight=e, lexicon_weight=lw, c=10.0)
         for e in (1.0, 2.0, 3.0)
         for lw in (0.25, 0.5, 1.0)
     }
     best_e, best_l, _ = max(grid, key=lambda k: grid[k])
     for c in (3.0, 30.0):
         grid[(best_e, best_l, c)] = score(
-            embedding_weight=best_e, lexicon_weight=best_l, c=c, context_weight=0.0
+            **TEXT_ONLY, embedding_weight=best_e, lexicon_weight=best_l, c=c
         )
     e, lw, c = max(grid, key=lambda k: grid[k])
     # the heading-path block last, on top of the best text-only setting (0 = text only)
+    best = {"embedding_weight": e, "lexicon_weight": lw, "c": c, "passage_weight": 0.0}
     contexts = {0.0: grid[(e, lw, c)]}
     for cw in (0.25, 0.5, 1.0):
-        contexts[cw] = score(embedding_weight=e, lexicon_weight=lw, c=c, context_weight=cw)
-    cw = max(contexts, key=lambda k: contexts[k])
-    print(
-        f"best by CV macro-F1 ({contexts[cw]:.4f}): "
-        f"embedding_weight={e:g} lexicon_weight={lw:g} c={c:g} context_weight={cw:g}"
-    )
+        contexts[cw] = score(**best, context_weight=cw)
+    best["context_weight"] = max(contexts, key=lambda k: contexts[k])
+    # then the surrounding passage's embedding, on top of both (0 = each text alone)
+    around = {0.0: contexts[best["context_weight"]]}
+    for pw in (0.25, 0.5, 1.0, 2.0):
+        around[pw] = score(**{**best, "passage_weight": pw})
+    best["passage_weight"] = max(around, key=lambda k: around[k])
+    chosen = " ".join(f"{k}={v:g}" for k, v in best.items())
+    print(f"best by CV macro-F1 ({around[best['passage_weight']]:.4f}): {chosen}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from policytopics.themes.evaluate import (
 )
 from policytopics.themes.labels import weak_label_candidates
 from policytopics.themes.lexicon import load_lexicon
-from policytopics.themes.training import cap_per_theme, hand_contexts, train_and_evaluate
+from policytopics.themes.training import cap_per_theme, hand_passage_rows, train_and_evaluate
 
 LEXICON = load_lexicon()
 EMBEDDER = FakeEmbedder()
@@ -232,7 +232,7 @@ def test_heading_context_decides_a_sentence_its_text_leaves_open() -> None:
     assert len(set(text_only.predict(under))) == 1  # context_weight 0: the heading is ignored
 
 
-def test_hand_items_take_the_heading_of_their_passage() -> None:
+def test_hand_items_are_read_in_their_passage() -> None:
     passages = passages_frame()
     hand = pd.DataFrame(
         {
@@ -241,9 +241,60 @@ def test_hand_items_take_the_heading_of_their_passage() -> None:
             "theme": ["ecology", "liquor_industry", "general"],
         }
     )
-    # by text (punctuation ignored), by passage_id, and "" when no passage holds the text
-    assert hand_contexts(hand, passages) == [
-        "第八篇筑牢长江上游生态屏障新基础",
-        "第一节提质发展白酒产业集群",
-        "",
-    ]
+    # by text (punctuation ignored), by passage_id, and None when no passage holds the text
+    rows = hand_passage_rows(hand, passages)
+    assert rows == [0, 12, None]
+    texts = ["加强长江流域生态保护修复", SENTENCES[12][1], "全新的句子。"]
+    own = inputs(texts)
+    read = own.with_passages(
+        prepare_inputs(
+            passages["text"].tolist(),
+            ["zh"] * len(passages),
+            EMBEDDER,
+            TOKENIZER,
+            None,
+            passages["section_path"].tolist(),
+        ),
+        rows,
+    )
+    assert read.contexts == ["第八篇筑牢长江上游生态屏障新基础", "第一节提质发展白酒产业集群", ""]
+    assert np.array_equal(read.passages[0], EMBEDDER.embed([SENTENCES[0][1]])[0])
+    assert np.array_equal(read.passages[2], own.embeddings[2])  # no passage: its own vector
+
+
+def test_inputs_carry_passage_embeddings_and_stand_alone_without_them() -> None:
+    plain = inputs(["甲乙", "丙丁"])
+    assert plain.passages is plain.embeddings  # a text on its own is its own passage
+    paragraph = inputs(["加强长江流域生态保护修复，推进岸线整治。"])
+    read = plain.with_passages(paragraph, [0, None])
+    assert np.array_equal(read.passages, np.vstack([paragraph.embeddings[0], plain.embeddings[1]]))
+    assert np.array_equal(read.subset([0]).passages, paragraph.embeddings)
+    both = ThemeInputs.concat([plain, read])
+    assert np.array_equal(both.passages[1:3], np.vstack([plain.embeddings[1], read.passages[0]]))
+    assert np.array_equal(read.without_context().passages, plain.embeddings)
+    with pytest.raises(ValueError, match="1 passage rows for 2 texts"):
+        plain.with_passages(paragraph, [0])
+    with pytest.raises(ValueError, match="passage embeddings"):
+        ThemeInputs(["甲"], np.zeros((1, 4)), [["甲"]], passage_embeddings=np.zeros((1, 3)))
+
+
+def test_passage_embedding_decides_a_sentence_its_text_leaves_open() -> None:
+    texts = [t for _, t in SENTENCES]
+    themes = [k for k, _ in SENTENCES]
+    model = ThemeClassifier(LEXICON, passage_weight=3.0, random_state=0).fit(inputs(texts), themes)
+    paragraphs = inputs([SENTENCES[6][1], SENTENCES[12][1], SENTENCES[0][1]])
+    under = inputs([AMBIGUOUS] * 3).with_passages(paragraphs, [0, 1, 2])
+    assert model.predict(under) == ["digital_economy", "liquor_industry", "ecology"]
+    text_only = ThemeClassifier(LEXICON, random_state=0).fit(inputs(texts), themes)
+    assert len(set(text_only.predict(under))) == 1  # passage_weight 0: the passage is ignored
+
+
+def test_models_saved_before_the_context_blocks_load_without_them() -> None:
+    model = fitted()
+    state = dict(model.__dict__)
+    del state["context_weight"], state["passage_weight"]
+    old = ThemeClassifier.__new__(ThemeClassifier)
+    old.__setstate__(state)
+    assert (old.context_weight, old.passage_weight) == (0.0, 0.0)
+    probe = inputs(["建设大数据中心，发展数字经济。"])
+    assert np.array_equal(old.predict_proba(probe), model.predict_proba(probe))

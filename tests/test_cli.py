@@ -110,13 +110,47 @@ def test_jsonl_heading_field_is_the_texts_context(context_model_dir: Path) -> No
     assert set(records[0]) == {"text", "theme", "scores"}
 
 
-def test_non_string_heading_is_a_one_line_error(
-    model_dir: Path, capsys: pytest.CaptureFixture[str]
+@pytest.fixture(scope="module")
+def passage_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model that reads the surrounding passage's embedding."""
+    lexicon, tokenizer, embedder = load_lexicon(), build_tokenizer(TokenizeParams()), FakeEmbedder()
+    texts, themes = [t for _, t in SENTENCES], [k for k, _ in SENTENCES]
+    inputs = prepare_inputs(texts, ["zh"] * len(texts), embedder, tokenizer, None)
+    classifier = ThemeClassifier(lexicon, passage_weight=3.0).fit(inputs, themes)
+    directory = tmp_path_factory.mktemp("passage_classifier")
+    save_bundle(ClassifierBundle(classifier, tokenizer, EmbedParams(), None), directory)
+    return directory
+
+
+def test_jsonl_passage_field_is_the_paragraph_the_text_is_read_in(
+    passage_model_dir: Path,
 ) -> None:
-    code, _ = run(["classify", "--model", str(model_dir)], '{"text": "甲", "heading": 3}\n')
+    ambiguous = "新引进重点企业十家，新开工项目二十个。"
+    paragraphs = ["建设大数据中心，发展数字经济。", "推进白酒产业集群发展，做强泸州老窖品牌。"]
+    lines = "\n".join(
+        json.dumps({"text": ambiguous, "passage": p}, ensure_ascii=False) for p in paragraphs
+    )
+    code, records = run(["classify", "--model", str(passage_model_dir)], lines)
+    assert code == 0
+    assert [r["theme"] for r in records] == ["digital_economy", "liquor_industry"]
+    # no "passage" (or ""): the text alone, the same as plain-line input
+    _, alone = run(["classify", "--model", str(passage_model_dir)], f'{{"text": "{ambiguous}"}}')
+    _, plain = run(["classify", "--model", str(passage_model_dir)], ambiguous)
+    assert alone == plain
+    assert alone[0]["theme"] not in {"digital_economy", "liquor_industry"}
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [('{"text": "甲", "heading": 3}', "heading"), ('{"text": "甲", "passage": ["乙"]}', "passage")],
+)
+def test_non_string_context_field_is_a_one_line_error(
+    model_dir: Path, line: str, field: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run(["classify", "--model", str(model_dir)], line + "\n")
     assert code == 2
     assert capsys.readouterr().err == (
-        'policytopics classify: error: line 1: "heading" must be a string\n'
+        f'policytopics classify: error: line 1: "{field}" must be a string\n'
     )
 
 

@@ -85,6 +85,12 @@ def test_score_sentences_weights_by_characters_and_falls_back_per_passage() -> N
 
 def test_sentence_inputs_align_by_passage_language_and_drop_unknown_passages() -> None:
     passages = pd.DataFrame({"passage_id": ["z/p0", "e/p0"], "language": ["zh", "en"]})
+    passage_inputs = ThemeInputs(
+        ["发展数字经济。建设数据中心。", "Protect the ecology."],
+        np.array([[0.6, 0.8], [0.8, 0.6]], np.float32),
+        [["数字经济"], ["ecology"]],
+        ["第三章 数字经济", ""],
+    )
     sentences = pd.DataFrame(
         {
             "sentence_id": ["z/p0/s0", "e/p0/s0", "gone/p0/s0"],
@@ -100,14 +106,21 @@ def test_sentence_inputs_align_by_passage_language_and_drop_unknown_passages() -
     )
     anchors = {"zh": np.array([1.0, 0.0], np.float32), "en": np.array([0.0, 1.0], np.float32)}
     tokenizer = build_tokenizer(TokenizeParams())
-    table = sentence_inputs_from_tables(sentences, passages, embeddings, tokenizer, anchors)
+    table = sentence_inputs_from_tables(
+        sentences, passages, passage_inputs, embeddings, tokenizer, anchors
+    )
     assert table.dropped == 1
     assert table.sentences["sentence_id"].tolist() == ["z/p0/s0", "e/p0/s0"]
     assert table.inputs.embeddings.tolist() == [[0.0, 1.0], [1.0, 0.0]]  # anchor removed
     assert table.inputs.tokens[0] == tokenizer.tokenize("发展数字经济。", "zh")
     assert table.inputs.tokens[1] == tokenizer.tokenize("Protect the ecology.", "en")
+    # each sentence's context is its passage's heading path and (aligned) passage embedding
+    assert table.inputs.contexts == ["第三章 数字经济", ""]
+    assert table.inputs.passages.tolist() == passage_inputs.embeddings.tolist()
     with pytest.raises(UserError, match="1 sentences lack embeddings"):
-        sentence_inputs_from_tables(sentences, passages, embeddings.iloc[1:], tokenizer, None)
+        sentence_inputs_from_tables(
+            sentences, passages, passage_inputs, embeddings.iloc[1:], tokenizer, None
+        )
 
 
 def test_sentence_inputs_use_the_given_vectors_unaligned_without_anchors() -> None:
@@ -118,5 +131,8 @@ def test_sentence_inputs_use_the_given_vectors_unaligned_without_anchors() -> No
     vector = FakeEmbedder().embed(["建设大数据中心。"])[0]
     embeddings = pd.DataFrame({"sentence_id": ["z/p0/s0"], "embedding": [vector]})
     tokenizer = build_tokenizer(TokenizeParams())
-    table = sentence_inputs_from_tables(sentences, passages, embeddings, tokenizer, None)
+    passage_inputs = ThemeInputs(["建设大数据中心。"], vector[None, :], [["数据"]])
+    table = sentence_inputs_from_tables(
+        sentences, passages, passage_inputs, embeddings, tokenizer, None
+    )
     assert np.array_equal(table.inputs.embeddings[0], vector)

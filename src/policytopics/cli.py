@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from policytopics.errors import UserError
 
@@ -15,9 +15,15 @@ DEFAULT_MODEL = Path("models/classifier")
 BATCH = 256  # lines classified per model call
 
 
-def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[tuple[str, str]]:
-    """(text, heading) from one-per-line input or JSONL with a "text" field and an optional
-    "heading" field, the heading path the text sits under (auto-detected when None)."""
+class Line(NamedTuple):
+    text: str
+    heading: str = ""  # the heading path the text sits under
+    passage: str = ""  # the paragraph the text comes from
+
+
+def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[Line]:
+    """Texts from one-per-line input or JSONL with a "text" field and optional "heading" and
+    "passage" fields, the text's context (auto-detected when `jsonl` is None)."""
     for number, raw in enumerate(stream, start=1):
         line = raw.rstrip("\r\n")
         if not line.strip():
@@ -25,7 +31,7 @@ def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[tuple[str, str]]
         if jsonl is None:  # decide on the first non-empty line
             jsonl = line.lstrip().startswith("{")
         if not jsonl:
-            yield line.strip(), ""
+            yield Line(line.strip())
             continue
         try:
             record = json.loads(line)
@@ -33,14 +39,15 @@ def _read_texts(stream: TextIO, jsonl: bool | None) -> Iterator[tuple[str, str]]
             raise UserError(f"line {number}: not valid JSON ({error.msg})") from None
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise UserError(f'line {number}: a JSONL record needs a string "text" field')
-        heading = record.get("heading", "")
-        if not isinstance(heading, str):
-            raise UserError(f'line {number}: "heading" must be a string')
-        yield record["text"], heading
+        context = {key: record.get(key, "") for key in ("heading", "passage")}
+        for key, value in context.items():
+            if not isinstance(value, str):
+                raise UserError(f'line {number}: "{key}" must be a string')
+        yield Line(record["text"], **context)
 
 
-def _batches(items: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
-    batch: list[tuple[str, str]] = []
+def _batches(items: Iterator[Line], size: int) -> Iterator[list[Line]]:
+    batch: list[Line] = []
     for item in items:
         batch.append(item)
         if len(batch) == size:
@@ -68,9 +75,10 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
         stream = path.open(encoding="utf-8")
     try:
         for batch in _batches(_read_texts(stream, jsonl), BATCH):
-            texts = [text for text, _ in batch]
-            headings = [heading for _, heading in batch]
-            for record in classify_texts(texts, bundle, contexts=headings):
+            texts = [line.text for line in batch]
+            headings = [line.heading for line in batch]
+            passages = [line.passage for line in batch]
+            for record in classify_texts(texts, bundle, contexts=headings, passages=passages):
                 stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
     except UnicodeDecodeError:
         raise UserError(f"{args.input}: not UTF-8 text") from None
@@ -97,9 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     classify = commands.add_parser(
         "classify",
         help="give each line of text a policy theme and all theme probabilities",
-        description='Read one text per line (or JSONL with a "text" field and an optional '
-        '"heading" field, the heading path it sits under) and write one JSON object per '
-        'line: {"text", "theme", "scores": {theme: probability}}.',
+        description='Read one text per line (or JSONL with a "text" field and optional '
+        '"heading" and "passage" fields: the heading path it sits under and the paragraph it '
+        "comes from) and write one JSON object per line: "
+        '{"text", "theme", "scores": {theme: probability}}.',
     )
     classify.add_argument("input", nargs="?", default="-", help="FILE, or - for stdin (default)")
     classify.add_argument("--jsonl", action="store_true", help='input is JSONL with a "text" field')

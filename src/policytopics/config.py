@@ -142,6 +142,7 @@ class ClassifyParams(Section):
     tfidf_weight: float = Field(default=1.0, ge=0)
     lexicon_weight: float = Field(default=0.25, ge=0)
     context_weight: float = Field(default=0.25, ge=0)  # lexicon counts of the heading path
+    passage_weight: float = Field(default=1.0, ge=0)  # e5 embedding of the surrounding passage
     min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
     align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
     hand_weight: float = Field(default=10.0, gt=0)  # sample weight of a hand label (weak: 1)

@@ -47,6 +47,7 @@ def _anchors(path: Path | None, embed_params: EmbedParams) -> dict[str, np.ndarr
 def _sentences(
     args: argparse.Namespace,
     passages: pd.DataFrame,
+    passage_inputs: ThemeInputs,
     tokenizer: Tokenizer,
     anchors: dict[str, np.ndarray] | None,
 ) -> tuple[SentenceTable | None, dict[str, np.ndarray]]:
@@ -57,7 +58,9 @@ def _sentences(
         raise UserError("--sentences and --sentence-embeddings go together")
     sentences = read_table(args.sentences, "segment", ("sentence_id", "passage_id", "text"))
     vectors = read_table(args.sentence_embeddings, "embed", ("sentence_id", "embedding"))
-    table = sentence_inputs_from_tables(sentences, passages, vectors, tokenizer, anchors, True)
+    table = sentence_inputs_from_tables(
+        sentences, passages, passage_inputs, vectors, tokenizer, anchors, True
+    )
     by_id = dict(zip(vectors["sentence_id"], vectors["embedding"], strict=True))
     known = {
         str(t): np.asarray(by_id[i], np.float32)
@@ -94,7 +97,7 @@ def load_inputs(args: argparse.Namespace, params: Params) -> ClassifyInputs:
     anchors = _anchors(args.anchors, params.embed) if settings.align_languages else None
     inputs = passage_inputs_from_tables(passages, tokens, embeddings, anchors)
     tokenizer = build_tokenizer(params.tokenize)
-    sentences, known = _sentences(args, passages, tokenizer, anchors)
+    sentences, known = _sentences(args, passages, inputs, tokenizer, anchors)
     if settings.unit == "sentence" and sentences is None:
         raise UserError(
             "classify.unit: sentence needs the sentences table and its embeddings "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ class ClassifierBundle:
                 "tfidf_weight": self.classifier.tfidf_weight,
                 "lexicon_weight": self.classifier.lexicon_weight,
                 "context_weight": self.classifier.context_weight,
+                "passage_weight": self.classifier.passage_weight,
                 "tfidf_vocabulary": len(self.classifier.vectorizer_.vocabulary_),
             },
             "regression": {"C": self.classifier.c, "random_state": self.classifier.random_state},
@@ -108,21 +109,44 @@ def prepare_inputs(
     )
 
 
+def with_passage_texts(
+    inputs: ThemeInputs,
+    passages: Sequence[str],
+    embedder: Embedder,
+    anchors: dict[str, np.ndarray] | None,
+) -> ThemeInputs:
+    """`inputs` with the embedding of the paragraph each text comes from ("": its own)."""
+    distinct = sorted({p for p in passages if p})
+    if not distinct:
+        return inputs
+    vectors = embedder.embed(distinct, EMBEDDING_KIND)
+    if anchors is not None:
+        vectors = align_languages(vectors, [detect_language(p) for p in distinct], anchors)
+    row = {p: i for i, p in enumerate(distinct)}
+    own = inputs.embeddings
+    matrix = np.vstack([vectors[row[p]] if p else own[i] for i, p in enumerate(passages)])
+    return replace(inputs, passage_embeddings=matrix.astype(own.dtype))
+
+
 def classify_texts(
     texts: Sequence[str],
     bundle: ClassifierBundle,
     embedder: Embedder | None = None,
     contexts: Sequence[str] | None = None,
+    passages: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """One {"text", "theme", "scores"} record per text; scores are probabilities per theme.
 
-    `contexts`: the heading path each text sits under, if known ("" or None: none).
+    `contexts`: the heading path each text sits under, if known ("" or None: none);
+    `passages`: the paragraph each text comes from, if known ("" or None: the text alone).
     """
     if not texts:
         return []
     embedder = embedder if embedder is not None else build_embedder(bundle.embed_params)
     languages = [detect_language(t) for t in texts]
     inputs = prepare_inputs(texts, languages, embedder, bundle.tokenizer, bundle.anchors, contexts)
+    if passages is not None and bundle.classifier.passage_weight > 0:
+        inputs = with_passage_texts(inputs, passages, embedder, bundle.anchors)
     proba = bundle.classifier.predict_proba(inputs)
     records = []
     for text, row in zip(texts, proba, strict=True):

@@ -1,5 +1,5 @@
 """Passage theme classifier: logistic regression on [e5 embedding ⊕ TF-IDF ⊕ lexicon counts
-⊕ lexicon counts of the heading path]."""
+⊕ lexicon counts of the heading path ⊕ e5 embedding of the surrounding passage]."""
 
 from __future__ import annotations
 
@@ -17,22 +17,35 @@ from policytopics.themes.lexicon import Lexicon
 @dataclass(frozen=True)
 class ThemeInputs:
     """What the classifier reads for each text: the raw text, its embedding, its tokens and its
-    context (the heading path of the passage it sits in; "" when unknown, e.g. new text)."""
+    context: the heading path of the passage it sits in ("" when unknown, e.g. new text) and
+    that passage's embedding (None = each text's own: a text on its own is its own passage)."""
 
     texts: list[str]
     embeddings: np.ndarray  # (n, dim), L2-normalised (language-aligned when the model says so)
     tokens: list[list[str]]
     contexts: list[str] = field(default_factory=list)  # empty = "" for every text
+    passage_embeddings: np.ndarray | None = None  # (n, dim), aligned like `embeddings`
 
     def __post_init__(self) -> None:
         n = len(self.texts)
         if not self.contexts:
             object.__setattr__(self, "contexts", [""] * n)
-        if self.embeddings.shape[0] != n or len(self.tokens) != n or len(self.contexts) != n:
+        if self.passage_embeddings is None:
+            object.__setattr__(self, "passage_embeddings", self.embeddings)
+        shape, passage_shape = self.embeddings.shape, self.passages.shape
+        if shape[0] != n or len(self.tokens) != n or len(self.contexts) != n:
             raise ValueError(
-                f"inputs disagree: {n} texts, {self.embeddings.shape[0]} embeddings, "
+                f"inputs disagree: {n} texts, {shape[0]} embeddings, "
                 f"{len(self.tokens)} token lists, {len(self.contexts)} contexts"
             )
+        if passage_shape != shape:
+            raise ValueError(f"passage embeddings {passage_shape} differ from embeddings {shape}")
+
+    @property
+    def passages(self) -> np.ndarray:
+        """The passage embeddings (the texts' own where none were given)."""
+        assert self.passage_embeddings is not None  # set in __post_init__
+        return self.passage_embeddings
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -45,11 +58,25 @@ class ThemeInputs:
             embeddings=self.embeddings[idx],
             tokens=[self.tokens[i] for i in idx],
             contexts=[self.contexts[i] for i in idx],
+            passage_embeddings=self.passages[idx],
         )
 
     def without_context(self) -> ThemeInputs:
-        """The same texts as new text arrives: no heading context."""
-        return replace(self, contexts=[""] * len(self))
+        """The same texts as new text arrives: no heading, each text its own passage."""
+        return replace(self, contexts=[""] * len(self), passage_embeddings=self.embeddings)
+
+    def with_passages(self, passages: ThemeInputs, rows: Sequence[int | None]) -> ThemeInputs:
+        """These texts read in their passages: each one's heading path and passage embedding
+        from `passages` at its row; a text with no row (None) keeps "" and its own embedding."""
+        if len(rows) != len(self):
+            raise ValueError(f"{len(rows)} passage rows for {len(self)} texts")
+        own = self.embeddings
+        vectors = [passages.embeddings[r] if r is not None else own[i] for i, r in enumerate(rows)]
+        return replace(
+            self,
+            contexts=[passages.contexts[r] if r is not None else "" for r in rows],
+            passage_embeddings=np.vstack(vectors).astype(own.dtype) if vectors else own,
+        )
 
     @staticmethod
     def concat(parts: Sequence[ThemeInputs]) -> ThemeInputs:
@@ -61,6 +88,7 @@ class ThemeInputs:
             embeddings=np.vstack([p.embeddings.reshape(len(p), dim) for p in parts]),
             tokens=[t for p in parts for t in p.tokens],
             contexts=[c for p in parts for c in p.contexts],
+            passage_embeddings=np.vstack([p.passages.reshape(len(p), dim) for p in parts]),
         )
 
 
@@ -89,8 +117,11 @@ class ThemeClassifier:
 
     With `context_weight` > 0 a fourth block holds the lexicon counts of each text's context
     (its passage's heading path): a sentence under "第一节 大力发展数字经济" leans digital, one
-    with no context ("") gets zeros there. Each block is scaled by its weight; `predict_proba`
-    returns one column per lexicon theme (themes with no training example get probability 0).
+    with no context ("") gets zeros there. With `passage_weight` > 0 a fifth holds the
+    embedding of the passage the text sits in (its own embedding when it stands alone), so a
+    short sentence is read with its paragraph. Each block is scaled by its weight;
+    `predict_proba` returns one column per lexicon theme (themes with no training example get
+    probability 0).
     """
 
     def __init__(
@@ -101,6 +132,7 @@ class ThemeClassifier:
         tfidf_weight: float = 1.0,
         lexicon_weight: float = 1.0,
         context_weight: float = 0.0,
+        passage_weight: float = 0.0,
         min_df: int = 1,
         max_iter: int = 3000,
         random_state: int = 0,
@@ -111,13 +143,15 @@ class ThemeClassifier:
         self.tfidf_weight = tfidf_weight
         self.lexicon_weight = lexicon_weight
         self.context_weight = context_weight
+        self.passage_weight = passage_weight
         self.min_df = min_df
         self.max_iter = max_iter
         self.random_state = random_state
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        """Models saved before the heading block existed load as text-only models."""
+        """Models saved before the context blocks existed load without them."""
         state.setdefault("context_weight", 0.0)
+        state.setdefault("passage_weight", 0.0)
         self.__dict__.update(state)
 
     @property
@@ -134,6 +168,8 @@ class ThemeClassifier:
         if self.context_weight > 0:
             ctx = lexicon_features(inputs.contexts, self.lexicon) * self.context_weight
             blocks.append(csr_matrix(ctx))
+        if self.passage_weight > 0:
+            blocks.append(csr_matrix(inputs.passages.astype(np.float64) * self.passage_weight))
         return hstack(blocks).tocsr()
 
     def fit(

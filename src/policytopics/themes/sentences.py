@@ -50,16 +50,17 @@ def section_paths(passages: pd.DataFrame) -> list[str]:
 def sentence_inputs_from_tables(
     sentences: pd.DataFrame,
     passages: pd.DataFrame,
+    passage_inputs: ThemeInputs,
     embeddings: pd.DataFrame,
     tokenizer: Tokenizer,
     anchors: dict[str, np.ndarray] | None,
     progress: bool = False,
 ) -> SentenceTable:
     """Classifier inputs per sentence: its embedding (aligned by its passage's language), the
-    pipeline's tokens of its text and its passage's heading path (context); sentences of
-    unknown passages are dropped (counted)."""
+    pipeline's tokens of its text and its context, its passage's heading path and embedding
+    (from `passage_inputs`, row-aligned with `passages`). Sentences of unknown passages are
+    dropped (counted)."""
     language = dict(zip(passages["passage_id"], passages["language"], strict=True))
-    heading = dict(zip(passages["passage_id"], section_paths(passages), strict=True))
     known = sentences["passage_id"].isin(language.keys())
     kept = sentences.loc[known, ["sentence_id", "passage_id", "text"]].reset_index(drop=True)
     matrix = embedding_matrix(embeddings, "sentence_id", kept["sentence_id"].tolist(), "sentences")
@@ -75,8 +76,10 @@ def sentence_inputs_from_tables(
         disable=not progress,
     )
     tokens = [tokenizer.tokenize(t, lang) for t, lang in pairs]
-    contexts = [heading[p] for p in kept["passage_id"]]
-    inputs = ThemeInputs(texts=texts, embeddings=matrix, tokens=tokens, contexts=contexts)
+    row_of = {pid: i for i, pid in enumerate(passages["passage_id"])}
+    inputs = ThemeInputs(texts=texts, embeddings=matrix, tokens=tokens).with_passages(
+        passage_inputs, [row_of[p] for p in kept["passage_id"]]
+    )
     return SentenceTable(kept, inputs, dropped=int((~known).sum()))
 
 

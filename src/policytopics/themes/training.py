@@ -83,14 +83,8 @@ def training_data(
     ]
     hand = hand[hand["text"] != ""].reset_index(drop=True)
     hand_langs = [detect_language(t) for t in hand["text"]]
-    hand_inputs = prepare_inputs(
-        hand["text"].tolist(),
-        hand_langs,
-        embedder,
-        tokenizer,
-        anchors,
-        hand_contexts(hand, passages),
-    )
+    hand_inputs = prepare_inputs(hand["text"].tolist(), hand_langs, embedder, tokenizer, anchors)
+    hand_inputs = hand_inputs.with_passages(passage_inputs, hand_passage_rows(hand, passages))
 
     # A passage that *is* a hand-labelled item is not also a weak item.
     hand_keys = {match_key(t) for t in hand["text"]}
@@ -110,21 +104,18 @@ def training_data(
     return hand, weak, data
 
 
-def hand_contexts(hand: pd.DataFrame, passages: pd.DataFrame) -> list[str]:
-    """The heading path (section_path) of the passage each hand item comes from.
+def hand_passage_rows(hand: pd.DataFrame, passages: pd.DataFrame) -> list[int | None]:
+    """The row (in `passages`) of the passage each hand item comes from.
 
     By `passage_id` when the label names one, else the first passage (in table order) whose
-    text contains the item's text, punctuation ignored; "" when none does.
+    text contains the item's text, punctuation ignored; None when none does.
     """
-    heading = section_paths(passages)
     row_of = {pid: i for i, pid in enumerate(passages["passage_id"])}
     found = containing_rows(hand["text"].tolist(), passages["text"].tolist())
-    out = []
+    out: list[int | None] = []
     for pid, rows in zip(hand["passage_id"], found, strict=True):
         row = row_of.get(pid) if pid else None
-        if row is None and rows:
-            row = min(rows)
-        out.append(heading[row] if row is not None else "")
+        out.append(min(rows) if row is None and rows else row)
     return out
 
 
@@ -141,6 +132,7 @@ def model_factory(
             tfidf_weight=params.tfidf_weight,
             lexicon_weight=params.lexicon_weight,
             context_weight=params.context_weight,
+            passage_weight=params.passage_weight,
             min_df=params.min_df,
             random_state=seed,
         )
@@ -206,7 +198,7 @@ def train_and_evaluate(
             "confidence": params.f1_confidence,
             **f1_intervals(test_truth, test_pred, params.f1_bootstrap, params.f1_confidence, seed),
         }
-        # as `policytopics classify` sees plain text: no heading context
+        # as `policytopics classify` sees plain text: no heading, no surrounding passage
         metrics["held_out_text_only"] = f1_report(
             test_truth, final.predict(test_inputs.without_context())
         )
