@@ -9,8 +9,9 @@ heading-path block, for the best of those, then `passage_weight`, the surroundin
 embedding, on top of that; the grid itself is text-only) prints the out-of-fold
 macro-F1 and the F1 of ecology, digital_economy and liquor_industry, averaged over the
 shuffles in --seeds. Only train-split hand labels are scored; the held-out test split is
-never read by the model or the choice. Each fold's model trains on the other folds plus the
-weak passages that contain none of the fold's sentences (`cross_validate_hand`). About 8 s
+never read by the model or the choice. Folds keep the sentences of one passage together (they
+share its heading and passage embedding), and each fold's model trains on the other folds
+plus the weak passages that contain none of the fold's sentences (`cross_validate_hand`). About 8 s
 per setting and seed on 2 cores. Needs `dvc repro themes embed` first.
 """
 

@@ -1,5 +1,7 @@
 """The theme classifier, its evaluation and training, on a tiny corpus with a fake embedder."""
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,10 +14,12 @@ from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.evaluate import (
     TrainingData,
     calibration_report,
+    cross_validate_hand,
     description_baseline,
     f1_intervals,
     f1_report,
     keyword_baseline,
+    split_by_passage_mates,
     weak_rows_without,
 )
 from policytopics.themes.labels import weak_label_candidates
@@ -118,6 +122,60 @@ def test_weak_rows_holding_a_held_out_item_are_dropped() -> None:
     assert weak_rows_without(data, [0]) == [1, 3, 4]
     assert weak_rows_without(data, [0, 2]) == [1, 4]
     assert weak_rows_without(data, []) == [0, 1, 2, 3, 4]
+
+
+class FoldRecorder(ThemeClassifier):
+    """Predicts "general" and appends the texts each fit saw to `fits`."""
+
+    def __init__(self, fits: list[set[str]]) -> None:
+        super().__init__(LEXICON)
+        self.fits = fits
+
+    def fit(
+        self, inputs: ThemeInputs, themes: Sequence[str], sample_weight: np.ndarray | None = None
+    ) -> ThemeClassifier:
+        self.fits.append(set(inputs.texts))
+        return self
+
+    def predict(self, inputs: ThemeInputs) -> list[str]:
+        return ["general"] * len(inputs)
+
+
+def test_cross_validation_keeps_a_passage_in_one_fold() -> None:
+    texts = [f"句子{i}。" for i in range(12)]
+    themes = ["ecology", "general"] * 6
+    passages = [0, 0, 1, 1, 2, 2, 3, 3, None, None, 4, 4]  # pairs share a passage
+    data = TrainingData(
+        inputs(texts), themes, inputs([]), [], [set()] * 12, 1.0, hand_passages=passages
+    )
+    assert data.passage_groups([0, 1, 8, 9]).tolist() == [0, 0, -9, -10]
+    fits: list[set[str]] = []
+    cross_validate_hand(lambda: FoldRecorder(fits), data, list(range(12)), 3, seed=0)
+    assert len(fits) == 3
+    for seen in fits:
+        held = set(texts) - seen
+        for a, b in [(0, 1), (2, 3), (4, 5), (6, 7), (10, 11)]:
+            assert (texts[a] in held) == (texts[b] in held)  # mates held out together
+
+
+def test_held_out_split_by_passage_mates() -> None:
+    data = TrainingData(
+        inputs(["甲", "乙", "丙", "丁"]),
+        ["ecology", "ecology", "general", "general"],
+        inputs([]),
+        [],
+        [set()] * 4,
+        1.0,
+        hand_passages=[7, 7, 8, None],
+    )
+    # test items 1, 2, 3; train item 0 shares passage 7 with item 1 only
+    split = split_by_passage_mates(
+        data, [1, 2, 3], [0], ["ecology", "general", "general"], ["ecology", "ecology", "general"]
+    )
+    assert split["with_train_passage_mate"]["n"] == 1
+    assert split["with_train_passage_mate"]["accuracy"] == 1.0
+    assert split["without"]["n"] == 2
+    assert split["without"]["accuracy"] == 0.5
 
 
 def test_cap_per_theme_is_seeded_and_keeps_order() -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from tqdm import tqdm
 
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
@@ -141,6 +141,14 @@ class TrainingData:
     weak_themes: list[str]
     hand_in_weak: list[set[int]]  # per hand item, weak rows whose passage contains it
     hand_weight: float
+    # per hand item, the corpus passage it comes from (None = none known); CV keeps a
+    # passage's items in one fold. Empty = every item its own passage.
+    hand_passages: list[int | None] = field(default_factory=list)
+
+    def passage_groups(self, rows: Sequence[int]) -> np.ndarray:
+        """A group id per hand item at `rows`: its passage, or a group of its own."""
+        known = self.hand_passages or [None] * len(self.hand_themes)
+        return np.array([known[i] if known[i] is not None else -1 - i for i in rows])
 
 
 def fit_on(
@@ -154,6 +162,24 @@ def fit_on(
     themes = [data.hand_themes[i] for i in hand_rows] + [data.weak_themes[i] for i in weak_rows]
     weights = np.concatenate([np.full(len(hand_rows), data.hand_weight), np.ones(len(weak_rows))])
     return make_model().fit(inputs, themes, sample_weight=weights)
+
+
+def split_by_passage_mates(
+    data: TrainingData,
+    rows: Sequence[int],
+    others: Sequence[int],
+    truth: Sequence[str],
+    predicted: Sequence[str],
+) -> dict[str, dict[str, object]]:
+    """F1 reports for the items at `rows` whose passage also holds an item of `others` (e.g.
+    a train item: their context was seen in training) and for the rest (as new documents)."""
+    seen = set(data.passage_groups(others).tolist())
+    mate = [g in seen for g in data.passage_groups(rows).tolist()]
+    out = {}
+    for name, keep in (("with_train_passage_mate", True), ("without", False)):
+        index = [k for k, m in enumerate(mate) if m == keep]
+        out[name] = f1_report([truth[k] for k in index], [predicted[k] for k in index])
+    return out
 
 
 def weak_rows_without(data: TrainingData, held_out: Sequence[int]) -> list[int]:
@@ -170,19 +196,22 @@ def cross_validate_hand(
     seed: int,
     progress: bool = False,
 ) -> list[str]:
-    """Out-of-fold predictions for the hand items at `rows` (stratified folds).
+    """Out-of-fold predictions for the hand items at `rows` (folds stratified by theme and
+    grouped by passage).
 
+    Items from one passage share its heading and passage embedding, so they stay in one fold:
+    a held-out item is never scored with a passage-mate in training, as with new documents.
     Each fold's model trains on the other folds' hand items plus every weak passage that does
     not contain one of the held-out items.
     """
     rows = list(rows)
     themes = np.array([data.hand_themes[i] for i in rows])
     smallest = min(np.unique(themes, return_counts=True)[1])
-    splitter = StratifiedKFold(
+    splitter = StratifiedGroupKFold(
         n_splits=max(2, min(folds, int(smallest))), shuffle=True, random_state=seed
     )
     predictions = [""] * len(rows)
-    splits = splitter.split(np.zeros(len(rows)), themes)
+    splits = splitter.split(np.zeros(len(rows)), themes, data.passage_groups(rows))
     for train_idx, test_idx in tqdm(
         splits, total=splitter.n_splits, desc="cross-validation (hand)", disable=not progress
     ):

@@ -26,6 +26,7 @@ from policytopics.themes.evaluate import (
     f1_report,
     fit_on,
     keyword_baseline,
+    split_by_passage_mates,
     weak_rows_without,
 )
 from policytopics.themes.labels import SOURCES, combine_labels, containing_rows, match_key
@@ -84,7 +85,8 @@ def training_data(
     hand = hand[hand["text"] != ""].reset_index(drop=True)
     hand_langs = [detect_language(t) for t in hand["text"]]
     hand_inputs = prepare_inputs(hand["text"].tolist(), hand_langs, embedder, tokenizer, anchors)
-    hand_inputs = hand_inputs.with_passages(passage_inputs, hand_passage_rows(hand, passages))
+    hand_rows = hand_passage_rows(hand, passages)
+    hand_inputs = hand_inputs.with_passages(passage_inputs, hand_rows)
 
     # A passage that *is* a hand-labelled item is not also a weak item.
     hand_keys = {match_key(t) for t in hand["text"]}
@@ -100,6 +102,7 @@ def training_data(
         weak_themes=weak["theme"].tolist(),
         hand_in_weak=containing_rows(hand["text"].tolist(), weak_inputs.texts),
         hand_weight=params.hand_weight,
+        hand_passages=hand_rows,
     )
     return hand, weak, data
 
@@ -198,6 +201,11 @@ def train_and_evaluate(
             "confidence": params.f1_confidence,
             **f1_intervals(test_truth, test_pred, params.f1_bootstrap, params.f1_confidence, seed),
         }
+        # the same items, split by whether a train item shares their passage (and so their
+        # heading and passage embedding): the second part is the new-document estimate
+        metrics["held_out_by_passage"] = split_by_passage_mates(
+            data, test_rows, train_rows, test_truth, test_pred
+        )
         # as `policytopics classify` sees plain text: no heading, no surrounding passage
         metrics["held_out_text_only"] = f1_report(
             test_truth, final.predict(test_inputs.without_context())
