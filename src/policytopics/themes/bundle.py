@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -123,9 +123,7 @@ def with_passage_texts(
     if anchors is not None:
         vectors = align_languages(vectors, [detect_language(p) for p in distinct], anchors)
     row = {p: i for i, p in enumerate(distinct)}
-    own = inputs.embeddings
-    matrix = np.vstack([vectors[row[p]] if p else own[i] for i, p in enumerate(passages)])
-    return replace(inputs, passage_embeddings=matrix.astype(own.dtype))
+    return inputs.with_passage_vectors(vectors, [row[p] if p else None for p in passages])
 
 
 def classify_texts(

@@ -68,14 +68,17 @@ class ThemeInputs:
     def with_passages(self, passages: ThemeInputs, rows: Sequence[int | None]) -> ThemeInputs:
         """These texts read in their passages: each one's heading path and passage embedding
         from `passages` at its row; a text with no row (None) keeps "" and its own embedding."""
+        contexts = [passages.contexts[r] if r is not None else "" for r in rows]
+        return replace(self.with_passage_vectors(passages.embeddings, rows), contexts=contexts)
+
+    def with_passage_vectors(self, vectors: np.ndarray, rows: Sequence[int | None]) -> ThemeInputs:
+        """Each text's passage embedding from `vectors` at its row (None: its own)."""
         if len(rows) != len(self):
             raise ValueError(f"{len(rows)} passage rows for {len(self)} texts")
         own = self.embeddings
-        vectors = [passages.embeddings[r] if r is not None else own[i] for i, r in enumerate(rows)]
+        chosen = [vectors[r] if r is not None else own[i] for i, r in enumerate(rows)]
         return replace(
-            self,
-            contexts=[passages.contexts[r] if r is not None else "" for r in rows],
-            passage_embeddings=np.vstack(vectors).astype(own.dtype) if vectors else own,
+            self, passage_embeddings=np.vstack(chosen).astype(own.dtype) if chosen else own
         )
 
     @staticmethod
