@@ -27,11 +27,12 @@ from gensim.corpora import Dictionary
 
 from policytopics.config import LdaParams, load_params
 from policytopics.models import lda_sweep
+from policytopics.models.lda_report import theme_seed_words
 from policytopics.models.quality import topic_diversity, topic_quality
-from policytopics.stages.lda import theme_seed_words
+from policytopics.themes.lexicon import load_lexicon
 
 ROOT = Path(__file__).resolve().parents[1]
-LEXICON = ROOT / "src" / "policytopics" / "resources" / "themes.yaml"
+LEXICON = load_lexicon()  # the packaged taxonomy
 
 
 def run(

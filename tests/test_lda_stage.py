@@ -9,8 +9,10 @@ import yaml
 from policytopics.config import LdaParams
 from policytopics.errors import UserError
 from policytopics.models import lda, lda_sweep, lda_tomotopy
+from policytopics.models.lda_report import theme_seed_words
 from policytopics.models.ldavis import ldavis_page, prepare_ldavis
 from policytopics.stages import lda as stage
+from policytopics.themes.lexicon import load_lexicon
 
 ECOLOGY = ["生态", "长江", "污染", "保护", "湿地"]
 DIGITAL = ["数字", "大数据", "电子信息", "软件", "算力"]
@@ -74,7 +76,7 @@ def write_params(directory: Path, lda_section: dict[str, object]) -> None:
     (directory / "params.yaml").write_text(text, encoding="utf-8")
 
 
-def run_stage(tmp_path: Path, lexicon: Path) -> dict[str, Path]:
+def run_stage(tmp_path: Path) -> dict[str, Path]:
     out = {
         "model": tmp_path / "models" / "lda",
         "topics": tmp_path / "topics.csv",
@@ -85,7 +87,6 @@ def run_stage(tmp_path: Path, lexicon: Path) -> dict[str, Path]:
     }
     stage.main(
         tmp_path / "tokens.parquet",
-        lexicon,
         out["model"],
         out["topics"],
         out["doc_topics"],
@@ -124,8 +125,7 @@ def test_stage_writes_every_output_and_accounts_for_every_passage(
         "seed_prior_weight": 5.0,
     }
     write_params(stage_dir, lda_section)
-    lexicon = repo_root / "src" / "policytopics" / "resources" / "themes.yaml"
-    out = run_stage(stage_dir, lexicon)
+    out = run_stage(stage_dir)
     metrics = json.loads(out["metrics"].read_text(encoding="utf-8"))
     assert set(metrics["sweep"]) == {"3", "4"}
     # the best c_v (at the 6 decimals written), the smaller K on a tie
@@ -152,30 +152,30 @@ def test_stage_writes_every_output_and_accounts_for_every_passage(
     top = topics[topics["rank"] == 1].sort_values("topic")["word"].tolist()[:3]
     assert top[0] in ECOLOGY and top[1] in DIGITAL and top[2] in LIQUOR
     first_table = out["topics"].read_bytes()
-    run_stage(stage_dir, lexicon)
+    run_stage(stage_dir)
     assert out["topics"].read_bytes() == first_table  # same seed, identical topic table
     assert isinstance(lda_sweep.load_fit(out["model"]), lda.LdaFit)
 
 
-def test_seed_words_follow_the_lexicon_with_its_traps(repo_root: Path) -> None:
-    lexicon = repo_root / "src" / "policytopics" / "resources" / "themes.yaml"
+def test_seed_words_follow_the_lexicon_with_its_traps() -> None:
+    lexicon = load_lexicon()
     params = LdaParams(seed_priors=True, seed_themes=["ecology", "liquor_industry"])
     vocabulary = ["白酒产业", "生态环境", "产业生态圈", "酒店", "绿色", "数字经济"]
-    ecology, liquor = stage.theme_seed_words(params, lexicon, vocabulary)
+    ecology, liquor = theme_seed_words(params, lexicon, vocabulary)
     assert ecology == ["生态环境"]  # 产业生态圈 is a trap; 绿色 alone is a weak term
     assert liquor == ["白酒产业"]  # a token containing the seed 白酒; 酒店 is a hotel
-    assert stage.theme_seed_words(LdaParams(seed_priors=False), lexicon, vocabulary) == []
+    assert theme_seed_words(LdaParams(seed_priors=False), lexicon, vocabulary) == []
 
 
-def test_unknown_seed_theme_is_a_user_error(repo_root: Path) -> None:
-    lexicon = repo_root / "src" / "policytopics" / "resources" / "themes.yaml"
+def test_unknown_seed_theme_is_a_user_error() -> None:
+    lexicon = load_lexicon()
     params = LdaParams(seed_priors=True, seed_themes=["ecolgy"])
     with pytest.raises(UserError, match=r"lda\.seed_themes: \['ecolgy'\]"):
-        stage.theme_seed_words(params, lexicon, ["生态"])
+        theme_seed_words(params, lexicon, ["生态"])
 
 
-def test_missing_tokens_is_a_one_line_user_error(stage_dir: Path, repo_root: Path) -> None:
+def test_missing_tokens_is_a_one_line_user_error(stage_dir: Path) -> None:
     write_params(stage_dir, {"num_topics": [3]})
     (stage_dir / "tokens.parquet").unlink()
-    with pytest.raises(UserError, match=r"tokens\.parquet: not found \(run `dvc repro tokenize`"):
-        run_stage(stage_dir, repo_root / "src" / "policytopics" / "resources" / "themes.yaml")
+    with pytest.raises(UserError, match=r"tokens\.parquet: not found; run `dvc repro tokenize`"):
+        run_stage(stage_dir)

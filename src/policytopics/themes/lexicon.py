@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -140,6 +141,12 @@ class Lexicon:
         """Number of seed-term occurrences of each theme in `text` (traps excluded)."""
         return {key: len(m.terms(text)) for key, m in self._matchers.items()}
 
+    def require_keys(self, keys: Sequence[str], setting: str, source: str) -> None:
+        """A UserError naming `setting` when any of `keys` is not a theme of this lexicon."""
+        unknown = [k for k in keys if k not in self.keys]
+        if unknown:
+            raise UserError(f"{setting}: {unknown} not in {source} ({self.keys})")
+
     def descriptions(self) -> list[str]:
         """One "label：description" text per theme, for embedding (query encoding)."""
         return [f"{t.zh}：{t.description_zh or t.description}" for t in self.themes]
@@ -170,3 +177,15 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
     if not isinstance(data, dict):
         raise UserError(f"{source}: expected a mapping with a `themes` list")
     return parse_lexicon(data, source)
+
+
+def lexicon_path(setting: str, root: Path | None = None) -> Path | None:
+    """The lexicon file `themes.lexicon` names ("" = None, the packaged default), under `root`."""
+    if not setting:
+        return None
+    return root / setting if root is not None else Path(setting)
+
+
+def lexicon_from_params(setting: str, root: Path | None = None) -> Lexicon:
+    """The lexicon `themes.lexicon` names (relative paths under `root`, else the cwd)."""
+    return load_lexicon(lexicon_path(setting, root))
