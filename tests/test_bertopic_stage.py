@@ -69,7 +69,9 @@ def stage_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             Path("out/cross_language.csv"),
             Path("out/assignments.parquet"),
             Path("out/metrics.json"),
-            (Path("out/barchart.html"), Path("out/per_locality.html"), Path("out/hierarchy.html")),
+            Path("out/barchart.html"),
+            Path("out/per_locality.html"),
+            Path("out/hierarchy.html"),
         )
     return root
 
@@ -124,3 +126,26 @@ def test_saved_model_predicts_the_assignments(stage_run: Path) -> None:
     clean = out["topic_before_reduction"] >= 0
     assert (np.array(predicted)[clean.to_numpy()] == out.loc[clean, "topic"].to_numpy()).all()
     assert anchors is None  # align_languages: false
+
+
+def test_tables_that_miss_a_passage_are_a_user_error() -> None:
+    from policytopics.errors import UserError
+    from policytopics.models.bertopic_check import passage_frame
+
+    passages = pd.DataFrame(
+        {
+            "passage_id": ["a", "b"],
+            "doc_id": ["d", "d"],
+            "language": ["zh", "zh"],
+            "locality": ["泸州市", "泸州市"],
+            "text": ["发展白酒产业。", "保护长江生态。"],
+        }
+    )
+    tokens = pd.DataFrame({"passage_id": ["a", "b"], "tokens": [["白酒"], ["长江"]]})
+    vectors = pd.DataFrame({"passage_id": ["b"], "embedding": [np.ones(2, np.float32)]})
+    with pytest.raises(UserError, match=r"embeddings table does not match .* 1 passages missing"):
+        passage_frame(passages, tokens, vectors)
+    both = pd.DataFrame({"passage_id": ["b", "a"], "embedding": [np.ones(2), np.zeros(2)]})
+    frame, matrix = passage_frame(passages, tokens, both)
+    assert frame["tokens"].map(list).tolist() == [["白酒"], ["长江"]]
+    assert matrix.tolist() == [[0.0, 0.0], [1.0, 1.0]]  # re-aligned by passage_id

@@ -1,0 +1,208 @@
+"""The bertopic stage's work as one call (fit, tables, metrics) and the save/reload check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from policytopics.config import BertopicParams
+from policytopics.errors import UserError
+from policytopics.models.bertopic import (
+    DIVERSITY_TOP_N,
+    AnchoredEmbedder,
+    TopicFit,
+    fit_topics,
+    load_topic_model,
+    predict_topics,
+    token_documents,
+    topic_table,
+    topic_words,
+)
+from policytopics.models.bertopic_report import (
+    cross_language_examples,
+    representative_passages,
+    topic_info,
+)
+from policytopics.models.embed import Embedder, align_languages
+from policytopics.models.quality import topic_diversity, topic_quality
+from policytopics.precision import metric_number
+from policytopics.schemas import require_columns
+from policytopics.themes.lexicon import Lexicon
+
+PASSAGE_COLUMNS = ("passage_id", "doc_id", "language", "locality", "text")
+
+
+def passage_frame(
+    passages: pd.DataFrame, tokens: pd.DataFrame, embeddings: pd.DataFrame
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Passages (with tokens) in passage order and their embeddings, every passage accounted."""
+    require_columns(passages, PASSAGE_COLUMNS, "passages.parquet")
+    for name, table in (("tokens", tokens), ("embeddings", embeddings)):
+        missing = set(passages["passage_id"]) - set(table["passage_id"])
+        if missing or len(table) != len(passages):
+            raise UserError(
+                f"bertopic: {name} table does not match passages.parquet "
+                f"({len(table)} rows, {len(missing)} passages missing); re-run `dvc repro`"
+            )
+    frame = passages.merge(
+        tokens[["passage_id", "tokens"]], on="passage_id", how="left", validate="one_to_one"
+    )
+    vectors = embeddings.set_index("passage_id").loc[frame["passage_id"], "embedding"]
+    return frame, np.vstack(list(vectors)).astype(np.float32)
+
+
+def guided_seeds(lexicon: Lexicon) -> list[list[str]]:
+    """Each theme's Chinese seed words, as BERTopic's seed_topic_list."""
+    return [list(t.seeds_zh) for t in lexicon.themes if t.seeds_zh]
+
+
+def quality_metrics(fit: TopicFit, texts: list[list[str]], top_n: int) -> dict[str, object]:
+    """`chosen` and `outliers` of metrics.json, in the layout of LDA's (`chosen.c_v`, ...)."""
+    words = [
+        [w for w, _ in pairs]
+        for pairs in topic_words(fit.model, max(top_n, DIVERSITY_TOP_N)).values()
+    ]
+    quality = topic_quality(words, texts, top_n=top_n)
+    return {
+        "chosen": {
+            "num_topics": len(words),
+            "c_v": metric_number(quality["c_v"]),
+            "c_npmi": metric_number(quality["c_npmi"]),
+            "diversity": metric_number(topic_diversity(words, top_n=DIVERSITY_TOP_N)),
+        },
+        "outliers": {
+            "share_before": metric_number(fit.outlier_share_before),
+            "share_after": metric_number(fit.outlier_share_after),
+        },
+    }
+
+
+def agreement(a: list[int], b: list[int]) -> float:
+    """Share of positions where two topic assignments agree (6 decimals)."""
+    return round(float(np.mean(np.array(a) == np.array(b))), 6)
+
+
+@dataclass(frozen=True)
+class BertopicOutputs:
+    """Everything the bertopic stage writes, except the model files and the reload check."""
+
+    fit: TopicFit
+    frame: pd.DataFrame  # passages in order, with their tokens
+    vectors: np.ndarray  # the (language-aligned) embeddings the model saw
+    docs: list[str]  # token documents
+    assignments: pd.DataFrame
+    topics: pd.DataFrame
+    info: pd.DataFrame
+    cross_language: pd.DataFrame
+    representatives: dict[int, list[str]]
+    predicted: list[int]  # centroid prediction of the fitted model
+    quality: dict[str, object]
+
+    @property
+    def en_topics(self) -> list[int]:
+        languages = self.frame["language"].tolist()
+        return [t for t, lang in zip(self.fit.topics, languages, strict=True) if lang == "en"]
+
+    @property
+    def en_with_zh(self) -> int:
+        """English passages in a topic that also holds Chinese ones."""
+        examples = self.cross_language
+        return len(set(examples.loc[examples["zh_passages_in_topic"] > 0, "passage_id"]))
+
+    def metrics(self, reload_predicted: list[int]) -> dict[str, object]:
+        """metrics.json, given the topics the saved-and-reloaded model predicts."""
+        languages = self.frame["language"].tolist()
+        return {
+            **self.quality,
+            "passages": {
+                "total": len(self.frame),
+                "zh": languages.count("zh"),
+                "en": languages.count("en"),
+                "fitted": int(self.fit.fitted.sum()),
+                "assigned_to_nearest_topic": int((~self.fit.fitted).sum()),
+            },
+            "vocabulary_size": len(self.fit.model.vectorizer_model.vocabulary_),
+            "prediction": {
+                "centroid_agrees_with_assignment": agreement(self.predicted, self.fit.topics),
+                "reload_agrees_with_fitted": agreement(reload_predicted, self.predicted),
+            },
+            "cross_language": {
+                "en_passages": len(self.en_topics),
+                "en_in_topics_with_zh": self.en_with_zh,
+            },
+        }
+
+    def summary(self, params: BertopicParams) -> str:
+        """The stage's one-line report."""
+        fit = self.fit
+        return (
+            f"bertopic: {len(self.frame)} passages -> {len(set(fit.topics) - {-1})} topics; "
+            f"outliers {fit.outlier_share_before:.1%} -> {fit.outlier_share_after:.1%} "
+            f"({params.outliers.strategy}); {self.en_with_zh}/{len(self.en_topics)} English "
+            "passages share a topic with Chinese ones"
+        )
+
+
+def model_passage_topics(
+    passages: pd.DataFrame,
+    tokens: pd.DataFrame,
+    embeddings: pd.DataFrame,
+    anchors: dict[str, np.ndarray] | None,
+    params: BertopicParams,
+    seed: int,
+    lexicon: Lexicon | None = None,
+    embedder: Embedder | None = None,
+) -> BertopicOutputs:
+    """Fit BERTopic on the passages in `params.fit_languages`, assign every passage, tabulate.
+
+    `anchors` (None = no alignment) remove each language's offset first; with `params.guided`
+    the lexicon's Chinese seeds guide the topics, embedded by `embedder`.
+    """
+    frame, raw = passage_frame(passages, tokens, embeddings)
+    languages = frame["language"].tolist()
+    vectors = align_languages(raw, languages, anchors) if anchors else raw
+    docs = token_documents(frame["tokens"].tolist())
+    seeds, seed_embedder = None, None
+    if params.guided:
+        if lexicon is None or embedder is None:
+            raise ValueError("bertopic.guided needs the lexicon and an embedder")
+        seeds = guided_seeds(lexicon)
+        seed_embedder = AnchoredEmbedder(embedder, anchors)
+    fit_mask = [not params.fit_languages or lang in params.fit_languages for lang in languages]
+    if not any(fit_mask):
+        raise UserError(f"bertopic.fit_languages {params.fit_languages}: no such passages")
+    fit = fit_topics(docs, vectors, params, seed, seeds, seed_embedder, fit_mask)
+    assignments = pd.DataFrame(
+        {
+            "passage_id": frame["passage_id"],
+            "topic": fit.topics,
+            "probability": fit.probability,
+            "topic_before_reduction": fit.topics_before,
+        }
+    )
+    representatives = representative_passages(fit.topics, vectors, frame["text"].tolist(), 3)
+    info = topic_info(fit.model, fit.topics, languages, representatives)
+    predicted, _ = predict_topics(fit.model, vectors)
+    return BertopicOutputs(
+        fit=fit,
+        frame=frame,
+        vectors=vectors,
+        docs=docs,
+        assignments=assignments,
+        topics=topic_table(fit.model, params.top_n_words),
+        info=info,
+        cross_language=cross_language_examples(frame, fit.topics, vectors, info),
+        representatives=representatives,
+        predicted=list(predicted),
+        quality=quality_metrics(fit, frame["tokens"].map(list).tolist(), params.top_n_words),
+    )
+
+
+def reload_predictions(model_dir: Path, vectors: np.ndarray) -> list[int]:
+    """The topics the model saved in `model_dir` predicts once loaded again."""
+    reloaded, _ = load_topic_model(model_dir)
+    predicted, _ = predict_topics(reloaded, vectors)
+    return list(predicted)
