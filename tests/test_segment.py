@@ -350,7 +350,8 @@ def documents_frame() -> pd.DataFrame:
 
 def test_segment_documents_tables() -> None:
     params = SegmentParams(min_chars=20, max_chars=60)
-    passages, sentences, heading_chars = segment_documents(documents_frame(), params)
+    passages, sentences, heading_chars, cuts = segment_documents(documents_frame(), params)
+    assert cuts.empty
     assert list(passages.columns) == list(PASSAGE_COLUMNS)
     assert list(sentences.columns) == list(SENTENCE_COLUMNS)
     assert passages["passage_id"].tolist()[:2] == ["002_x#01/p0000", "002_x#01/p0001"]
@@ -368,8 +369,8 @@ def test_segment_documents_tables() -> None:
 def test_summary_names_localities_removals_and_exceptions() -> None:
     params = SegmentParams(min_chars=20, max_chars=60)
     documents = documents_frame()
-    passages, sentences, heading_chars = segment_documents(documents, params)
-    metrics = segment_metrics(passages, sentences, heading_chars, params)
+    passages, sentences, heading_chars, cuts = segment_documents(documents, params)
+    metrics = segment_metrics(passages, sentences, heading_chars, params, cuts=cuts)
     ledger = {
         "totals": {"n_files": 1, "chars_kept": 100, "chars_removed_by_reason": {"site_chrome": 9}},
         "files": [
@@ -390,7 +391,7 @@ def test_summary_names_localities_removals_and_exceptions() -> None:
             }
         ],
     }
-    text = corpus_summary(documents, passages, metrics, ledger, params)
+    text = corpus_summary(documents, passages, metrics, ledger, params, cuts=cuts)
     assert "| 项目 item | 数量 count |\n|---|---|\n| 文件 files read / skipped |" in text
     assert "| 渝北区 | 重庆市 | 重庆市 | 2021年渝北区政府工作报告 | 2021 |" in text
     assert "| site_chrome | 9 | 网站栏目" in text
@@ -409,10 +410,10 @@ def test_summary_names_localities_removals_and_exceptions() -> None:
 def test_summary_names_documents_without_passages() -> None:
     params = SegmentParams()
     documents = documents_frame().assign(text="")
-    passages, sentences, heading_chars = segment_documents(documents, params)
+    passages, sentences, heading_chars, cuts = segment_documents(documents, params)
     assert passages.empty
-    metrics = segment_metrics(passages, sentences, heading_chars, params)
-    text = corpus_summary(documents, passages, metrics, {}, params)
+    metrics = segment_metrics(passages, sentences, heading_chars, params, cuts=cuts)
+    text = corpus_summary(documents, passages, metrics, {}, params, cuts=cuts)
     assert "Documents without any passage (empty body): 002_x#01" in text
 
 

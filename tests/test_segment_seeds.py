@@ -12,6 +12,7 @@ from policytopics.corpus.manifest import EMPTY_MANIFEST, parse_manifest
 from policytopics.corpus.segment import bounds, segment_documents
 
 PARAMS = SegmentParams()
+Tables = tuple[pd.DataFrame, pd.DataFrame, dict[str, int], pd.DataFrame]
 REPORTS = "002_1942fa47ad5fe32d"
 
 
@@ -30,20 +31,21 @@ def documents(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.D
 
 
 @pytest.fixture(scope="module")
-def tables(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+def tables(documents: pd.DataFrame) -> Tables:
     return segment_documents(documents, PARAMS)
 
 
 @pytest.fixture(scope="module")
-def passages(tables: tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]) -> pd.DataFrame:
+def passages(tables: Tables) -> pd.DataFrame:
     return tables[0]
 
 
 def test_every_document_has_passages_and_loses_no_text(
-    documents: pd.DataFrame, tables: tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]
+    documents: pd.DataFrame, tables: Tables
 ) -> None:
-    passages, _, heading_chars = tables
+    passages, _, heading_chars, cuts = tables
     assert len(documents) == 14
+    assert cuts.empty  # no seed sentence is longer than a passage
     assert set(passages["doc_id"]) == set(documents["doc_id"])
     for doc in documents.itertuples():
         in_passages = passages.loc[passages["doc_id"] == doc.doc_id, "text"]
@@ -99,9 +101,9 @@ def test_no_site_chrome_or_teasers_in_passages(passages: pd.DataFrame) -> None:
 
 
 def test_sentences_belong_to_their_passages(
-    tables: tuple[pd.DataFrame, pd.DataFrame, dict[str, int]],
+    tables: Tables,
 ) -> None:
-    passages, sentences, _ = tables
+    passages, sentences, _, _ = tables
     counts = sentences.groupby("passage_id").size()
     assert counts.reindex(passages["passage_id"]).tolist() == passages["n_sentences"].tolist()
     joined = sentences.groupby("passage_id")["text"].agg("".join)

@@ -132,13 +132,55 @@ def _is_abbreviation(before: str) -> bool:
 
 
 def clauses(sentence: str, language: str) -> list[str]:
-    """Cut a sentence after its clause punctuation (，、；：), keeping the punctuation."""
+    """Cut a sentence after its clause punctuation (，、；：), keeping the punctuation.
+
+    A comma or colon between two digits (1,000 or 10:30) is part of a number, not a clause end.
+    """
     del language  # the same marks serve both languages; the parameter keeps call sites uniform
     parts: list[str] = []
     start = 0
+    last = len(sentence) - 1
     for i, ch in enumerate(sentence):
-        if ch in CLAUSE_ENDS:
-            parts.append(sentence[start : i + 1])
-            start = i + 1
+        if ch not in CLAUSE_ENDS:
+            continue
+        if ch in ",:" and 0 < i < last and sentence[i - 1].isdigit() and sentence[i + 1].isdigit():
+            continue
+        parts.append(sentence[start : i + 1])
+        start = i + 1
     parts.append(sentence[start:])
     return [p for p in parts if p]
+
+
+CUT_LEVELS = ("clause", "space", "hard")  # how finely an over-long sentence had to be cut
+_AFTER_SPACE = re.compile(r"(?<=\s)(?=\S)")
+
+
+def cut_points(sentence: str, max_chars: int) -> tuple[list[str], str]:
+    """Parts of at most `max_chars` whose concatenation is exactly `sentence`, and how it was cut.
+
+    Clause ends first (，；：、 and their ASCII forms); a clause still too long is cut after its
+    spaces; a word still too long is cut into the fewest parts of equal length (within one
+    character) that fit. The level returned is the finest one needed (`CUT_LEVELS`). Linear in
+    the length of the sentence.
+    """
+    parts: list[str] = []
+    level = 0
+    for clause in clauses(sentence, ""):
+        if len(clause) <= max_chars:
+            parts.append(clause)
+            continue
+        for word in _AFTER_SPACE.split(clause):
+            if len(word) <= max_chars:
+                level = max(level, 1)
+                parts.append(word)
+            else:
+                level = 2
+                parts.extend(_equal_parts(word, -(-len(word) // max_chars)))
+    return parts, CUT_LEVELS[level]
+
+
+def _equal_parts(text: str, n: int) -> list[str]:
+    """`text` cut into `n` parts whose lengths differ by at most one (the longer ones first)."""
+    size, extra = divmod(len(text), n)
+    bounds = [k * size + min(k, extra) for k in range(n + 1)]
+    return [text[bounds[k] : bounds[k + 1]] for k in range(n)]

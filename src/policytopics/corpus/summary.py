@@ -9,6 +9,9 @@ import pandas as pd
 
 from policytopics.config import SegmentParams
 from policytopics.corpus.segment import bounds
+from policytopics.corpus.sentences import CUT_LEVELS
+
+METRIC_CUTS_LISTED = 20  # cut sentences named in the metrics; all are in the corpus summary
 
 # What each ingest ledger reason means; a reason not listed here is shown by its key.
 REMOVAL_REASONS: dict[str, str] = {
@@ -52,8 +55,14 @@ def segment_metrics(
     sentences: pd.DataFrame,
     heading_chars: Mapping[str, int],
     params: SegmentParams,
+    *,
+    cuts: pd.DataFrame,
 ) -> dict[str, Any]:
-    """Counts and passage length statistics for DVC (`dvc metrics show`)."""
+    """Counts and passage length statistics for DVC (`dvc metrics show`).
+
+    `cuts` (segment.CUT_COLUMNS): the over-long sentences cut into pieces; the metrics count
+    them and name the first passage of the first `METRIC_CUTS_LISTED`.
+    """
     by_language = {}
     for language, group in passages.groupby("language", sort=True):
         lengths = group["n_chars"]
@@ -73,6 +82,10 @@ def segment_metrics(
         "n_above_max": int((exceptions["n_chars"] >= limits[exceptions.index]).sum()),
         "chars_in_headings": int(sum(heading_chars.values())),
         "chars_in_passages": int(passages["text"].map(lambda t: len("".join(t.split()))).sum()),
+        "n_sentences_cut": len(cuts),
+        "n_sentence_pieces": int(cuts["n_pieces"].sum()),
+        "sentences_cut_at": {level: int((cuts["cut_at"] == level).sum()) for level in CUT_LEVELS},
+        "sentences_cut_in": [str(v) for v in cuts["first_passage_id"][:METRIC_CUTS_LISTED]],
         "by_language": by_language,
     }
 
@@ -83,8 +96,11 @@ def corpus_summary(
     metrics: Mapping[str, Any],
     ledger: Mapping[str, Any],
     params: SegmentParams,
+    *,
+    cuts: pd.DataFrame,
 ) -> str:
-    """reports/corpus/summary.md: documents per locality, characters, passages, removals."""
+    """reports/corpus/summary.md: documents per locality, characters, passages, removals, and
+    the over-long sentences cut into pieces (`cuts`, segment.CUT_COLUMNS)."""
     totals = ledger.get("totals", {})
     lines = [
         "# 语料概览 Corpus summary",
@@ -118,6 +134,10 @@ def corpus_summary(
                 ["段落 passages", f"{metrics['n_passages']:,}"],
                 ["句子 sentences", f"{metrics['n_sentences']:,}"],
                 [
+                    "超长句切分 over-long sentences cut / pieces",
+                    f"{len(cuts):,} / {int(cuts['n_pieces'].sum()):,}",
+                ],
+                [
                     "段落长度 passage bounds (zh / en characters)",
                     f"{params.min_chars}–{params.max_chars} / "
                     f"{params.en_min_chars}–{params.en_max_chars}",
@@ -136,6 +156,10 @@ def corpus_summary(
         "## 段落长度例外 Passages outside the bounds",
         "",
         *_exceptions(passages, params),
+        "",
+        "## 超长句切分 Over-long sentences cut into pieces",
+        "",
+        *_cuts(cuts, params),
         "",
     ]
     return "\n".join(lines)
@@ -222,3 +246,29 @@ def _exceptions(passages: pd.DataFrame, params: SegmentParams) -> list[str]:
         for row in outside.to_dict("records")
     ]
     return lines + _table(["passage_id", "chars", "section_path", "text"], rows)
+
+
+def _cuts(cuts: pd.DataFrame, params: SegmentParams) -> list[str]:
+    if cuts.empty:
+        return ["None: every sentence fits in a passage."]
+    lines = [
+        f"A sentence longer than a passage ({params.max_chars} Chinese / {params.en_max_chars}",
+        "English characters) is cut into pieces, each a row of the sentences table: at its",
+        "clause punctuation (，；：、) where it has some (cut_at clause), else at spaces (space),",
+        "else every max_chars characters (hard). The pieces together are the sentence's text.",
+        "",
+    ]
+    rows: list[list[object]] = [
+        [
+            row["doc_id"],
+            row["first_passage_id"]
+            if row["first_passage_id"] == row["last_passage_id"]
+            else f"{row['first_passage_id']} … {row['last_passage_id']}",
+            f"{int(row['n_chars']):,}",
+            row["n_pieces"],
+            row["cut_at"],
+            row["preview"],
+        ]
+        for row in cuts.to_dict("records")
+    ]
+    return lines + _table(["doc_id", "passages", "chars", "pieces", "cut_at", "text"], rows)

@@ -45,17 +45,19 @@ def main(
         raise UserError(f"{documents_path}: not found; run the ingest stage first")
     documents = pd.read_parquet(documents_path)
     ledger = read_ledger(ledger_path)
-    passages, sentences, heading_chars = segment_documents(documents, params)
-    metrics = segment_metrics(passages, sentences, heading_chars, params)
+    passages, sentences, heading_chars, cuts = segment_documents(documents, params)
+    metrics = segment_metrics(passages, sentences, heading_chars, params, cuts=cuts)
     write_parquet_atomic(passages, passages_path)
     write_parquet_atomic(sentences, sentences_path)
-    write_text_atomic(corpus_summary(documents, passages, metrics, ledger, params), summary_path)
+    summary = corpus_summary(documents, passages, metrics, ledger, params, cuts=cuts)
+    write_text_atomic(summary, summary_path)
     if metrics_path is not None:
         write_json_atomic(metrics, metrics_path)
     print(
         f"segment: {metrics['n_documents']} documents -> {metrics['n_passages']} passages, "
         f"{metrics['n_sentences']} sentences ({metrics['n_below_min']} below min, "
-        f"{metrics['n_above_max']} above max; see {summary_path})"
+        f"{metrics['n_above_max']} above max, {metrics['n_sentences_cut']} over-long sentences "
+        f"cut; see {summary_path})"
     )
 
 
