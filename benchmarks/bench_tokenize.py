@@ -21,7 +21,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from policytopics.config import TokenizeParams, load_params
+from policytopics.compute import build_executor
+from policytopics.config import ComputeParams, TokenizeParams, load_params
 from policytopics.text.batch import analyse_stream
 from policytopics.text.normalize import detect_language
 from policytopics.text.tokenize import build_tokenizer
@@ -61,10 +62,11 @@ def run_tokenizer(
     terms: Counter[str] = Counter()
     kept = 0
     start = time.perf_counter()
-    stream = analyse_stream(repeated(passages, repeat), tokenizer, workers, params.chunk_size)
-    for analysis in stream:
-        kept += len(analysis.tokens)
-        terms.update(t for t in analysis.tokens if t in user_terms)
+    with build_executor(ComputeParams(workers=workers)) as executor:
+        stream = analyse_stream(repeated(passages, repeat), tokenizer, executor, params.chunk_size)
+        for analysis in stream:
+            kept += len(analysis.tokens)
+            terms.update(t for t in analysis.tokens if t in user_terms)
     return time.perf_counter() - start, kept, terms
 
 

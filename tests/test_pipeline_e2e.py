@@ -60,7 +60,7 @@ def _small_seeds(seeds: Path, target: Path) -> None:
 
 def _small_params(params: dict[str, object]) -> dict[str, object]:
     shrink: dict[str, dict[str, object]] = {
-        "tokenize": {"workers": 1},
+        "compute": {"workers": 1},
         "lda": {"num_topics": [3, 4], "passes": 5, "iterations": 50, "no_below": 2},
         "bertopic": {
             "min_df": 2,

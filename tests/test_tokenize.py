@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from policytopics.config import TokenizeParams
+from policytopics.compute import build_executor
+from policytopics.config import ComputeParams, TokenizeParams
 from policytopics.errors import UserError
 from policytopics.text.batch import apply_phrases, tokenize_all
 from policytopics.text.normalize import detect_language, normalize_text
@@ -129,8 +130,6 @@ def test_missing_list_and_bad_dictionary_line_are_user_errors(tmp_path: Path) ->
     with pytest.raises(UserError, match=r"words.txt:2: bad frequency or tag"):
         parse_user_dict("数字经济\n碳达峰 lots-of 3\n", "words.txt")
     assert parse_user_dict("碳达峰 5 nz # note\n碳达峰\n") == parse_user_dict("碳达峰 5 nz")
-    with pytest.raises(UserError, match=r"tokenize\.workers: must be >= 1"):
-        build_tokenizer(TokenizeParams(workers=0))
 
 
 def test_pos_filter_keeps_nouns() -> None:
@@ -158,8 +157,9 @@ def test_parallel_output_equals_serial(tokenizer: Tokenizer, seeds_dir: Path) ->
     ]
     languages = [detect_language(line) for line in lines]
     assert set(languages) == {"zh", "en"}
-    serial = tokenize_all(lines, languages, tokenizer, workers=1)
-    parallel = tokenize_all(lines, languages, tokenizer, workers=2, chunk_size=7)
+    serial = tokenize_all(lines, languages, tokenizer)
+    with build_executor(ComputeParams(workers=2, min_local_tasks=1)) as two_processes:
+        parallel = tokenize_all(lines, languages, tokenizer, two_processes, chunk_size=7)
     assert parallel == serial
     assert len(serial[0]) == len(lines)
 

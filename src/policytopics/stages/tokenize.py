@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
+from policytopics.compute import build_executor
 from policytopics.config import load_params
 from policytopics.errors import UserError
 from policytopics.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
@@ -20,7 +22,8 @@ from policytopics.text.tokenize import LANGUAGES, build_tokenizer
 
 
 def main(passages_path: Path, tokens_path: Path, metrics_path: Path, top_path: Path) -> None:
-    params = load_params().tokenize
+    loaded = load_params()
+    params = loaded.tokenize
     if not passages_path.exists():
         raise UserError(f"{passages_path}: not found; run `dvc repro segment` first")
     passages = pd.read_parquet(passages_path, columns=["passage_id", "language", "text"])
@@ -33,10 +36,12 @@ def main(passages_path: Path, tokens_path: Path, metrics_path: Path, top_path: P
     pairs = zip(passages["text"].fillna("").tolist(), languages, strict=True)
     tokens: list[list[str]] = []
     removed: Counter[str] = Counter()
-    stream = analyse_stream(pairs, tokenizer, params.workers, params.chunk_size)
-    for analysis in tqdm(stream, total=len(passages), desc="tokenize", unit="passage"):
-        tokens.append(analysis.tokens)
-        removed.update(analysis.removed)
+    n_tasks = math.ceil(len(passages) / params.chunk_size)
+    with build_executor(loaded.compute, n_tasks=n_tasks) as executor:
+        stream = analyse_stream(pairs, tokenizer, executor, params.chunk_size)
+        for analysis in tqdm(stream, total=len(passages), desc="tokenize", unit="passage"):
+            tokens.append(analysis.tokens)
+            removed.update(analysis.removed)
     metrics = tokenize_metrics(tokens, languages, removed)
     if params.phrases_min_count > 0:
         tokens, phrases = apply_phrases(tokens, params.phrases_min_count, params.phrases_threshold)

@@ -1,22 +1,13 @@
-"""Tokenize many passages: in order, optionally in worker processes, with removal counts."""
+"""Tokenize many passages: fixed-size chunks through the executor seam, in order, with counts."""
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from itertools import islice
-from multiprocessing.pool import AsyncResult
+from functools import partial
 
+from policytopics.compute import Executor, SerialExecutor, Shared, chunked
 from policytopics.text.tokenize import REMOVAL_REASONS, Analysis, Tokenizer
-
-_WORKER_TOKENIZER: Tokenizer | None = None
-
-
-def _init_worker(tokenizer: Tokenizer) -> None:
-    global _WORKER_TOKENIZER
-    _WORKER_TOKENIZER = tokenizer
-
 
 # Results cross the process boundary packed: one string of tokens joined by a separator that
 # no token can contain (it is punctuation, which the tokenizer always removes), and the removal
@@ -37,52 +28,41 @@ def _unpack(packed: _Packed) -> Analysis:
     return Analysis(tokens, removed)
 
 
-def _analyse_chunk(chunk: list[tuple[str, str]]) -> list[_Packed]:
-    assert _WORKER_TOKENIZER is not None, "worker started without a tokenizer"
-    return [_pack(_WORKER_TOKENIZER.analyse(text, language)) for text, language in chunk]
-
-
-def _chunks(items: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+def analyse_chunk(tokenizer: Shared[Tokenizer], chunk: list[tuple[str, str]]) -> list[_Packed]:
+    """One task: analyse a chunk of (text, language) pairs with the worker's tokenizer."""
+    analyse = tokenizer.get().analyse
+    return [_pack(analyse(text, language)) for text, language in chunk]
 
 
 def analyse_stream(
-    items: Iterable[tuple[str, str]], tokenizer: Tokenizer, workers: int = 1, chunk_size: int = 256
+    items: Iterable[tuple[str, str]],
+    tokenizer: Tokenizer,
+    executor: Executor | None = None,
+    chunk_size: int = 256,
 ) -> Iterator[Analysis]:
-    """Analyse (text, language) pairs lazily, in input order; `workers` > 1 uses processes.
+    """Analyse (text, language) pairs lazily, in input order, `chunk_size` pairs per task.
 
-    The input is consumed chunk by chunk, so memory stays bounded for any corpus size.
+    The input is consumed chunk by chunk and only a few chunks per worker are in flight, so
+    memory stays bounded for any corpus size. The output never depends on the executor.
     """
-    if workers <= 1:
-        for text, language in items:
-            yield tokenizer.analyse(text, language)
-        return
-    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-    with context.Pool(workers, initializer=_init_worker, initargs=(tokenizer,)) as pool:
-        # At most 2 chunks per worker in flight: ordered results, bounded memory.
-        pending: deque[AsyncResult[list[_Packed]]] = deque()
-        for chunk in _chunks(items, chunk_size):
-            pending.append(pool.apply_async(_analyse_chunk, (chunk,)))
-            if len(pending) >= 2 * workers:
-                yield from map(_unpack, pending.popleft().get())
-        while pending:
-            yield from map(_unpack, pending.popleft().get())
+    executor = executor or SerialExecutor()
+    task = partial(analyse_chunk, Shared(tokenizer))
+    for packed in executor.imap(task, chunked(items, chunk_size)):
+        yield from map(_unpack, packed)
 
 
 def tokenize_all(
     texts: Iterable[str],
     languages: Iterable[str],
     tokenizer: Tokenizer,
-    workers: int = 1,
+    executor: Executor | None = None,
     chunk_size: int = 256,
 ) -> tuple[list[list[str]], Counter[str]]:
     """Token lists for every text (same order; empty lists kept) and the summed removal counts."""
     tokens: list[list[str]] = []
     removed: Counter[str] = Counter()
     pairs = zip(texts, languages, strict=True)
-    for analysis in analyse_stream(pairs, tokenizer, workers, chunk_size):
+    for analysis in analyse_stream(pairs, tokenizer, executor, chunk_size):
         tokens.append(analysis.tokens)
         removed.update(analysis.removed)
     return tokens, removed

@@ -235,8 +235,6 @@ def _tag_kept(tag: str, keep: tuple[str, ...]) -> bool:
 
 def _check_params(params: TokenizeParams) -> None:
     problems = []
-    if params.workers < 1:
-        problems.append("tokenize.workers: must be >= 1")
     if params.chunk_size < 1:
         problems.append("tokenize.chunk_size: must be >= 1")
     if params.min_chars < 1:

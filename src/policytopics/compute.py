@@ -1,0 +1,278 @@
+"""The executor seam: where parallel work runs (this process, local processes, a Dask cluster).
+
+A stage cuts its work into tasks of a fixed size (a stage parameter, never the worker count),
+gives each task everything it needs (a seed from `task_seed`, heavy objects wrapped in
+`Shared`), and calls `Executor.map` or `Executor.imap`: results come back in task order.
+So the output is the same whether the tasks ran here, on two local processes or on fifty
+cluster nodes. `build_executor(params.compute, ...)` picks the executor:
+
+- `compute.scheduler` (or the environment variable `POLICYTOPICS_SCHEDULER`): an existing
+  Dask scheduler, e.g. `tcp://login1:8786`;
+- `compute.cluster`: a dask-jobqueue cluster (SLURM or PBS) started for the run and stopped
+  after it;
+- otherwise local: `compute.workers` processes (0 = one per core) in a
+  `dask.distributed.LocalCluster`, or this very process when that cannot pay off (one worker,
+  tasks that use every core themselves, or fewer than `compute.min_local_tasks` tasks).
+
+Typical use (later work such as topic refits or bootstrap replicates looks the same):
+
+    with build_executor(params.compute, n_tasks=len(seeds)) as executor:
+        fits = executor.map(partial(fit_one, Shared(corpus)), seeds)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from types import TracebackType
+from typing import Any, Generic, Protocol, TypeVar
+
+import numpy as np
+
+from policytopics.config import ClusterParams, ComputeParams
+from policytopics.errors import UserError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+SCHEDULER_ENV = "POLICYTOPICS_SCHEDULER"
+
+
+class Executor(Protocol):
+    """Runs `fn` over tasks somewhere; results always come back in task order."""
+
+    @property
+    def workers(self) -> int:
+        """How many tasks can run at once (for messages; never for chunking)."""
+        ...
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> list[R]:
+        """`[fn(t) for t in tasks]`, possibly in parallel."""
+        ...
+
+    def imap(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        """Lazily, in order, with a bounded number of tasks in flight (bounded memory)."""
+        ...
+
+    def close(self) -> None:
+        """Release what this executor started (a local or batch cluster); idempotent."""
+        ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+
+class _Closing:
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __enter__(self: Any) -> Any:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class SerialExecutor(_Closing):
+    """Every task in this process, one after the other (tasks are not even pickled)."""
+
+    @property
+    def workers(self) -> int:
+        return 1
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> list[R]:
+        return [fn(task) for task in tasks]
+
+    def imap(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        return (fn(task) for task in tasks)
+
+    def __repr__(self) -> str:
+        return "SerialExecutor()"
+
+
+class DaskExecutor(_Closing):
+    """Tasks on a dask.distributed cluster through `client`; closes what it was given to own."""
+
+    def __init__(self, client: Any, owned: Sequence[Any] = (), in_flight_per_worker: int = 2):
+        self.client = client
+        self._owned = list(owned)  # closed with the executor: the client, a cluster we started
+        self._per_worker = in_flight_per_worker
+
+    @property
+    def workers(self) -> int:
+        threads = self.client.nthreads()
+        return max(1, sum(threads.values())) if threads else 1
+
+    def map(self, fn: Callable[[T], R], tasks: Iterable[T]) -> list[R]:
+        return list(self.imap(fn, tasks))
+
+    def imap(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
+        # The window is re-read as results arrive: batch-queue workers join after a while.
+        pending: deque[Any] = deque()
+        for task in tasks:
+            pending.append(self.client.submit(fn, task, pure=False))
+            while len(pending) >= self._per_worker * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        for thing in reversed(self._owned):
+            thing.close()
+        self._owned = []
+
+    def __repr__(self) -> str:
+        return f"DaskExecutor({self.client.scheduler.address}, workers={self.workers})"
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of `size` items (the last may be shorter): the unit of one task."""
+    if size < 1:
+        raise ValueError(f"chunk size must be at least 1, got {size}")
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def task_seed(seed: int, index: int) -> int:
+    """A seed for task `index` of a run seeded with `seed`: independent of where it runs.
+
+    numpy's SeedSequence spawns statistically independent streams from (seed, index).
+    """
+    return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+
+
+_RESTORED: dict[str, Any] = {}
+
+
+def _restore(digest: str, payload: bytes) -> Shared[Any]:
+    if digest not in _RESTORED:
+        _RESTORED[digest] = pickle.loads(payload)
+    return Shared(_RESTORED[digest], digest=digest, payload=payload)
+
+
+class Shared(Generic[T]):
+    """A heavy object (a tokenizer, an embedding model) that tasks share instead of copying.
+
+    In this process `get()` is the object itself. Sent to a worker process it is unpickled
+    once per process (keyed by the hash of its pickled bytes), so a model loaded lazily
+    on first use is loaded once per worker, not once per task.
+    """
+
+    def __init__(self, value: T, *, digest: str = "", payload: bytes = b"") -> None:
+        self._value = value
+        self._digest = digest
+        self._payload = payload
+
+    def get(self) -> T:
+        return self._value
+
+    def __reduce__(self) -> tuple[Callable[[str, bytes], Shared[T]], tuple[str, bytes]]:
+        if not self._payload:
+            self._payload = pickle.dumps(self._value, protocol=pickle.HIGHEST_PROTOCOL)
+            self._digest = hashlib.sha256(self._payload).hexdigest()
+        return _restore, (self._digest, self._payload)
+
+
+def _jobqueue_cluster(cluster: ClusterParams) -> Any:
+    """The dask-jobqueue cluster described by `compute.cluster` (not yet scaled: no jobs)."""
+    from dask_jobqueue.pbs import PBSCluster
+    from dask_jobqueue.slurm import SLURMCluster
+
+    kinds = {"slurm": SLURMCluster, "pbs": PBSCluster}
+    options: dict[str, Any] = {
+        "cores": cluster.cores,
+        "memory": cluster.memory,
+        "processes": cluster.processes or cluster.cores,  # 0: one single-threaded worker per core
+        "walltime": cluster.walltime,
+        "job_extra_directives": list(cluster.job_extra),
+        "job_script_prologue": list(cluster.prologue),
+    }
+    if cluster.queue:
+        options["queue"] = cluster.queue
+    if cluster.account:
+        options["account"] = cluster.account
+    if cluster.interface:
+        options["interface"] = cluster.interface
+    if cluster.local_directory:
+        options["local_directory"] = cluster.local_directory
+    return kinds[cluster.kind](**options)
+
+
+def scheduler_address(params: ComputeParams, environ: dict[str, str] | None = None) -> str:
+    """`compute.scheduler`, else the `POLICYTOPICS_SCHEDULER` environment variable, else ""."""
+    environ = dict(os.environ) if environ is None else environ
+    return params.scheduler or environ.get(SCHEDULER_ENV, "")
+
+
+def local_workers(params: ComputeParams) -> int:
+    """Local worker processes: `compute.workers`, 0 = one per core available to this process."""
+    if params.workers > 0:
+        return params.workers
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def build_executor(
+    params: ComputeParams,
+    *,
+    n_tasks: int | None = None,
+    multithreaded: bool = False,
+    environ: dict[str, str] | None = None,
+) -> Executor:
+    """The executor `params` ask for; use it as a context manager so what it starts is stopped.
+
+    `n_tasks`: how many tasks are coming (None = unknown, many); locally, fewer than
+    `compute.min_local_tasks` run in this process. `multithreaded`: each task already uses
+    every core (e.g. an embedding model), so locally it runs in this process too.
+    """
+    address = scheduler_address(params, environ)
+    if address and params.cluster is not None:
+        raise UserError("compute: set either scheduler (or POLICYTOPICS_SCHEDULER) or cluster")
+    if address:
+        from distributed import Client
+
+        try:
+            client = Client(address, timeout=params.connect_timeout)  # type: ignore[no-untyped-call]
+        except OSError as error:
+            raise UserError(f"compute.scheduler: cannot reach {address} ({error})") from None
+        return DaskExecutor(client, owned=[client])
+    if params.cluster is not None:
+        from distributed import Client
+
+        cluster = _jobqueue_cluster(params.cluster)
+        cluster.scale(jobs=params.cluster.jobs)
+        client = Client(cluster)  # type: ignore[no-untyped-call]
+        return DaskExecutor(client, owned=[cluster, client])
+    workers = local_workers(params)
+    few = n_tasks is not None and n_tasks < params.min_local_tasks
+    if workers == 1 or multithreaded or few:
+        return SerialExecutor()
+    from distributed import Client, LocalCluster
+
+    local = LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=40,  # errors only: a stage's output stays readable
+    )
+    client = Client(local)  # type: ignore[no-untyped-call]
+    return DaskExecutor(client, owned=[local, client])
