@@ -46,11 +46,15 @@ CUES: dict[str, str] = {
 }
 CUE_SIZES: dict[str, dict[str, int]] = {
     "cpc_congress": {
-        **{"ecology": 80, "digital_economy": 80, "manufacturing": 40, "agriculture_rural": 30},
-        **{"urban_infrastructure": 30, "livelihood": 12, "culture_tourism": 15},
+        **{"ecology": 80, "digital_economy": 80, "manufacturing": 60, "agriculture_rural": 30},
+        **{"urban_infrastructure": 60, "livelihood": 12, "culture_tourism": 15},
         **{"innovation_talent": 25, "services_finance": 30, "opening_regional": 10},
     },
-    "policies_digital": {},
+    "policies_digital": {
+        **{"liquor_industry": 3, "ecology": 25, "manufacturing": 25, "agriculture_rural": 15},
+        **{"urban_infrastructure": 30, "culture_tourism": 15, "services_finance": 15},
+        **{"opening_regional": 10, "governance_reform": 10},
+    },
 }
 
 _T2S = opencc.OpenCC("t2s")
