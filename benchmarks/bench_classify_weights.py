@@ -4,10 +4,10 @@
 
 Loads the `classify` stage's inputs exactly as `dvc repro classify` does (paths from the
 stage's `cmd` in dvc.yaml, settings from params.yaml), then for each setting in a grid over
-`embedding_weight` x `lexicon_weight` (then `c` for the best pair, then `context_weight`, the
-heading-path block, for the best of those, then `passage_weight`, the surrounding passage's
-embedding, on top of that; the grid itself is text-only) prints the out-of-fold
-macro-F1 and the F1 of ecology, digital_economy and liquor_industry, averaged over the
+`classify.model`'s `embedding_weight` x `lexicon_weight` (then `c` for the best pair, then
+`context_weight`, the heading-path block, for the best of those, then `passage_weight`, the
+surrounding passage's embedding, on top of that; the grid itself is text-only) prints the
+out-of-fold macro-F1 and the F1 of ecology, digital_economy and liquor_industry, averaged over the
 shuffles in --seeds. Only train-split hand labels are scored; the held-out test split is
 never read by the model or the choice. Folds keep the sentences of one passage together (they
 share its heading and passage embedding), and each fold's model trains on the other folds
@@ -27,8 +27,11 @@ import numpy as np
 import yaml
 
 from policytopics.config import load_params
-from policytopics.stages.classify import build_parser, load_inputs
+from policytopics.models.embed import build_embedder
+from policytopics.stages.classify import parse_args, read_tables
+from policytopics.themes.classify_corpus import prepare_inputs
 from policytopics.themes.evaluate import cross_validate_hand, f1_report
+from policytopics.themes.lexicon import lexicon_from_params
 from policytopics.themes.training import model_factory, training_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +43,7 @@ def stage_args() -> argparse.Namespace:
     """The classify stage's arguments, as dvc.yaml runs it."""
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     words = shlex.split(stages["classify"]["cmd"])
-    return build_parser().parse_args(words[words.index("policytopics.stages.classify") + 1 :])
+    return parse_args(words[words.index("policytopics.stages.classify") + 1 :])
 
 
 def main() -> None:
@@ -51,7 +54,12 @@ def main() -> None:
     warnings.filterwarnings("ignore")
 
     params = load_params(ROOT / "params.yaml")
-    loaded = load_inputs(stage_args(), params)
+    lexicon = lexicon_from_params(params.themes.lexicon)
+    paths = vars(stage_args())
+    for output in ("model", "passage_themes", "sentence_themes", "metrics"):
+        del paths[output]
+    tables = read_tables(params, lexicon, **paths)
+    loaded = prepare_inputs(tables, params, lexicon, build_embedder(params.embed))
     settings = params.classify
     hand, _, data = training_data(
         loaded.passages,
@@ -69,13 +77,13 @@ def main() -> None:
     print(f"train split: {len(train)} hand sentences, {len(data.weak)} weak passages")
 
     def score(**changes: float) -> float:
-        chosen = settings.model_copy(update=changes)
+        chosen = settings.model_copy(update={"model": settings.model.model_copy(update=changes)})
         start = time.perf_counter()
         rows = []
         for seed in options.seeds:
             make = model_factory(loaded.lexicon, chosen, params.seed)
             report = f1_report(
-                truth, cross_validate_hand(make, data, train, settings.cv_folds, seed)
+                truth, cross_validate_hand(make, data, train, settings.evaluation.cv_folds, seed)
             )
             per = report["per_theme_f1"]
             assert isinstance(per, dict)

@@ -1,13 +1,22 @@
 """The theme classifier, its evaluation and training, on a tiny corpus with a fake embedder."""
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from _theme_fixtures import SENTENCES, FakeEmbedder, passages_frame
 
-from policytopics.config import ClassifyParams, EmbedParams, TokenizeParams
+from policytopics.config import (
+    ClassifierModelParams,
+    ClassifyParams,
+    EmbedParams,
+    EvaluationParams,
+    TokenizeParams,
+    WeakLabelParams,
+)
 from policytopics.text.tokenize import build_tokenizer
 from policytopics.themes.bundle import classify_texts, load_bundle, prepare_inputs, save_bundle
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
@@ -35,9 +44,15 @@ def inputs(texts: list[str]) -> ThemeInputs:
     return prepare_inputs(texts, ["zh"] * len(texts), EMBEDDER, TOKENIZER, None)
 
 
-def fitted() -> ThemeClassifier:
+# one feature block at a time: the text blocks at weight 1 and the context blocks off
+ONE_BLOCK = {"lexicon_weight": 1.0, "context_weight": 0.0, "passage_weight": 0.0}
+
+
+def fitted(**weights: float) -> ThemeClassifier:
+    """The classifier as the pipeline configures it (`weights` override a block's scale)."""
     texts = [t for _, t in SENTENCES]
-    return ThemeClassifier(LEXICON, random_state=0).fit(inputs(texts), [k for k, _ in SENTENCES])
+    model = ThemeClassifier(LEXICON, random_state=0, **weights)
+    return model.fit(inputs(texts), [k for k, _ in SENTENCES])
 
 
 def test_probabilities_cover_every_theme_and_sum_to_one() -> None:
@@ -206,7 +221,9 @@ def train_fixture() -> tuple[pd.DataFrame, object]:
         hand,
         candidates,
         LEXICON,
-        ClassifyParams(cv_folds=2, max_weak_per_theme=50),
+        ClassifyParams(
+            evaluation=EvaluationParams(cv_folds=2), weak_labels=WeakLabelParams(max_per_theme=50)
+        ),
         seed=0,
         embedder=EMBEDDER,
         tokenizer=TOKENIZER,
@@ -274,7 +291,8 @@ def test_heading_context_decides_a_sentence_its_text_leaves_open() -> None:
     training = prepare_inputs(
         texts, ["zh"] * len(texts), EMBEDDER, TOKENIZER, None, [HEADINGS[k] for k in themes]
     )
-    model = ThemeClassifier(LEXICON, context_weight=2.0, random_state=0).fit(training, themes)
+    weights = {**ONE_BLOCK, "context_weight": 2.0}
+    model = ThemeClassifier(LEXICON, random_state=0, **weights).fit(training, themes)
     under = prepare_inputs(
         [AMBIGUOUS] * 3,
         ["zh"] * 3,
@@ -286,7 +304,7 @@ def test_heading_context_decides_a_sentence_its_text_leaves_open() -> None:
     assert model.predict(under) == ["digital_economy", "liquor_industry", "ecology"]
     # without a heading, text evidence alone decides as before
     assert model.predict(inputs(["建设大数据中心，发展数字经济。"])) == ["digital_economy"]
-    text_only = ThemeClassifier(LEXICON, random_state=0).fit(training, themes)
+    text_only = ThemeClassifier(LEXICON, random_state=0, **ONE_BLOCK).fit(training, themes)
     assert len(set(text_only.predict(under))) == 1  # context_weight 0: the heading is ignored
 
 
@@ -339,16 +357,17 @@ def test_inputs_carry_passage_embeddings_and_stand_alone_without_them() -> None:
 def test_passage_embedding_decides_a_sentence_its_text_leaves_open() -> None:
     texts = [t for _, t in SENTENCES]
     themes = [k for k, _ in SENTENCES]
-    model = ThemeClassifier(LEXICON, passage_weight=3.0, random_state=0).fit(inputs(texts), themes)
+    weights = {**ONE_BLOCK, "passage_weight": 3.0}
+    model = ThemeClassifier(LEXICON, random_state=0, **weights).fit(inputs(texts), themes)
     paragraphs = inputs([SENTENCES[6][1], SENTENCES[12][1], SENTENCES[0][1]])
     under = inputs([AMBIGUOUS] * 3).with_passages(paragraphs, [0, 1, 2])
     assert model.predict(under) == ["digital_economy", "liquor_industry", "ecology"]
-    text_only = ThemeClassifier(LEXICON, random_state=0).fit(inputs(texts), themes)
+    text_only = ThemeClassifier(LEXICON, random_state=0, **ONE_BLOCK).fit(inputs(texts), themes)
     assert len(set(text_only.predict(under))) == 1  # passage_weight 0: the passage is ignored
 
 
 def test_models_saved_before_the_context_blocks_load_without_them() -> None:
-    model = fitted()
+    model = fitted(context_weight=0.0, passage_weight=0.0)  # as models were before them
     state = dict(model.__dict__)
     del state["context_weight"], state["passage_weight"]
     old = ThemeClassifier.__new__(ThemeClassifier)
@@ -356,3 +375,13 @@ def test_models_saved_before_the_context_blocks_load_without_them() -> None:
     assert (old.context_weight, old.passage_weight) == (0.0, 0.0)
     probe = inputs(["建设大数据中心，发展数字经济。"])
     assert np.array_equal(old.predict_proba(probe), model.predict_proba(probe))
+
+
+def test_the_classifier_defaults_are_the_pipeline_settings(repo_root: Path) -> None:
+    data = yaml.safe_load((repo_root / "params.yaml").read_text(encoding="utf-8"))
+    pipeline = ClassifierModelParams.model_validate(data["classify"]["model"])
+    assert pipeline == ClassifierModelParams()  # config defaults = params.yaml
+    model = ThemeClassifier(LEXICON)
+    assert {
+        k: getattr(model, k) for k in ClassifierModelParams.model_fields if k != "align_languages"
+    } == {k: v for k, v in pipeline.model_dump().items() if k != "align_languages"}

@@ -103,8 +103,8 @@ def run_themes(t: Path) -> None:
     )
 
 
-def classify_args(t: Path, out: str = "out", sentences: bool = True) -> argparse.Namespace:
-    return argparse.Namespace(
+def classify_args(t: Path, out: str = "out", sentences: bool = True) -> dict[str, Path | None]:
+    return dict(
         passages=t / "passages.parquet",
         sentences=t / "sentences.parquet" if sentences else None,
         tokens=t / "tokens.parquet",
@@ -151,7 +151,7 @@ def test_themes_then_classify_write_every_output(
     assert "## Themes no topic expresses" in (t / "out" / "audit.md").read_text(encoding="utf-8")
     assert "themes: lda: 3/4 topics mapped to 3 of 13 themes" in capsys.readouterr().out
 
-    classify_stage.main(classify_args(t))
+    classify_stage.main(**classify_args(t))
     table = pd.read_parquet(t / "out" / "passage_themes.parquet")
     assert len(table) == len(SENTENCES) and "p_liquor_industry" in table.columns
     sentences = pd.read_parquet(t / "out" / "sentence_themes.parquet")
@@ -177,9 +177,9 @@ def test_sentence_unit_is_the_char_weighted_mean_and_passage_unit_the_old_path(
     first = "doc0/p0000"
     sentences[sentences["passage_id"] != first].to_parquet(t / "sentences.parquet")
     with_unit(monkeypatch, "sentence")
-    classify_stage.main(classify_args(t, "by_sentence"))
+    classify_stage.main(**classify_args(t, "by_sentence"))
     with_unit(monkeypatch, "passage")
-    classify_stage.main(classify_args(t, "by_passage", sentences=False))
+    classify_stage.main(**classify_args(t, "by_passage", sentences=False))
 
     by_sentence = pd.read_parquet(t / "by_sentence" / "passage_themes.parquet")
     by_passage = pd.read_parquet(t / "by_passage" / "passage_themes.parquet")
@@ -211,7 +211,7 @@ def test_sentence_unit_is_the_char_weighted_mean_and_passage_unit_the_old_path(
     assert not (t / "by_passage" / "sentence_themes.parquet").exists()
     # unit: passage given the sentences (as dvc.yaml runs it): same passage table, and the
     # sentences are scored as well
-    classify_stage.main(classify_args(t, "by_passage_too"))
+    classify_stage.main(**classify_args(t, "by_passage_too"))
     too = pd.read_parquet(t / "by_passage_too" / "passage_themes.parquet")
     assert too.equals(by_passage)
     too_sentences = pd.read_parquet(t / "by_passage_too" / "sentence_themes.parquet")
@@ -224,4 +224,4 @@ def test_sentence_unit_without_sentences_is_a_user_error(
     run_themes(tables)
     with_unit(monkeypatch, "sentence")
     with pytest.raises(UserError, match=r"classify\.unit: sentence needs the sentences"):
-        classify_stage.main(classify_args(tables, sentences=False))
+        classify_stage.main(**classify_args(tables, sentences=False))

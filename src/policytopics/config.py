@@ -135,11 +135,23 @@ class ThemesParams(Section):
     min_score: float = Field(default=0.3, ge=0, le=1)  # best theme below -> "unmapped"
 
 
-class ClassifyParams(Section):
-    # sentence: classify each sentence, a passage is the char-weighted mean of its sentences;
-    # passage: classify each passage as a whole
-    unit: Literal["sentence", "passage"] = "sentence"
-    cv_folds: int = Field(default=5, ge=2)  # stratified folds over hand-labelled train items
+class WeakLabelParams(Section):
+    """Where weak labels come from (in order of trust after hand labels) and how many count."""
+
+    heading: bool = True  # section headings that name a theme
+    lexicon: bool = True  # lexicon dominance
+    topic: bool = True  # confidently mapped topics (both models must agree when both speak)
+    lexicon_min_count: int = Field(default=4, ge=1)  # dominant theme: this many seed hits ...
+    lexicon_min_ratio: float = Field(default=3.0, ge=1)  # ... and this times the runner-up's
+    topic_min_probability: float = Field(default=0.6, ge=0, le=1)  # dominant-topic share
+    topic_min_score: float = Field(default=0.5, ge=0, le=1)  # that topic's mapping score
+    max_per_theme: int = Field(default=100, ge=0)  # cap (deterministic sample) per theme
+    hand_weight: float = Field(default=10.0, gt=0)  # sample weight of a hand label (weak: 1)
+
+
+class ClassifierModelParams(Section):
+    """The logistic regression and its feature blocks (ThemeClassifier's own defaults)."""
+
     c: float = Field(default=10.0, gt=0)  # inverse regularisation of the logistic regression
     embedding_weight: float = Field(default=1.0, ge=0)  # feature block scales
     tfidf_weight: float = Field(default=1.0, ge=0)
@@ -148,17 +160,21 @@ class ClassifyParams(Section):
     passage_weight: float = Field(default=1.0, ge=0)  # e5 embedding of the surrounding passage
     min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
     align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
-    hand_weight: float = Field(default=10.0, gt=0)  # sample weight of a hand label (weak: 1)
-    heading_labels: bool = True  # weak labels from section headings
-    lexicon_labels: bool = True  # weak labels from lexicon dominance
-    topic_labels: bool = True  # weak labels from confidently mapped topics
-    lexicon_min_count: int = Field(default=4, ge=1)  # dominant theme: this many seed hits ...
-    lexicon_min_ratio: float = Field(default=3.0, ge=1)  # ... and this times the runner-up's
-    topic_min_probability: float = Field(default=0.6, ge=0, le=1)  # dominant-topic share
-    topic_min_score: float = Field(default=0.5, ge=0, le=1)  # that topic's mapping score
-    max_weak_per_theme: int = Field(default=100, ge=0)  # cap (deterministic sample) per theme
+
+
+class EvaluationParams(Section):
+    cv_folds: int = Field(default=5, ge=2)  # stratified folds over hand-labelled train items
     f1_bootstrap: int = Field(default=1000, ge=0)  # held-out F1 intervals: replicates (0 = none)
     f1_confidence: float = Field(default=0.95, gt=0.5, lt=1.0)  # ... and their level
+
+
+class ClassifyParams(Section):
+    # sentence: classify each sentence, a passage is the char-weighted mean of its sentences;
+    # passage: classify each passage as a whole
+    unit: Literal["sentence", "passage"] = "sentence"
+    weak_labels: WeakLabelParams = WeakLabelParams()
+    model: ClassifierModelParams = ClassifierModelParams()
+    evaluation: EvaluationParams = EvaluationParams()
 
 
 class PrevalenceContrast(Section):

@@ -11,7 +11,10 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from policytopics.config import ClassifierModelParams
 from policytopics.themes.lexicon import Lexicon
+
+_DEFAULTS = ClassifierModelParams()  # the pipeline's settings (params.yaml classify.model)
 
 
 @dataclass(frozen=True)
@@ -124,19 +127,19 @@ class ThemeClassifier:
     embedding of the passage the text sits in (its own embedding when it stands alone), so a
     short sentence is read with its paragraph. Each block is scaled by its weight;
     `predict_proba` returns one column per lexicon theme (themes with no training example get
-    probability 0).
+    probability 0). The defaults are the pipeline's (`ClassifierModelParams`).
     """
 
     def __init__(
         self,
         lexicon: Lexicon,
-        c: float = 10.0,
-        embedding_weight: float = 1.0,
-        tfidf_weight: float = 1.0,
-        lexicon_weight: float = 1.0,
-        context_weight: float = 0.0,
-        passage_weight: float = 0.0,
-        min_df: int = 1,
+        c: float = _DEFAULTS.c,
+        embedding_weight: float = _DEFAULTS.embedding_weight,
+        tfidf_weight: float = _DEFAULTS.tfidf_weight,
+        lexicon_weight: float = _DEFAULTS.lexicon_weight,
+        context_weight: float = _DEFAULTS.context_weight,
+        passage_weight: float = _DEFAULTS.passage_weight,
+        min_df: int = _DEFAULTS.min_df,
         max_iter: int = 3000,
         random_state: int = 0,
     ) -> None:
@@ -150,6 +153,23 @@ class ThemeClassifier:
         self.min_df = min_df
         self.max_iter = max_iter
         self.random_state = random_state
+
+    @classmethod
+    def from_params(
+        cls, lexicon: Lexicon, params: ClassifierModelParams, random_state: int
+    ) -> ThemeClassifier:
+        """An unfitted classifier with the settings of params.yaml's `classify.model`."""
+        return cls(
+            lexicon,
+            c=params.c,
+            embedding_weight=params.embedding_weight,
+            tfidf_weight=params.tfidf_weight,
+            lexicon_weight=params.lexicon_weight,
+            context_weight=params.context_weight,
+            passage_weight=params.passage_weight,
+            min_df=params.min_df,
+            random_state=random_state,
+        )
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """Models saved before the context blocks existed load without them."""

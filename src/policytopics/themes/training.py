@@ -47,6 +47,18 @@ class ClassifyResult:
     metrics: dict[str, Any]
     sentence_themes: pd.DataFrame | None = None  # sentence_id, passage_id, theme, p_<key>...
 
+    def summary(self, n_hand: int) -> str:
+        """One line: what was scored, from how many labels, and the headline F1s."""
+        metrics = self.metrics
+        held = metrics.get("held_out", {}).get("macro_f1")
+        cv = metrics.get("cross_validated", {}).get("macro_f1")
+        scored = metrics.get("sentences", {}).get("scored", 0)
+        return (
+            f"{len(self.passage_themes)} passages scored by {metrics['passages']['unit']} "
+            f"({scored} sentences); hand labels {n_hand}, weak labels {len(self.weak_labels)}; "
+            f"held-out macro-F1 {held}, cross-validated {cv}"
+        )
+
 
 def cap_per_theme(labels: pd.DataFrame, cap: int, seed: int) -> pd.DataFrame:
     """At most `cap` labels per theme (a seeded sample, original order kept); 0 = none."""
@@ -92,7 +104,7 @@ def training_data(
     hand_keys = {match_key(t) for t in hand["text"]}
     weak = combine_labels({k: dict(v) for k, v in weak_candidates.items() if k != "hand"}, ids)
     weak = weak[[match_key(by_id[p]) not in hand_keys for p in weak["passage_id"]]]
-    weak = cap_per_theme(weak.reset_index(drop=True), params.max_weak_per_theme, seed)
+    weak = cap_per_theme(weak.reset_index(drop=True), params.weak_labels.max_per_theme, seed)
     row_of = {pid: i for i, pid in enumerate(ids)}
     weak_inputs = passage_inputs.subset([row_of[p] for p in weak["passage_id"]])
     data = TrainingData(
@@ -101,7 +113,7 @@ def training_data(
         weak=weak_inputs,
         weak_themes=weak["theme"].tolist(),
         hand_in_weak=containing_rows(hand["text"].tolist(), weak_inputs.texts),
-        hand_weight=params.hand_weight,
+        hand_weight=params.weak_labels.hand_weight,
         hand_passages=hand_rows,
     )
     return hand, weak, data
@@ -128,17 +140,7 @@ def model_factory(
     """A maker of fresh, unfitted classifiers with the settings in `params`."""
 
     def make_model() -> ThemeClassifier:
-        return ThemeClassifier(
-            lexicon,
-            c=params.c,
-            embedding_weight=params.embedding_weight,
-            tfidf_weight=params.tfidf_weight,
-            lexicon_weight=params.lexicon_weight,
-            context_weight=params.context_weight,
-            passage_weight=params.passage_weight,
-            min_df=params.min_df,
-            random_state=seed,
-        )
+        return ThemeClassifier.from_params(lexicon, params.model, seed)
 
     return make_model
 
@@ -197,9 +199,12 @@ def train_and_evaluate(
         metrics["held_out"]["calibration"] = calibration_report(
             test_truth, test_proba, lexicon.keys
         )
+        evaluation = params.evaluation
         metrics["held_out"]["interval"] = {
-            "confidence": params.f1_confidence,
-            **f1_intervals(test_truth, test_pred, params.f1_bootstrap, params.f1_confidence, seed),
+            "confidence": evaluation.f1_confidence,
+            **f1_intervals(
+                test_truth, test_pred, evaluation.f1_bootstrap, evaluation.f1_confidence, seed
+            ),
         }
         # the same items, split by whether a train item shares their passage (and so their
         # heading and passage embedding): the second part is the new-document estimate
@@ -218,15 +223,21 @@ def train_and_evaluate(
                 test_truth, description_baseline(raw, theme_vectors, lexicon.keys)
             ),
         }
-    if len(train_rows) >= 2 * params.cv_folds:
+    if len(train_rows) >= 2 * params.evaluation.cv_folds:
         cv_pred = cross_validate_hand(
-            make_model, data, train_rows, params.cv_folds, seed, progress=progress
+            make_model, data, train_rows, params.evaluation.cv_folds, seed, progress=progress
         )
         metrics["cross_validated"] = f1_report([data.hand_themes[i] for i in train_rows], cv_pred)
-    if len(weak) >= 2 * params.cv_folds:
+    if len(weak) >= 2 * params.evaluation.cv_folds:
         weak_rows = weak_rows_without(data, test_rows)
         weak_pred = cross_validate_weak(
-            make_model, data, train_rows, weak_rows, params.cv_folds, seed, progress=progress
+            make_model,
+            data,
+            train_rows,
+            weak_rows,
+            params.evaluation.cv_folds,
+            seed,
+            progress=progress,
         )
         truth = [data.weak_themes[i] for i in weak_rows]
         sources = [weak["source"].iloc[i] for i in weak_rows]
