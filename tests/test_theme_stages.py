@@ -1,6 +1,5 @@
 """The themes and classify stage modules end to end on tiny tables (fake embedder)."""
 
-import argparse
 import json
 import re
 from pathlib import Path
@@ -89,17 +88,15 @@ def tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run_themes(t: Path) -> None:
     themes_stage.main(
-        argparse.Namespace(
-            passages=t / "passages.parquet",
-            embeddings=t / "embeddings.parquet",
-            lda_topics=t / "lda_topics.csv",
-            lda_doc_topics=t / "lda_doc_topics.parquet",
-            bertopic_topics=t / "bertopic_topics.csv",
-            bertopic_doc_topics=t / "bertopic_topics.parquet",
-            topic_themes=t / "out" / "topic_themes.csv",
-            audit=t / "out" / "audit.md",
-            audit_table=t / "out" / "audit.csv",
-        )
+        passages=t / "passages.parquet",
+        embeddings=t / "embeddings.parquet",
+        lda_topics=t / "lda_topics.csv",
+        lda_doc_topics=t / "lda_doc_topics.parquet",
+        bertopic_topics=t / "bertopic_topics.csv",
+        bertopic_doc_topics=t / "bertopic_topics.parquet",
+        topic_themes=t / "out" / "topic_themes.csv",
+        audit=t / "out" / "audit.md",
+        audit_table=t / "out" / "audit.csv",
     )
 
 
