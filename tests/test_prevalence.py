@@ -15,9 +15,9 @@ from policytopics.analysis.prevalence import (
     prevalence_table,
     theme_matrix,
 )
+from policytopics.analysis.tables import align
 from policytopics.config import PrevalenceContrast
 from policytopics.errors import UserError
-from policytopics.stages.prevalence import align
 
 # 江阳区: doc A (100 chars all liquor, 300 chars half/half), doc B (100 chars, 0.2 liquor).
 # 渝北区: doc C, two passages of 200 chars (0.25 and 1.0 liquor).
