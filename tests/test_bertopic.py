@@ -16,6 +16,7 @@ from policytopics.models.bertopic import (
     fit_topics,
     load_topic_model,
     predict_topics,
+    resolve_min_cluster_size,
     save_topic_model,
     select_vocabulary,
     token_documents,
@@ -207,3 +208,57 @@ def test_passages_left_out_of_the_fit_are_assigned_to_their_subject() -> None:
     assert fit.topics[2] == fit.topics[0] and fit.topics[45] == fit.topics[44]
     assert fit.topics_before[2] == fit.topics[2]  # never clustered, so never an outlier
     assert fit.model.topics_ == fit.topics and 0 <= fit.probability[2] <= 1
+
+
+@pytest.mark.parametrize(
+    ("n_fitted", "expected"), [(60, 10), (1174, 10), (1500, 12), (2942, 25), (5772, 48)]
+)
+def test_auto_min_cluster_size_grows_with_the_corpus(n_fitted: int, expected: int) -> None:
+    assert resolve_min_cluster_size("auto", n_fitted) == expected
+
+
+def test_a_set_min_cluster_size_is_kept_and_checked() -> None:
+    assert resolve_min_cluster_size(8, 5772) == 8
+    with pytest.raises(UserError, match=r"bertopic\.hdbscan\.min_cluster_size must be auto"):
+        resolve_min_cluster_size(1, 100)
+
+
+def test_auto_min_cluster_size_is_recorded(fitted: TopicFit) -> None:
+    tokens, embeddings, _ = tiny_corpus()
+    params = PARAMS.model_copy(update={"hdbscan": HdbscanParams(min_cluster_size="auto")})
+    fit = fit_topics(token_documents(tokens), embeddings, params, seed=42)
+    assert (fit.min_cluster_size, fit.n_clusters) == (10, 3)
+    assert (fitted.min_cluster_size, fitted.n_clusters) == (8, 3)
+
+
+def test_more_topics_than_nr_topics_are_merged() -> None:
+    tokens, embeddings, subjects = tiny_corpus()
+    params = PARAMS.model_copy(update={"nr_topics": 2})
+    fit = fit_topics(token_documents(tokens), embeddings, params, seed=42)
+    assert fit.n_clusters == 3
+    assert sorted(set(fit.topics)) == [0, 1]
+    assert sorted(set(fit.topics_before)) == [-1, 0, 1]  # merged before outlier reduction
+    by_subject = {
+        s: {t for t, x in zip(fit.topics, subjects, strict=True) if x == s} for s in SUBJECTS
+    }
+    assert all(len(v) == 1 for v in by_subject.values())  # a subject is never split
+    assert len(topic_words(fit.model, 5)) == 2
+    again = fit_topics(token_documents(tokens), embeddings, params, seed=42)
+    assert again.topics == fit.topics and again.topics_before == fit.topics_before
+
+
+@pytest.mark.parametrize("nr_topics", [3, 40, "none"])
+def test_nr_topics_at_or_above_the_clusters_changes_nothing(
+    fitted: TopicFit, nr_topics: int | str
+) -> None:
+    tokens, embeddings, _ = tiny_corpus()
+    params = PARAMS.model_copy(update={"nr_topics": nr_topics})
+    fit = fit_topics(token_documents(tokens), embeddings, params, seed=42)
+    assert fit.topics_before == fitted.topics_before and fit.topics == fitted.topics
+
+
+def test_nr_topics_below_two_is_a_user_error() -> None:
+    tokens, embeddings, _ = tiny_corpus()
+    params = PARAMS.model_copy(update={"nr_topics": 1})
+    with pytest.raises(UserError, match=r"bertopic\.nr_topics must be auto, none or an integer"):
+        fit_topics(token_documents(tokens), embeddings, params, seed=42)

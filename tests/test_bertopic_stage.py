@@ -89,6 +89,7 @@ def test_metrics_line_up_with_lda_and_report_outliers(stage_run: Path) -> None:
     assert metrics["chosen"]["num_topics"] == 3
     assert set(metrics["chosen"]) == {"num_topics", "c_v", "c_npmi", "diversity"}
     assert metrics["outliers"] == {"share_before": round(6 / 66, 6), "share_after": 0.0}
+    assert metrics["clusters"] == {"min_cluster_size": 8, "found": 3, "merged": 0}
     assert metrics["prediction"]["reload_agrees_with_fitted"] == 1.0
     assert metrics["passages"] == {
         "total": 66,

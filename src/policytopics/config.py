@@ -99,7 +99,8 @@ class UmapParams(Section):
 
 
 class HdbscanParams(Section):
-    min_cluster_size: int = 10
+    # "auto" = max(10, fitted passages / 120), see models.bertopic.resolve_min_cluster_size
+    min_cluster_size: int | Literal["auto"] = "auto"
     min_samples: int = 5
 
 
@@ -121,6 +122,9 @@ class BertopicParams(Section):
     max_df: float = 0.5  # ... and in at most this share of passages
     guided: bool = False  # seed topics from the theme lexicon (BERTopic seed_topic_list)
     visualise_top_n_topics: int = 20
+    # more topics than this (outliers not counted) are merged by BERTopic's reduce_topics;
+    # "auto" = BERTopic's own HDBSCAN merge of similar topics; "none" = keep HDBSCAN's topics
+    nr_topics: int | Literal["auto", "none"] = 40
 
 
 class ThemesParams(Section):

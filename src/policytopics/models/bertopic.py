@@ -33,6 +33,8 @@ from policytopics.errors import UserError
 from policytopics.models.embed import Embedder, align_languages
 
 TOKEN_PATTERN = r"\S+"
+MIN_CLUSTER_FLOOR = 10  # min_cluster_size "auto": never below this many passages ...
+PASSAGES_PER_MIN_CLUSTER = 120  # ... else one per this many fitted passages
 DIVERSITY_TOP_N = 25  # topic_diversity looks at the top 25 words, so BERTopic keeps 25
 ANCHORS_FILE = "language_anchors.json"
 
@@ -91,15 +93,34 @@ class AnchoredEmbedder(BaseEmbedder):  # type: ignore[misc]
         return align_languages(vectors, ["zh"] * len(documents), self.anchors)
 
 
+def resolve_min_cluster_size(setting: int | str, n_fitted: int) -> int:
+    """HDBSCAN's min_cluster_size: the number set, or for "auto" one that grows with the corpus.
+
+    "auto" = max(10, round(n / 120)): a topic must hold at least ~0.8% of the fitted passages
+    (at least 10), so a corpus five times larger does not make five times as many topics of
+    the same tiny size. On the 1,174 fitted seed passages this is 10, the value set before.
+    """
+    if setting == "auto":
+        return max(MIN_CLUSTER_FLOOR, round(n_fitted / PASSAGES_PER_MIN_CLUSTER))
+    if not isinstance(setting, int) or setting < 2:
+        raise UserError(
+            f"params.yaml: bertopic.hdbscan.min_cluster_size must be auto or an integer >= 2, "
+            f"got {setting!r}"
+        )
+    return setting
+
+
 @dataclass
 class TopicFit:
     """A fitted model and what it said about the training passages."""
 
     model: BERTopic
-    topics_before: list[int]  # HDBSCAN's assignment, -1 = outlier
+    topics_before: list[int]  # HDBSCAN's assignment (after any topic merge), -1 = outlier
     topics: list[int]  # after outlier reduction
     probability: np.ndarray  # soft-clustering probability of the final topic, per passage
     fitted: np.ndarray  # True: the passage shaped the topics; False: assigned by prediction
+    min_cluster_size: int = MIN_CLUSTER_FLOOR  # the HDBSCAN setting used (auto resolved)
+    n_clusters: int = 0  # topics HDBSCAN found, before `bertopic.nr_topics` merged any
 
     @property
     def outlier_share_before(self) -> float:
@@ -121,8 +142,15 @@ def build_topic_model(
     vocabulary: Sequence[str],
     seed_topic_list: list[list[str]] | None = None,
     seed_embedder: BaseEmbedder | None = None,
+    min_cluster_size: int | None = None,
 ) -> BERTopic:
-    """An unfitted BERTopic with seeded UMAP, HDBSCAN and the policy-token vectorizer."""
+    """An unfitted BERTopic with seeded UMAP, HDBSCAN and the policy-token vectorizer.
+
+    `min_cluster_size`: HDBSCAN's (default: `params.hdbscan.min_cluster_size`, which must then
+    be a number). Topics are merged afterwards by `fit_topics` (`params.nr_topics`).
+    """
+    if min_cluster_size is None:
+        min_cluster_size = resolve_min_cluster_size(params.hdbscan.min_cluster_size, 0)
     umap = UMAP(
         n_neighbors=params.umap.n_neighbors,
         n_components=params.umap.n_components,
@@ -133,7 +161,7 @@ def build_topic_model(
         low_memory=False,
     )
     hdbscan = HDBSCAN(
-        min_cluster_size=params.hdbscan.min_cluster_size,
+        min_cluster_size=min_cluster_size,
         min_samples=params.hdbscan.min_samples,
         metric="euclidean",
         cluster_selection_method="eom",
@@ -142,7 +170,7 @@ def build_topic_model(
     return BERTopic(
         language="multilingual",
         top_n_words=max(params.top_n_words, DIVERSITY_TOP_N),
-        min_topic_size=params.hdbscan.min_cluster_size,
+        min_topic_size=min_cluster_size,
         embedding_model=seed_embedder,
         umap_model=umap,
         hdbscan_model=hdbscan,
@@ -163,7 +191,8 @@ def fit_topics(
     seed_embedder: BaseEmbedder | None = None,
     fit_mask: Sequence[bool] | None = None,
 ) -> TopicFit:
-    """Fit BERTopic, reduce outliers as params say, and switch to nearest-centroid prediction.
+    """Fit BERTopic, merge topics and reduce outliers as params say, then switch to
+    nearest-centroid prediction.
 
     Only passages where `fit_mask` is true (default: all) shape the topics; the others are
     then assigned to the nearest topic centroid. After fitting, topic embeddings are the
@@ -184,9 +213,19 @@ def fit_topics(
         )
     fit_docs, fit_emb = [docs[i] for i in fit_idx], embeddings[fit_idx]
     vocabulary = select_vocabulary(fit_docs, params.min_df, params.max_df)
-    model = build_topic_model(params, seed, vocabulary, seed_topic_list, seed_embedder)
+    min_cluster_size = resolve_min_cluster_size(params.hdbscan.min_cluster_size, len(fit_idx))
+    model = build_topic_model(
+        params, seed, vocabulary, seed_topic_list, seed_embedder, min_cluster_size
+    )
     # BERTopic's guided mode edits the embeddings in place: give it a copy.
     topics_raw, probs = model.fit_transform(fit_docs, fit_emb.copy())
+    found = [int(t) for t in topics_raw]
+    n_clusters = len(set(found) - {-1})
+    target = _merge_target(params.nr_topics, found)
+    if target is not None:
+        with _quiet_bertopic():
+            model.reduce_topics(fit_docs, nr_topics=target)
+        topics_raw, probs = model.topics_, model.probabilities_
     fit_before = [int(t) for t in topics_raw]
     matrix = np.asarray(probs) if probs is not None else None
     fit_topics_ = list(fit_before)
@@ -225,7 +264,28 @@ def fit_topics(
         probability[rest_idx] = _final_probability(predicted, rest_matrix)
         model.topics_ = topics.tolist()  # the model describes every passage, in order
         model.topic_sizes_ = dict(Counter(model.topics_))
-    return TopicFit(model, before.tolist(), topics.tolist(), probability, mask)
+    return TopicFit(
+        model, before.tolist(), topics.tolist(), probability, mask, min_cluster_size, n_clusters
+    )
+
+
+def _merge_target(setting: int | str, topics: Sequence[int]) -> int | str | None:
+    """BERTopic's `nr_topics` for reduce_topics, or None when no merge is needed.
+
+    The setting counts real topics; BERTopic's `nr_topics` also counts the outlier topic -1
+    when there are outliers, so it is one more then.
+    """
+    if setting == "none":
+        return None
+    if setting == "auto":
+        return "auto"
+    if not isinstance(setting, int) or setting < 2:
+        raise UserError(
+            "params.yaml: bertopic.nr_topics must be auto, none or an integer >= 2, "
+            f"got {setting!r}"
+        )
+    outliers = int(-1 in topics)
+    return setting + outliers if len(set(topics)) - outliers > setting else None
 
 
 def _use_centroid_prediction(

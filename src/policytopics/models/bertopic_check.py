@@ -77,6 +77,11 @@ def quality_metrics(fit: TopicFit, texts: list[list[str]], top_n: int) -> dict[s
             "share_before": metric_number(fit.outlier_share_before),
             "share_after": metric_number(fit.outlier_share_after),
         },
+        "clusters": {  # bertopic.hdbscan.min_cluster_size (auto resolved), bertopic.nr_topics
+            "min_cluster_size": fit.min_cluster_size,
+            "found": fit.n_clusters,
+            "merged": fit.n_clusters - len(words),
+        },
     }
 
 
@@ -139,7 +144,8 @@ class BertopicOutputs:
         """The stage's one-line report."""
         fit = self.fit
         return (
-            f"bertopic: {len(self.frame)} passages -> {len(set(fit.topics) - {-1})} topics; "
+            f"bertopic: {len(self.frame)} passages -> {len(set(fit.topics) - {-1})} topics "
+            f"(min_cluster_size {fit.min_cluster_size}, {fit.n_clusters} found); "
             f"outliers {fit.outlier_share_before:.1%} -> {fit.outlier_share_after:.1%} "
             f"({params.outliers.strategy}); {self.en_with_zh}/{len(self.en_topics)} English "
             "passages share a topic with Chinese ones"
