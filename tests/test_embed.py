@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from policytopics.config import EmbedParams
@@ -258,3 +259,101 @@ def test_embedding_matrix_follows_the_ids_and_names_what_is_missing() -> None:
         "zh": [1.0, 0.0],
         "en": [0.0, 2.0],
     }
+
+
+def test_weighted_means_are_normalised_and_keep_single_rows_exactly() -> None:
+    from policytopics.models.embed import weighted_means
+
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], np.float32)
+    means = weighted_means(vectors, [3, 1, 5], [0, 0, 1])
+    np.testing.assert_allclose(means[0], [0.9486833, 0.31622776], rtol=1e-6)  # (3, 1)/sqrt(10)
+    assert means[1].tobytes() == vectors[2].tobytes()  # a one-sentence passage: its sentence
+
+
+def _sentence_corpus(directory: Path) -> pd.DataFrame:
+    pd.DataFrame(
+        {
+            "passage_id": ["a/p0000", "a/p0001", "b/p0000"],
+            "language": ["zh", "zh", "zh"],
+            "text": ["推进生态保护。发展数字经济。", "白酒产业。", "没有句子的段落。"],
+        }
+    ).to_parquet(directory / "passages.parquet")
+    sentences = pd.DataFrame(
+        {
+            "sentence_id": ["a/p0000/s000", "a/p0000/s001", "a/p0001/s000"],
+            "passage_id": ["a/p0000", "a/p0000", "a/p0001"],
+            "text": ["推进生态保护。", "发展数字经济。", "白酒产业。"],
+        }
+    )
+    sentences.to_parquet(directory / "sentences.parquet")
+    return sentences
+
+
+def _run_embed_stage(directory: Path, params: str, fake: FakeEmbedder) -> tuple[np.ndarray, ...]:
+    import policytopics.stages.embed as stage
+
+    (directory / "params.yaml").write_text(params, encoding="utf-8")
+    paths = [directory / n for n in ("emb.parquet", "anchors.parquet", "cache", "sent.parquet")]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stage, "build_embedder", lambda params: fake)
+        patch.chdir(directory)
+        stage.main(
+            directory / "passages.parquet",
+            paths[0],
+            paths[1],
+            paths[2],
+            directory / "sentences.parquet",
+            paths[3],
+        )
+    passages = np.vstack(list(pd.read_parquet(paths[0])["embedding"]))
+    sentences = np.vstack(list(pd.read_parquet(paths[3])["embedding"]))
+    return passages, sentences
+
+
+def test_embed_stage_derives_passages_from_sentences_embedding_each_text_once(
+    tmp_path: Path,
+) -> None:
+    from policytopics.models.embed import weighted_means
+
+    _sentence_corpus(tmp_path)
+    fake = FakeEmbedder()
+    params = "embed:\n  batch_size: 2\n  block_size: 2\n"
+    passages, sentences = _run_embed_stage(tmp_path, params, fake)
+    embedded = [t for call in fake.calls for t in call]
+    assert "推进生态保护。发展数字经济。" not in embedded  # passages with sentences: never
+    assert embedded.count("推进生态保护。") == 1 and embedded.count("没有句子的段落。") == 1
+    expected_sentences = FakeEmbedder().embed(["推进生态保护。", "发展数字经济。", "白酒产业。"])
+    assert np.array_equal(sentences, expected_sentences)
+    first = weighted_means(expected_sentences[:2], [7, 7], [0, 0])[0]
+    assert np.array_equal(passages[0], first)
+    assert np.array_equal(passages[1], expected_sentences[2])
+    assert np.array_equal(passages[2], FakeEmbedder().embed(["没有句子的段落。"])[0])
+    assert pq.ParquetFile(tmp_path / "emb.parquet").metadata.num_row_groups == 2
+
+
+def test_embed_stage_direct_mode_embeds_passage_texts_as_before(tmp_path: Path) -> None:
+    _sentence_corpus(tmp_path)
+    params = "embed:\n  passage_vectors: direct\n"
+    passages, sentences = _run_embed_stage(tmp_path, params, FakeEmbedder())
+    texts = ["推进生态保护。发展数字经济。", "白酒产业。", "没有句子的段落。"]
+    assert np.array_equal(passages, FakeEmbedder().embed(texts))
+    assert np.array_equal(sentences[2], passages[1])  # the same text: the same vector
+
+
+def test_embed_stage_rejects_sentences_out_of_passage_order(tmp_path: Path) -> None:
+    sentences = _sentence_corpus(tmp_path)
+    sentences.iloc[[2, 0, 1]].to_parquet(tmp_path / "sentences.parquet")
+    with pytest.raises(UserError, match=r"not in the passages' order"):
+        _run_embed_stage(tmp_path, "embed:\n  block_size: 1\n", FakeEmbedder())
+
+
+def test_cache_holds_only_keys_until_a_vector_is_asked_for(tmp_path: Path) -> None:
+    CachedEmbedder(FakeEmbedder(), EmbeddingCache(tmp_path), batch_size=1, progress=False).embed(
+        ["一", "二", "三"]
+    )
+    cache = EmbeddingCache(tmp_path, shards_in_memory=1)
+    key = cache_key("passage", FakeEmbedder.name, "二")
+    assert len(cache) == 3 and key in cache and cache._shards == {}
+    assert np.array_equal(cache.get(key), FakeEmbedder().embed(["二"])[0])  # type: ignore[arg-type]
+    cache.get(cache_key("passage", FakeEmbedder.name, "一"))
+    assert len(cache._shards) == 1  # the least recently read shard was let go

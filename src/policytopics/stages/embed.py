@@ -71,8 +71,12 @@ def aligned_blocks(
     passages: Iterator[pd.DataFrame], sentences: Iterator[pd.DataFrame]
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Pair each block of passages with exactly its sentences (both tables in passage order)."""
+    out_of_order = UserError(
+        "sentences.parquet is not in the passages' order; re-run `dvc repro segment`"
+    )
     buffer = pd.DataFrame(columns=list(SENTENCE_COLUMNS))
     exhausted = False
+    passed: set[str] = set()  # passage ids already written: their sentences cannot come later
     for block in passages:
         ids = set(block["passage_id"])
         while not exhausted and buffer["passage_id"].isin(ids).all():
@@ -82,14 +86,14 @@ def aligned_blocks(
                 exhausted = True
         inside = buffer["passage_id"].isin(ids).to_numpy()
         taken = int(inside.sum())
-        if not inside[:taken].all():
-            raise UserError(
-                "sentences.parquet is not in passage order (or names unknown passages); "
-                "re-run `dvc repro segment`"
-            )
+        if not inside[:taken].all() or any(pid in passed for pid in buffer["passage_id"]):
+            raise out_of_order
         yield block, buffer.iloc[:taken]
+        passed |= ids
         buffer = buffer.iloc[taken:].reset_index(drop=True)
     leftover = buffer if exhausted else pd.concat([buffer, *sentences], ignore_index=True)
+    if any(pid in passed for pid in leftover["passage_id"]):
+        raise out_of_order
     if len(leftover):
         first = leftover["passage_id"].iloc[0]
         raise UserError(f"sentences.parquet: sentences of unknown passage {first}; re-run segment")

@@ -1,0 +1,178 @@
+"""The executor seam: order, chunking, per-task seeds, shared objects, executor choice, clusters."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator
+from functools import partial
+
+import numpy as np
+import pytest
+
+from policytopics.compute import (
+    SCHEDULER_ENV,
+    DaskExecutor,
+    SerialExecutor,
+    Shared,
+    _jobqueue_cluster,
+    build_executor,
+    chunked,
+    scheduler_address,
+    task_seed,
+)
+from policytopics.config import ClusterParams, ComputeParams, parse_params
+from policytopics.errors import UserError
+
+
+def _draws(seed: int, index: int) -> list[float]:
+    """A task that needs randomness: three draws from its own seed."""
+    draws: list[float] = np.random.default_rng(task_seed(seed, index)).random(3).tolist()
+    return draws
+
+
+def _scaled(factor: Shared[list[int]], value: int) -> int:
+    return factor.get()[0] * value
+
+
+@pytest.fixture(scope="module")
+def two_processes() -> Iterator[DaskExecutor]:
+    executor = build_executor(ComputeParams(workers=2, min_local_tasks=1))
+    assert isinstance(executor, DaskExecutor)
+    with executor:
+        yield executor
+
+
+def test_chunked_cuts_fixed_sizes_in_order() -> None:
+    assert list(chunked(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
+    assert list(chunked([], 3)) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        list(chunked(range(3), 0))
+
+
+def test_task_seed_depends_on_seed_and_index_only() -> None:
+    assert task_seed(42, 0) == task_seed(42, 0)
+    seeds = {task_seed(42, i) for i in range(100)} | {task_seed(43, i) for i in range(100)}
+    assert len(seeds) == 200 and all(0 <= s < 2**32 for s in seeds)
+
+
+def test_serial_executor_keeps_order_and_is_lazy_in_imap() -> None:
+    executor = SerialExecutor()
+    seen: list[int] = []
+
+    def record(x: int) -> int:
+        seen.append(x)
+        return x * 10
+
+    stream = executor.imap(record, [3, 1, 2])
+    assert seen == []  # nothing ran before the first result is asked for
+    assert next(stream) == 30 and seen == [3]
+    assert executor.map(record, [5, 4]) == [50, 40] and executor.workers == 1
+
+
+def test_shared_is_the_object_here_and_unpickled_once_per_process() -> None:
+    value = [1, 2, 3]
+    shared = Shared(value)
+    assert shared.get() is value
+    first = pickle.loads(pickle.dumps(shared))
+    second = pickle.loads(pickle.dumps(partial(_scaled, shared)))
+    assert first.get() == value and first.get() is not value
+    assert second.args[0].get() is first.get()  # the same restored copy, not a new one
+
+
+def test_local_processes_give_the_serial_results_in_task_order(
+    two_processes: DaskExecutor,
+) -> None:
+    tasks = list(range(12))
+    serial = SerialExecutor().map(partial(_draws, 7), tasks)
+    assert two_processes.workers == 2
+    assert two_processes.map(partial(_draws, 7), tasks) == serial
+    assert list(two_processes.imap(partial(_scaled, Shared([3])), tasks)) == [3 * t for t in tasks]
+
+
+def test_a_task_error_reaches_the_caller_unchanged(two_processes: DaskExecutor) -> None:
+    with pytest.raises(ZeroDivisionError):
+        two_processes.map(partial(divmod, 1), [1, 0])
+
+
+def test_build_executor_stays_in_process_when_a_cluster_cannot_pay_off() -> None:
+    assert isinstance(build_executor(ComputeParams(workers=1)), SerialExecutor)
+    assert isinstance(build_executor(ComputeParams(workers=2), multithreaded=True), SerialExecutor)
+    few = build_executor(ComputeParams(workers=2, min_local_tasks=4), n_tasks=3)
+    assert isinstance(few, SerialExecutor)
+
+
+def test_scheduler_comes_from_params_then_environment() -> None:
+    env = {SCHEDULER_ENV: "tcp://envhost:8786"}
+    assert scheduler_address(ComputeParams(), env) == "tcp://envhost:8786"
+    assert scheduler_address(ComputeParams(scheduler="tcp://a:1"), env) == "tcp://a:1"
+    assert scheduler_address(ComputeParams(), {}) == ""
+
+
+def test_unreachable_scheduler_and_conflicting_settings_are_one_line_errors() -> None:
+    unreachable = ComputeParams(connect_timeout="1s")
+    with pytest.raises(UserError, match=r"compute\.scheduler: cannot reach tcp://127\.0\.0\.1:9"):
+        build_executor(unreachable, environ={SCHEDULER_ENV: "tcp://127.0.0.1:9"})
+    both = ComputeParams(
+        scheduler="tcp://a:1", cluster=ClusterParams(kind="slurm", cores=2, memory="4GB")
+    )
+    with pytest.raises(UserError, match="either scheduler"):
+        build_executor(both)
+
+
+def test_slurm_cluster_from_params_yaml_writes_the_expected_job_script() -> None:
+    params = parse_params(
+        {
+            "compute": {
+                "cluster": {
+                    "kind": "slurm",
+                    "cores": 8,
+                    "memory": "16GB",
+                    "walltime": "02:00:00",
+                    "queue": "short",
+                    "account": "soc-policy",
+                    "jobs": 10,
+                    "job_extra": ["--qos=normal"],
+                    "prologue": ["module load python/3.11"],
+                }
+            }
+        }
+    )
+    assert params.compute.cluster is not None
+    cluster = _jobqueue_cluster(params.compute.cluster)  # nothing submitted: no scale()
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    for line in (
+        "#SBATCH -p short",
+        "#SBATCH -A soc-policy",
+        "#SBATCH --cpus-per-task=8",
+        "#SBATCH --mem=15G",
+        "#SBATCH -t 02:00:00",
+        "#SBATCH --qos=normal",
+        "module load python/3.11",
+    ):
+        assert line in script
+    assert "--nthreads 1 " in script and "--nworkers 8 " in script  # 0: a worker per core
+
+
+def test_pbs_cluster_job_script() -> None:
+    cluster = _jobqueue_cluster(
+        ClusterParams(kind="pbs", cores=4, memory="8GB", walltime="00:30:00", processes=2)
+    )
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    assert "#PBS -l select=1:ncpus=4:mem=7630MB" in script  # 8 GB in MiB
+    assert "#PBS -l walltime=00:30:00" in script
+    assert "--nthreads 2 " in script and "--nworkers 2 " in script
+
+
+def test_cluster_settings_are_checked_in_params_yaml() -> None:
+    with pytest.raises(UserError, match=r"compute\.cluster\.kind"):
+        parse_params({"compute": {"cluster": {"kind": "lsf", "cores": 2, "memory": "4GB"}}})
+    with pytest.raises(UserError, match=r"compute\.cluster\.cores"):
+        parse_params({"compute": {"cluster": {"kind": "slurm", "cores": 0, "memory": "4GB"}}})
+    with pytest.raises(UserError, match=r"compute\.worker"):
+        parse_params({"compute": {"worker": 2}})
