@@ -139,3 +139,33 @@ def test_sweep_scores_every_k_with_the_shared_quality_measures() -> None:
 def test_sweep_rejects_a_bad_topic_list() -> None:
     with pytest.raises(UserError, match=r"lda\.num_topics"):
         lda_sweep.sweep(TEXTS, PARAMS.model_copy(update={"num_topics": [1]}), 1, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("n_passages", "n_seeded", "expected"),
+    [
+        (1174, 3, [15, 20, 25, 30]),  # the seeds: the sweep set before auto
+        (2942, 3, [15, 30, 45, 60]),
+        (5772, 3, [15, 30, 45, 60]),  # capped at 60 topics
+        (600, 3, [7, 10, 12, 15]),
+        (100, 3, [3, 4, 5]),  # never below the seeded themes
+        (100, 13, [13]),
+        (24, 0, [2, 3, 4, 5]),
+    ],
+)
+def test_auto_sweep_scales_with_the_corpus(
+    n_passages: int, n_seeded: int, expected: list[int]
+) -> None:
+    assert lda_sweep.sweep_values("auto", n_passages, n_seeded) == expected
+
+
+def test_an_explicit_sweep_is_kept_sorted_and_deduplicated() -> None:
+    assert lda_sweep.sweep_values([30, 15, 15], 5772, 3) == [15, 30]
+    with pytest.raises(UserError, match=r"lda\.num_topics: need auto or a list"):
+        lda_sweep.sweep_values([], 100, 0)
+
+
+def test_auto_sweep_fits_the_scaled_range() -> None:
+    params = PARAMS.model_copy(update={"num_topics": "auto", "coherence_top_n": 5})
+    _, points, fits = lda_sweep.sweep(TEXTS, params, seed=1, progress=False)
+    assert [p.num_topics for p in points] == [2, 3, 4, 5] == sorted(fits)  # 24 passages

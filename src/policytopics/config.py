@@ -59,7 +59,9 @@ class TokenizeParams(Section):
 
 class LdaParams(Section):
     engine: Literal["gensim", "tomotopy"] = "gensim"  # gensim LdaModel (VB) | tomotopy (Gibbs)
-    num_topics: list[int] = [15, 20, 25, 30]  # the sweep; one model per K
+    # the sweep, one model per K; auto = 4 values up to ~1 topic per 40 passages (<= 60),
+    # 15..30 on the seeds (models.lda_sweep.sweep_values)
+    num_topics: list[int] | Literal["auto"] = "auto"
     select_by: Literal["c_v", "c_npmi"] = "c_v"  # chosen K = best score; ties -> smaller K
     min_diversity: float = 0.0  # K whose topic diversity is lower are not chosen (if any is ok)
     coherence_top_n: int = 10  # top words per topic scored by c_v / c_npmi

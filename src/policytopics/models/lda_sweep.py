@@ -22,6 +22,13 @@ from policytopics.models.quality import topic_diversity, topic_quality
 TopicFit = lda.LdaFit | lda_tomotopy.TomotopyFit
 
 DIVERSITY_TOP_N = 25
+# lda.num_topics: auto = AUTO_POINTS values of K, evenly spaced from half the largest (but
+# at most AUTO_MIN_LOW) up to the largest: about one topic per PASSAGES_PER_TOPIC modelled
+# passages, a multiple of 5, at most AUTO_MAX_K. On the seeds' 1,160-odd passages: 15..30.
+AUTO_POINTS = 4
+AUTO_MIN_LOW = 15
+AUTO_MAX_K = 60
+PASSAGES_PER_TOPIC = 40
 
 # Why a passage got the row it got in lda_doc_topics.parquet.
 STATUS_MODELLED = "modelled"
@@ -75,6 +82,25 @@ def score(fit: TopicFit, texts: list[list[str]], coherence_top_n: int) -> SweepP
     )
 
 
+def sweep_values(setting: list[int] | str, n_passages: int, n_seeded: int) -> list[int]:
+    """The K values to fit: the list set, or for "auto" a range scaled to the corpus.
+
+    "auto": the largest K is about one topic per `PASSAGES_PER_TOPIC` modelled passages
+    (rounded to a multiple of 5, between 5 and `AUTO_MAX_K`); the smallest is half of it, or
+    `AUTO_MIN_LOW` if that is less; `AUTO_POINTS` values in all (so the sweep costs at most
+    four models of at most 60 topics); never below `n_seeded` (the seeded themes, one topic
+    each) nor 2.
+    """
+    if setting == "auto":
+        high = min(AUTO_MAX_K, max(5, 5 * round(n_passages / PASSAGES_PER_TOPIC / 5)))
+        high = max(high, n_seeded, 2)
+        low = max(n_seeded, 2, min(AUTO_MIN_LOW, high // 2))
+        return sorted({round(v) for v in np.linspace(low, high, AUTO_POINTS)})
+    if not isinstance(setting, list) or not setting or any(k < 2 for k in setting):
+        raise UserError(f"lda.num_topics: need auto or a list of numbers >= 2, got {setting}")
+    return sorted(set(setting))
+
+
 def sweep(
     texts: list[list[str]],
     params: LdaParams,
@@ -82,15 +108,15 @@ def sweep(
     seed_words: Sequence[Sequence[str]] = (),
     progress: bool = True,
 ) -> tuple[Dictionary, list[SweepPoint], dict[int, TopicFit]]:
-    """Fit and score one model per K in `params.num_topics` (all with the same seed)."""
-    if not params.num_topics or any(k < 2 for k in params.num_topics):
-        raise UserError(f"lda.num_topics: need a list of numbers >= 2, got {params.num_topics}")
+    """Fit and score one model per K of `params.num_topics` (`sweep_values`; same seed)."""
+    sweep_values(params.num_topics, 0, 0)  # a bad list is an error before any work
     dictionary = lda.build_dictionary(texts, params.no_below, params.no_above, params.keep_n)
     known = [[w for w in text if w in dictionary.token2id] for text in texts]
     train = [text for text in known if text]
+    values = sweep_values(params.num_topics, len(train), len(seed_words))
     points: list[SweepPoint] = []
     fits: dict[int, TopicFit] = {}
-    for k in tqdm(sorted(set(params.num_topics)), desc="lda sweep (K)", disable=not progress):
+    for k in tqdm(values, desc="lda sweep (K)", disable=not progress):
         fit = fit_model(params.engine, train, dictionary, k, params, seed, seed_words)
         fits[k] = fit
         points.append(score(fit, texts, params.coherence_top_n))
