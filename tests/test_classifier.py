@@ -44,15 +44,22 @@ def inputs(texts: list[str]) -> ThemeInputs:
     return prepare_inputs(texts, ["zh"] * len(texts), EMBEDDER, TOKENIZER, None)
 
 
-# one feature block at a time: the text blocks at weight 1 and the context blocks off
-ONE_BLOCK = {"lexicon_weight": 1.0, "context_weight": 0.0, "passage_weight": 0.0}
+def one_block(context_weight: float = 0.0, passage_weight: float = 0.0) -> ThemeClassifier:
+    """One feature block at a time: the text blocks at weight 1, the context blocks as given."""
+    return ThemeClassifier(
+        LEXICON,
+        lexicon_weight=1.0,
+        context_weight=context_weight,
+        passage_weight=passage_weight,
+        random_state=0,
+    )
 
 
-def fitted(**weights: float) -> ThemeClassifier:
-    """The classifier as the pipeline configures it (`weights` override a block's scale)."""
+def fitted(model: ThemeClassifier | None = None) -> ThemeClassifier:
+    """`model` (default: the classifier as the pipeline configures it) fitted on SENTENCES."""
     texts = [t for _, t in SENTENCES]
-    model = ThemeClassifier(LEXICON, random_state=0, **weights)
-    return model.fit(inputs(texts), [k for k, _ in SENTENCES])
+    chosen = model or ThemeClassifier(LEXICON, random_state=0)
+    return chosen.fit(inputs(texts), [k for k, _ in SENTENCES])
 
 
 def test_probabilities_cover_every_theme_and_sum_to_one() -> None:
@@ -291,8 +298,7 @@ def test_heading_context_decides_a_sentence_its_text_leaves_open() -> None:
     training = prepare_inputs(
         texts, ["zh"] * len(texts), EMBEDDER, TOKENIZER, None, [HEADINGS[k] for k in themes]
     )
-    weights = {**ONE_BLOCK, "context_weight": 2.0}
-    model = ThemeClassifier(LEXICON, random_state=0, **weights).fit(training, themes)
+    model = one_block(context_weight=2.0).fit(training, themes)
     under = prepare_inputs(
         [AMBIGUOUS] * 3,
         ["zh"] * 3,
@@ -304,7 +310,7 @@ def test_heading_context_decides_a_sentence_its_text_leaves_open() -> None:
     assert model.predict(under) == ["digital_economy", "liquor_industry", "ecology"]
     # without a heading, text evidence alone decides as before
     assert model.predict(inputs(["建设大数据中心，发展数字经济。"])) == ["digital_economy"]
-    text_only = ThemeClassifier(LEXICON, random_state=0, **ONE_BLOCK).fit(training, themes)
+    text_only = one_block().fit(training, themes)
     assert len(set(text_only.predict(under))) == 1  # context_weight 0: the heading is ignored
 
 
@@ -357,17 +363,17 @@ def test_inputs_carry_passage_embeddings_and_stand_alone_without_them() -> None:
 def test_passage_embedding_decides_a_sentence_its_text_leaves_open() -> None:
     texts = [t for _, t in SENTENCES]
     themes = [k for k, _ in SENTENCES]
-    weights = {**ONE_BLOCK, "passage_weight": 3.0}
-    model = ThemeClassifier(LEXICON, random_state=0, **weights).fit(inputs(texts), themes)
+    model = one_block(passage_weight=3.0).fit(inputs(texts), themes)
     paragraphs = inputs([SENTENCES[6][1], SENTENCES[12][1], SENTENCES[0][1]])
     under = inputs([AMBIGUOUS] * 3).with_passages(paragraphs, [0, 1, 2])
     assert model.predict(under) == ["digital_economy", "liquor_industry", "ecology"]
-    text_only = ThemeClassifier(LEXICON, random_state=0, **ONE_BLOCK).fit(inputs(texts), themes)
+    text_only = one_block().fit(inputs(texts), themes)
     assert len(set(text_only.predict(under))) == 1  # passage_weight 0: the passage is ignored
 
 
 def test_models_saved_before_the_context_blocks_load_without_them() -> None:
-    model = fitted(context_weight=0.0, passage_weight=0.0)  # as models were before them
+    # as models were before the blocks existed
+    model = fitted(ThemeClassifier(LEXICON, context_weight=0.0, passage_weight=0.0, random_state=0))
     state = dict(model.__dict__)
     del state["context_weight"], state["passage_weight"]
     old = ThemeClassifier.__new__(ThemeClassifier)

@@ -2,6 +2,7 @@
 
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -208,3 +209,45 @@ def test_trained_model_puts_the_issue_sentences_in_their_themes(
     assert [r["theme"] for r in records] == expected
     frame = pd.DataFrame(records)
     assert frame["text"].tolist() == texts
+
+
+def tmp_project(root: Path, model_dir: Path) -> Path:
+    """A project folder: dvc.yaml, the trained classifier, a notebooks/ subfolder."""
+    (root / "notebooks").mkdir(parents=True)
+    (root / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
+    shutil.copytree(model_dir, root / "models" / "classifier")
+    return root
+
+
+def test_commands_find_the_project_root_from_a_subfolder(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, repo_root: Path
+) -> None:
+    root = tmp_project(tmp_path / "project", model_dir)
+    packaged = (repo_root / "src/policytopics/resources/themes.yaml").read_text(encoding="utf-8")
+    (root / "taxonomy.yaml").write_text(
+        packaged.replace("zh: 白酒产业", "zh: 白酒"), encoding="utf-8"
+    )
+    (root / "params.yaml").write_text("themes:\n  lexicon: taxonomy.yaml\n", encoding="utf-8")
+    monkeypatch.delenv("POLICYTOPICS_ROOT", raising=False)
+    monkeypatch.chdir(root / "notebooks")
+    code, records = run(["classify"], f"{LIQUOR}\n")
+    assert code == 0 and [r["theme"] for r in records] == ["liquor_industry"]
+    out = io.StringIO()
+    assert main(["themes"], stdout=out) == 0  # the project's themes.lexicon, found from root
+    assert out.getvalue().splitlines()[2] == "liquor_industry\t白酒\tLiquor (baijiu) industry"
+
+
+def test_outside_a_project_classify_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("POLICYTOPICS_ROOT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, _ = run(["classify"], f"{LIQUOR}\n")
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"policytopics classify: error: no dvc.yaml above {tmp_path.resolve()}; run inside the "
+        "project or set POLICYTOPICS_ROOT to its root\n"
+    )
+    out = io.StringIO()
+    assert main(["themes"], stdout=out) == 0  # the packaged taxonomy
+    assert out.getvalue().splitlines()[2] == "liquor_industry\t白酒产业\tLiquor (baijiu) industry"

@@ -100,7 +100,7 @@ def run_themes(t: Path) -> None:
     )
 
 
-def classify_args(t: Path, out: str = "out", sentences: bool = True) -> dict[str, Path | None]:
+def classify_args(t: Path, out: str = "out", sentences: bool = True) -> dict[str, Any]:
     return dict(
         passages=t / "passages.parquet",
         sentences=t / "sentences.parquet" if sentences else None,

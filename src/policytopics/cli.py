@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from policytopics.errors import UserError
+from policytopics.project import project_root
+from policytopics.stages._runner import exit_status
 
-DEFAULT_MODEL = Path("models/classifier")
+if TYPE_CHECKING:
+    from policytopics.themes.lexicon import Lexicon
+
+DEFAULT_MODEL = Path("models/classifier")  # under the project root (the folder with dvc.yaml)
 BATCH = 256  # lines classified per model call
 
 
@@ -61,7 +67,7 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
     """Classify each input line and write one JSON object per line."""
     from policytopics.themes.bundle import classify_texts, describe, load_bundle
 
-    bundle = load_bundle(args.model)
+    bundle = load_bundle(args.model or project_root() / DEFAULT_MODEL)
     if args.info:
         stdout.write(describe(bundle) + "\n")
         return
@@ -88,12 +94,26 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
 
 
 def run_themes(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
-    """Print the theme taxonomy (key, Chinese and English label)."""
+    """Print the theme taxonomy (key, Chinese and English label): --lexicon, else the project's
+    themes.lexicon, else (outside a project) the packaged one."""
     from policytopics.themes.lexicon import load_lexicon
 
-    lexicon = load_lexicon(args.lexicon)
+    lexicon = load_lexicon(args.lexicon) if args.lexicon else project_lexicon()
     for theme in lexicon.themes:
         stdout.write(f"{theme.key}\t{theme.zh}\t{theme.en}\n")
+
+
+def project_lexicon() -> Lexicon:
+    """The lexicon params.yaml's themes.lexicon names in this project (packaged outside one)."""
+    from policytopics.config import load_params
+    from policytopics.themes.lexicon import lexicon_from_params
+
+    try:
+        root = project_root()
+    except UserError:
+        return lexicon_from_params("")
+    params = root / "params.yaml"
+    return lexicon_from_params(load_params(params).themes.lexicon if params.exists() else "", root)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,12 +133,20 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("input", nargs="?", default="-", help="FILE, or - for stdin (default)")
     classify.add_argument("--jsonl", action="store_true", help='input is JSONL with a "text" field')
     classify.add_argument(
-        "--model", type=Path, default=DEFAULT_MODEL, help=f"classifier directory ({DEFAULT_MODEL})"
+        "--model",
+        type=Path,
+        default=None,
+        help=f"classifier directory (default: {DEFAULT_MODEL} in the project holding dvc.yaml)",
     )
     classify.add_argument("--info", action="store_true", help="describe the model and exit")
     classify.set_defaults(run=run_classify)
     themes = commands.add_parser("themes", help="list the policy themes")
-    themes.add_argument("--lexicon", type=Path, default=None, help="a theme lexicon YAML file")
+    themes.add_argument(
+        "--lexicon",
+        type=Path,
+        default=None,
+        help="a theme lexicon YAML file (default: the project's themes.lexicon)",
+    )
     themes.set_defaults(run=run_themes)
     return parser
 
@@ -128,11 +156,9 @@ def main(
 ) -> int:
     """Entry point of the `policytopics` command; returns the exit status."""
     args = build_parser().parse_args(argv)
-    try:
-        args.run(args, stdin or sys.stdin, stdout or sys.stdout)
-    except UserError as error:
-        print(f"policytopics {args.command}: error: {error}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # e.g. piped into `head`
-        return 0
-    return 0
+
+    def run() -> None:
+        with contextlib.suppress(BrokenPipeError):  # e.g. piped into `head`
+            args.run(args, stdin or sys.stdin, stdout or sys.stdout)
+
+    return exit_status(args.command, run)

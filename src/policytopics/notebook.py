@@ -14,21 +14,19 @@ from typing import Any
 from policytopics.config import load_params
 from policytopics.errors import UserError
 from policytopics.io import read_output
+from policytopics.project import ROOT_VARIABLE, project_root
 from policytopics.report.fonts import configure_matplotlib
-from policytopics.themes.lexicon import load_lexicon
+from policytopics.themes.lexicon import lexicon_from_params
 
-ROOT_VARIABLE = "POLICYTOPICS_ROOT"
-
-
-def project_root() -> Path:
-    """`$POLICYTOPICS_ROOT`, else the nearest directory above the cwd that holds dvc.yaml."""
-    if os.environ.get(ROOT_VARIABLE):
-        return Path(os.environ[ROOT_VARIABLE]).resolve()
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "dvc.yaml").exists():
-            return folder
-    raise UserError(f"no dvc.yaml above {here}; set {ROOT_VARIABLE} to the project root")
+__all__ = [
+    "ROOT_VARIABLE",
+    "execute",
+    "output",
+    "project_root",
+    "read",
+    "setup_plots",
+    "theme_labels",
+]
 
 
 def output(relative: str) -> Path:
@@ -50,7 +48,7 @@ def theme_labels() -> dict[str, str]:
     configured = (
         load_params(root / "params.yaml").themes.lexicon if (root / "params.yaml").exists() else ""
     )
-    lexicon = load_lexicon(root / configured if configured else None)
+    lexicon = lexicon_from_params(configured, root)
     return {t.key: f"{t.zh} {t.en}" for t in lexicon.themes}
 
 

@@ -1,4 +1,4 @@
-"""Run a stage's `main` so that a user's mistake is one line on stderr, not a traceback."""
+"""The one exit rule: a user's mistake is one line on stderr and status 2, never a traceback."""
 
 from __future__ import annotations
 
@@ -7,14 +7,26 @@ from collections.abc import Callable
 
 from policytopics.errors import UserError
 
+USER_ERROR = 2  # exit status of a UserError (stages and the `policytopics` command)
+INTERRUPTED = 130  # Ctrl-C
 
-def run_stage(name: str, main: Callable[[], None]) -> None:
-    """Call `main`; report a `UserError` as `policytopics <name>: error: ...` and exit 2."""
+
+def exit_status(name: str, main: Callable[[], None]) -> int:
+    """Call `main`; 0 when it returns, 2 after reporting a `UserError` as
+    `policytopics <name>: error: ...`, 130 after an interrupt."""
     try:
         main()
     except UserError as error:
         print(f"policytopics {name}: error: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+        return USER_ERROR
     except KeyboardInterrupt:
         print(f"policytopics {name}: interrupted", file=sys.stderr)
-        raise SystemExit(130) from None
+        return INTERRUPTED
+    return 0
+
+
+def run_stage(name: str, main: Callable[[], None]) -> None:
+    """Run a stage's `main` under `exit_status`; exit with its status when it is not 0."""
+    status = exit_status(name, main)
+    if status:
+        raise SystemExit(status)
