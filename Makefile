@@ -1,4 +1,5 @@
 # Two commands for a newcomer:  `make repro` (set up + run the pipeline), `make test` (set up + checks).
+# Everything else: `source .venv/bin/activate`, then dvc / policytopics / python (see docs/install.md).
 SHELL := /bin/bash
 UV_VERSION := 0.13.9
 TOOLS := .tools
@@ -9,7 +10,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup system-packages repro test lint typecheck pytest bench clean-env
+.PHONY: setup system-packages repro test lint typecheck pytest docs docs-serve bench clean-env
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -41,7 +42,14 @@ typecheck:
 pytest:
 	$(UV) run --no-sync pytest
 
-test: setup lint typecheck pytest
+# The documentation site (mkdocs.yml, docs/) into site/; strict: a warning or broken link fails.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict
+
+docs-serve: setup
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs serve
+
+test: setup lint typecheck docs pytest
 
 bench: setup
 	$(UV) run --no-sync python benchmarks/run_all.py
