@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from policytopics.errors import UserError
 
@@ -30,3 +32,18 @@ def run_stage(name: str, main: Callable[[], None]) -> None:
     status = exit_status(name, main)
     if status:
         raise SystemExit(status)
+
+
+def path_parser(
+    stage: str, description: str | None, required: Sequence[str], optional: Sequence[str] = ()
+) -> argparse.ArgumentParser:
+    """The arguments of a stage: `--name PATH` for each path dvc.yaml passes (`optional` ones
+    default to None), named like the parameters of the stage's `main`."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m policytopics.stages.{stage}", description=description
+    )
+    for name in required:
+        parser.add_argument(f"--{name}", type=Path, required=True)
+    for name in optional:
+        parser.add_argument(f"--{name}", type=Path, default=None)
+    return parser

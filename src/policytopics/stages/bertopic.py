@@ -16,7 +16,7 @@ from policytopics.models.bertopic_check import (
 )
 from policytopics.models.bertopic_viz import write_visualisations
 from policytopics.models.embed import anchors_from_table, build_embedder
-from policytopics.stages._runner import run_stage
+from policytopics.stages._runner import path_parser, run_stage
 from policytopics.themes.lexicon import lexicon_from_params
 
 
@@ -72,26 +72,10 @@ def main(
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m policytopics.stages.bertopic", description=__doc__
-    )
-    for name in (
-        "passages",
-        "tokens",
-        "embeddings",
-        "anchors",
-        "model-dir",
-        "topics",
-        "topic-info",
-        "cross-language",
-        "assignments",
-        "metrics",
-        "barchart",
-        "per-locality",
-        "hierarchy",
-    ):
-        parser.add_argument(f"--{name}", type=Path, required=True)
-    return parser.parse_args(argv)
+    inputs = ("passages", "tokens", "embeddings", "anchors")
+    outputs = ("model-dir", "topics", "topic-info", "cross-language", "assignments", "metrics")
+    figures = ("barchart", "per-locality", "hierarchy")
+    return path_parser("bertopic", __doc__, (*inputs, *outputs, *figures)).parse_args(argv)
 
 
 def cli(argv: list[str] | None = None) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 from policytopics.config import Params, load_params
 from policytopics.io import read_table, write_json_atomic, write_parquet_atomic
 from policytopics.models.embed import build_embedder
-from policytopics.stages._runner import run_stage
+from policytopics.stages._runner import path_parser, run_stage
 from policytopics.themes.bundle import save_bundle
 from policytopics.themes.classify_corpus import PASSAGE_FIELDS, ClassifyTables, classify_corpus
 from policytopics.themes.labels import read_hand_labels
@@ -104,25 +104,13 @@ def main(
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The stage's arguments (dvc.yaml's `cmd` gives the paths)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m policytopics.stages.classify", description=__doc__
-    )
-    parser.add_argument("--passages", type=Path, required=True)
-    parser.add_argument("--sentences", type=Path, default=None, help="segment's sentences")
-    parser.add_argument("--tokens", type=Path, required=True)
-    parser.add_argument("--embeddings", type=Path, required=True)
-    parser.add_argument("--sentence-embeddings", type=Path, default=None)
-    parser.add_argument("--anchors", type=Path, default=None, help="embed stage's language anchors")
-    parser.add_argument("--labels", type=Path, required=True, help="hand labels (may be absent)")
-    parser.add_argument("--topic-themes", type=Path, required=True)
-    parser.add_argument("--lda-doc-topics", type=Path, required=True)
-    parser.add_argument("--bertopic-doc-topics", type=Path, required=True)
-    parser.add_argument("--model", type=Path, required=True, help="output directory")
-    parser.add_argument("--passage-themes", type=Path, required=True)
-    parser.add_argument("--sentence-themes", type=Path, default=None, help="per-sentence scores")
-    parser.add_argument("--metrics", type=Path, required=True)
-    return parser.parse_args(argv)
+    """The stage's arguments (dvc.yaml's `cmd` gives the paths; the sentence tables, the
+    embed stage's language anchors and the per-sentence output are optional)."""
+    inputs: tuple[str, ...] = ("passages", "tokens", "embeddings", "labels", "topic-themes")
+    inputs += ("lda-doc-topics", "bertopic-doc-topics")
+    outputs = ("model", "passage-themes", "metrics")
+    optional = ("sentences", "sentence-embeddings", "anchors", "sentence-themes")
+    return path_parser("classify", __doc__, (*inputs, *outputs), optional).parse_args(argv)
 
 
 def cli(argv: list[str] | None = None) -> None:

@@ -16,7 +16,7 @@ from policytopics.io import (
 )
 from policytopics.models import lda_sweep
 from policytopics.models.lda_report import model_topics
-from policytopics.stages._runner import run_stage
+from policytopics.stages._runner import path_parser, run_stage
 from policytopics.themes.lexicon import lexicon_from_params
 
 
@@ -45,10 +45,8 @@ def main(
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m policytopics.stages.lda", description=__doc__)
-    for name in ("tokens", "model-dir", "topics", "doc-topics", "metrics", "coherence", "ldavis"):
-        parser.add_argument(f"--{name}", type=Path, required=True)
-    return parser.parse_args(argv)
+    outputs = ("model-dir", "topics", "doc-topics", "metrics", "coherence", "ldavis")
+    return path_parser("lda", __doc__, ("tokens", *outputs)).parse_args(argv)
 
 
 def cli(argv: list[str] | None = None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from policytopics.analysis.tables import PASSAGE_COLUMNS, prevalence_outputs
 from policytopics.config import load_params
 from policytopics.io import read_table, write_csv_atomic, write_json_atomic
-from policytopics.stages._runner import run_stage
+from policytopics.stages._runner import path_parser, run_stage
 
 
 def main(
@@ -45,23 +45,10 @@ def main(
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m policytopics.stages.prevalence", description=__doc__
-    )
-    for name in (
-        "passages",
-        "passage-themes",
-        "lda-doc-topics",
-        "bertopic-topics",
-        "themes-by-locality",
-        "themes-by-year",
-        "themes-by-doc-type",
-        "topics-lda",
-        "topics-bertopic",
-        "metrics",
-    ):
-        parser.add_argument(f"--{name}", type=Path, required=True)
-    return parser.parse_args(argv)
+    inputs = ("passages", "passage-themes", "lda-doc-topics", "bertopic-topics")
+    outputs: tuple[str, ...] = ("themes-by-locality", "themes-by-year", "themes-by-doc-type")
+    outputs += ("topics-lda", "topics-bertopic", "metrics")
+    return path_parser("prevalence", __doc__, (*inputs, *outputs)).parse_args(argv)
 
 
 def cli(argv: list[str] | None = None) -> None:

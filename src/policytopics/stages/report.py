@@ -11,7 +11,7 @@ from policytopics.io import atomic_path, read_output, write_text_atomic
 from policytopics.report.assemble import findings_html, passages_with_themes, provenance
 from policytopics.report.build import ReportInputs
 from policytopics.report.pdf import render_pdf
-from policytopics.stages._runner import run_stage
+from policytopics.stages._runner import path_parser, run_stage
 from policytopics.themes.lexicon import lexicon_from_params
 
 
@@ -117,11 +117,7 @@ _PATHS = (
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m policytopics.stages.report", description=__doc__
-    )
-    for name in _PATHS:
-        parser.add_argument(f"--{name}", type=Path, required=True)
+    parser = path_parser("report", __doc__, _PATHS)
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     return parser.parse_args(argv)
 

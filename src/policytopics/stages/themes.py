@@ -8,7 +8,7 @@ from pathlib import Path
 from policytopics.config import load_params
 from policytopics.io import read_table, write_csv_atomic, write_text_atomic
 from policytopics.models.embed import build_embedder
-from policytopics.stages._runner import run_stage
+from policytopics.stages._runner import path_parser, run_stage
 from policytopics.themes.lexicon import lexicon_from_params
 from policytopics.themes.map_corpus import map_corpus_topics
 
@@ -46,22 +46,10 @@ def main(
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m policytopics.stages.themes", description=__doc__
-    )
-    for name in (
-        "passages",
-        "embeddings",
-        "lda-topics",
-        "lda-doc-topics",
-        "bertopic-topics",
-        "bertopic-doc-topics",
-        "topic-themes",
-        "audit",
-        "audit-table",
-    ):
-        parser.add_argument(f"--{name}", type=Path, required=True)
-    return parser.parse_args(argv)
+    inputs: tuple[str, ...] = ("passages", "embeddings", "lda-topics", "lda-doc-topics")
+    inputs += ("bertopic-topics", "bertopic-doc-topics")
+    outputs = ("topic-themes", "audit", "audit-table")
+    return path_parser("themes", __doc__, (*inputs, *outputs)).parse_args(argv)
 
 
 def cli(argv: list[str] | None = None) -> None:
