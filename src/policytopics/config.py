@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from policytopics.errors import UserError
 
@@ -191,11 +191,30 @@ class PrevalenceContrast(Section):
     versus_province: str
 
 
+class EffectsParams(Section):
+    """Covariate effects (docs/effects.md); params.yaml may give just the list of formulas."""
+
+    formulas: list[str] = ["~ year", "~ admin_level", "~ language", "~ doc_type"]
+    cluster: Literal["locality", "document"] = "locality"  # bootstrap: localities, then documents
+
+    @model_validator(mode="before")
+    @classmethod
+    def _formulas_only(cls, data: Any) -> Any:
+        return {"formulas": data} if isinstance(data, list) else data
+
+
+class PanelParams(Section):
+    min_years: int = Field(default=2, ge=2)  # a locality enters the year x locality panel
+    max_cramers_v: float = Field(default=0.5, gt=0.0, le=1.0)  # year~doc_type/language caveat
+
+
 class PrevalenceParams(Section):
     n_bootstrap: int = Field(default=1000, ge=20)  # bootstrap replicates per table
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)  # percentile interval level
     weight: Literal["n_chars", "equal"] = "n_chars"  # passage weight in the ratio estimator
     contrasts: list[PrevalenceContrast] = []
+    effects: EffectsParams = EffectsParams()
+    panel: PanelParams = PanelParams()
 
 
 class ReportParams(Section):
