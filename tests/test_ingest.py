@@ -6,6 +6,7 @@ import codecs
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -25,7 +26,7 @@ def seed(name: str) -> SeedFile:
     return SeedFile(name, (FIXTURES / name).read_bytes())
 
 
-def run(files: list[SeedFile], manifest: Manifest = EMPTY_MANIFEST, **kw: str) -> IngestResult:
+def run(files: list[SeedFile], manifest: Manifest = EMPTY_MANIFEST, **kw: Any) -> IngestResult:
     return ingest(files, manifest, load_gazetteer(), **kw)
 
 
@@ -37,7 +38,8 @@ def fixtures_result() -> IngestResult:
 def test_documents_and_metadata(fixtures_result: IngestResult) -> None:
     docs = fixtures_result.documents
     assert list(docs.columns) == list(DOCUMENT_COLUMNS)
-    assert docs.drop(columns=["text", "source_file", "title", "published"]).to_dict("records") == [
+    shown = docs.drop(columns=["text", "source_file", "title", "published", "issuer"])
+    assert shown.to_dict("records") == [
         dict(doc_id="english_news_000#01", part=1, locality="泸州市", province="四川省",
              city="泸州市", admin_level="prefecture", year=2022, doc_type="news",
              language="en", author="National Development Reform Co"),
@@ -103,8 +105,13 @@ def test_ledger_accounts_for_every_character(fixtures_result: IngestResult) -> N
     assert fixtures_result.metrics == {
         "n_files": 4,
         "n_files_skipped": 0,
+        "n_files_ignored": 0,
         "n_documents": 5,
+        "n_duplicates": 0,
+        "n_warnings": 0,
         "n_localities": 4,
+        "n_national": 0,
+        "n_locality_unknown": 0,
         "chars_kept": int(fixtures_result.documents["text"].str.len().sum()),
         "chars_removed": sum(fixtures_result.ledger["totals"]["chars_removed_by_reason"].values()),
     }
@@ -137,11 +144,21 @@ def test_manifest_locality_fills_province_and_city_from_the_gazetteer() -> None:
     )
 
 
-def test_manifest_locality_outside_the_gazetteer_needs_province_city_level() -> None:
-    with pytest.raises(UserError, match="locality 某某新区 is not in the gazetteer"):
-        run(
-            [seed("plan_pdf_001.txt")], parse_manifest("file,locality\nplan_pdf_001.txt,某某新区\n")
-        )
+def test_manifest_locality_outside_the_gazetteer_is_kept_with_a_warning() -> None:
+    result = run(
+        [seed("plan_pdf_001.txt")], parse_manifest("file,locality\nplan_pdf_001.txt,某某新区\n")
+    )
+    (row,) = result.documents.to_dict("records")
+    assert (row["locality"], row["province"], row["city"], row["admin_level"]) == (
+        "某某新区", "", "", ""
+    )  # fmt: skip
+    assert result.ledger["warnings"] == [
+        {
+            "doc_id": "plan_pdf_001#01",
+            "warning": "stated locality 某某新区 is not in the gazetteer: province, city and "
+            "admin_level are blank unless stated",
+        }
+    ]
     manifest = parse_manifest(
         "file,locality,province,city,admin_level\nplan_pdf_001.txt,某某新区,四川省,泸州市,county\n"
     )
@@ -166,7 +183,7 @@ def test_manifest_naming_what_is_not_there_is_an_error(manifest: str, message: s
     [
         ("file,yaer\na.txt,2021\n", r"unknown column\(s\) \['yaer'\]"),
         ("locality\n泸州市\n", "needs a `file` column"),
-        ("file,year\na.txt,21\n", "line 2: year must be a four-digit year, got '21'"),
+        ("file,year\na.txt,21\n", "line 2: year must be a year 1900-2100, got '21'"),
         ("file,language\na.txt,fr\n", "language must be one of"),
         ("file,part\na.txt,0\n", "part must be a positive whole number"),
         ("file,year\na.txt,2021\na.txt,2022\n", "a second row for a.txt part"),
@@ -235,18 +252,28 @@ def test_stage_reads_each_encoding_from_a_seeds_dir(
     out = tmp_path / "out"
     stage.main(seeds, out / "documents.parquet", out / "ingest.json", out / "metrics.json")
     docs = pd.read_parquet(out / "documents.parquet")
-    assert docs["doc_id"].tolist() == ["bom#01", "gbk#01", "utf16#01"]
-    assert docs["text"].nunique() == 1 and docs["locality"].unique().tolist() == ["渝北区"]
-    assert docs["title"].tolist() == ["", "渝北区报告", ""]
+    # the same text three times: counted once, the copy the manifest describes kept
+    assert docs["doc_id"].tolist() == ["gbk#01"]
+    assert docs["locality"].tolist() == ["渝北区"] and docs["title"].tolist() == ["渝北区报告"]
     ledger = json.loads((out / "ingest.json").read_text(encoding="utf-8"))
     assert [(f["file"], f["encoding"]) for f in ledger["files"]] == [
         ("bom.txt", "utf-8-bom"),
         ("gbk.txt", "gb18030"),
         ("utf16.txt", "utf-16"),
     ]
-    assert ledger["ignored"] == [{"file": "notes.md", "reason": "not a .txt document"}]
+    assert [(d["doc_id"], d["duplicate_of"], d["kind"], d["kept_because"])
+            for d in ledger["duplicates"]] == [
+        ("bom#01", "gbk#01", "exact", "described in the manifest"),
+        ("utf16#01", "gbk#01", "exact", "described in the manifest"),
+    ]  # fmt: skip
+    assert all(f["balanced"] for f in ledger["files"])
+    assert ledger["ignored"] == [
+        {"file": "labels.csv", "reason": "hand labels (read by classify through corpus.labels)"},
+        {"file": "manifest.csv", "reason": "the manifest (read as metadata)"},
+        {"file": "notes.md", "reason": "not a document format (.md)"},
+    ]
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-    assert (metrics["n_files"], metrics["n_documents"]) == (3, 3)
+    assert (metrics["n_files"], metrics["n_documents"], metrics["n_duplicates"]) == (3, 1, 2)
 
 
 def test_stage_errors_are_user_errors(
@@ -254,9 +281,9 @@ def test_stage_errors_are_user_errors(
 ) -> None:
     monkeypatch.chdir(repo_root)
     out = tmp_path / "documents.parquet"
-    with pytest.raises(UserError, match="not a directory of seed texts"):
+    with pytest.raises(UserError, match="not a directory of corpus files"):
         stage.main(tmp_path / "nowhere", out, tmp_path / "l.json", None)
-    with pytest.raises(UserError, match=r"no \.txt files to ingest"):
+    with pytest.raises(UserError, match=r"no document files \(\.txt \.docx"):
         stage.main(tmp_path, out, tmp_path / "l.json", None)
     shutil.copy(FIXTURES / "listing_002.txt", tmp_path / "a.txt")
     (tmp_path / "manifest.csv").write_text("file,year\nb.txt,2021\n", encoding="utf-8")
@@ -304,7 +331,7 @@ def test_stage_stops_at_a_bad_file_in_tmp_path(
     monkeypatch.chdir(repo_root)
     with pytest.raises(UserError) as error:
         stage.main(seeds, tmp_path / "d.parquet", tmp_path / "l.json", None)
-    assert str(error.value).startswith(message)
+    assert str(error.value).startswith(f"{tmp_path}/{message}")
     assert not (tmp_path / "d.parquet").exists()
 
 
@@ -322,6 +349,6 @@ def test_cli_reports_a_user_error_as_one_line(
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert (
-        err
-        == f"policytopics ingest: error: {tmp_path / 'missing'}: not a directory of seed texts\n"
+        err == f"policytopics ingest: error: {tmp_path / 'missing'}: not a directory of corpus "
+        "files (corpus.dir in params.yaml)\n"
     )

@@ -47,7 +47,7 @@ def test_body_date_wins_over_the_pages_update_year() -> None:
 
 def test_byline_date_gives_the_year_of_english_news() -> None:
     year, date = detect_year("Luzhou City", "In 2021 ...", "2022-06-29")
-    assert (year.value, date, year.note) == (2022, "2022-06-29", "byline date 2022-06-29")
+    assert (year.value, date, year.note) == (2022, "2022-06-29", "stated or byline date 2022-06-29")
 
 
 def test_title_year_when_the_body_has_no_date() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from policytopics.errors import UserError
 
@@ -30,6 +30,48 @@ class Section(BaseModel):
 
 class IngestParams(Section):
     on_bad_file: Literal["error", "skip"] = "error"
+    duplicates: Literal["drop", "keep"] = "drop"  # drop: a duplicate is counted once
+    near_duplicate_threshold: float = Field(default=0.9, gt=0.0, le=1.0)  # MinHash Jaccard
+
+
+Columns = str | list[str]  # one column, or candidates: the first one a sheet has
+
+
+class CorpusTable(Section):
+    """How to read a tabular corpus file: one document per row (docs/corpus.md)."""
+
+    glob: str  # matched against the path inside the corpus folder, e.g. "*.xlsx"
+    sheets: list[str] = []  # workbook sheets to read; [] = every sheet
+    text: Columns  # joined with a blank line when several are given
+    title: Columns = []
+    date: Columns = []  # a date cell or text (2013-08-21, 2013年8月21日): published + year
+    year: Columns = []
+    year_map: dict[str, int] = {}  # the year column's value -> year, e.g. congress {"18": 2012}
+    issuer: Columns = []
+    locality: Columns = []
+    province: Columns = []
+    city: Columns = []
+    admin_level: Columns = []
+    doc_type: Columns = []
+    language: Columns = []
+    id: Columns = []  # unique per file; default: the row number (and sheet)
+    values: dict[str, str] = {}  # the same value for every row, e.g. {admin_level: national}
+
+    @field_validator("values")
+    @classmethod
+    def _known_fields(cls, values: dict[str, str]) -> dict[str, str]:
+        allowed = ("title", "year", "date", "issuer", "locality", "province", "city",
+                   "admin_level", "doc_type", "language")  # fmt: skip
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise ValueError(f"unknown field(s) {unknown}; allowed: {', '.join(allowed)}")
+        return values
+
+
+class CorpusParams(Section):
+    dir: str = "seeds"  # the corpus folder (dvc.yaml reads it as ${corpus.dir})
+    labels: str = "seeds/labels.csv"  # hand labels for classify (${corpus.labels})
+    tables: list[CorpusTable] = []
 
 
 class SegmentParams(Section):
@@ -256,6 +298,7 @@ class ComputeParams(Section):
 class Params(Section):
     seed: int = 42
     compute: ComputeParams = ComputeParams()
+    corpus: CorpusParams = CorpusParams()
     ingest: IngestParams = IngestParams()
     segment: SegmentParams = SegmentParams()
     tokenize: TokenizeParams = TokenizeParams()

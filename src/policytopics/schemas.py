@@ -10,18 +10,23 @@ from policytopics.errors import UserError
 
 # ingest -> data/interim/documents.parquet, one row per document.
 DOCUMENT_COLUMNS: tuple[str, ...] = (
-    "doc_id",  # "<file stem>#<part>", e.g. "002_1942fa47ad5fe32d#03"; stable across runs
-    "source_file",  # file name inside seeds/
-    "part",  # 1-based position of the document inside its file
+    # "<file stem>#<part>" for .txt ("002_1942fa47ad5fe32d#03"), "<path>#<part>" for .docx
+    # and .pdf ("2024/plan.docx#01"), "<path>#[<sheet>#]<row or id>" for a table row
+    # ("Policies Data.xlsx#Central Policies Table#0001"); stable across runs
+    "doc_id",
+    "source_file",  # path inside the corpus folder ("/"-separated)
+    "part",  # 1-based position of the document inside its file (a table: its row over sheets)
     "title",
-    "locality",  # canonical Chinese name: 渝北区, 泸州市, 龙港市
-    "province",  # 四川省, 重庆市, 浙江省
-    "city",  # prefecture-level city (重庆市 for its districts and counties)
-    "admin_level",  # province | prefecture | county
+    # canonical Chinese name: 渝北区, 泸州市, 龙港市; 全国 for a national document; "" unknown
+    "locality",
+    "province",  # 四川省, 重庆市, 浙江省; "" for a national document or unknown
+    "city",  # prefecture-level city (重庆市 for its districts and counties); "" as province
+    "admin_level",  # national | province | prefecture | county | township | "" (unknown)
     "year",  # Int64
     "doc_type",  # government_work_report | five_year_plan | policy_plan | news | ...
     "language",  # zh | en
     "author",  # from the English files' "Author:... Time:..." line, else ""
+    "issuer",  # as stated by a table column or the manifest, else ""
     "published",  # ISO date where known, else ""
     "text",  # cleaned, normalised body
 )

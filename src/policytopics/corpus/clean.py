@@ -6,6 +6,9 @@ document body or removed for a named reason (a `Removal` with line numbers and a
 
 Boilerplate rules live in `resources/ingest_boilerplate.csv` (reason, action, rest_reason,
 pattern): `line` removes the matching line; `tail` removes it and every line after it.
+A rule matches a line as written or in simplified script (OpenCC t2s), so a traditional-script
+copy of a scraped page loses the same chrome as the simplified one (the text itself is
+converted later, per document, by `normalise`).
 Splitting: lines like `• 【渝北区招商】2021年渝北区政府工作报告` are titles of a scraped
 listing, each starting a document; a file without them is one document whose first line is
 its title when it reads like one (short, not ending a sentence).
@@ -18,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+
+from policytopics.corpus.normalise import traditional_to_simplified
 
 PREVIEW_CHARS = 120
 MAX_TITLE_CHARS = 200
@@ -84,18 +89,20 @@ def _removal(reason: str, lines: list[str], costs: list[int], start: int, end: i
     return Removal(reason, start + 1, last, sum(costs[start:end]), text[:PREVIEW_CHARS])
 
 
+def _matches(rule: BoilerplateRule, line: str) -> bool:
+    if rule.pattern.search(line):
+        return True
+    return not line.isascii() and rule.pattern.search(traditional_to_simplified(line)) is not None
+
+
 def _looks_like_title(line: str) -> bool:
     line = line.strip()
     return 0 < len(line) <= MAX_TITLE_CHARS and not line.endswith(_SENTENCE_END)
 
 
-def split_file(
-    text: str, rules: tuple[BoilerplateRule, ...] | None = None
-) -> tuple[list[RawDocument], list[Removal]]:
-    """Split decoded file text into raw documents; return them and the file-level removals."""
-    rules = default_rules() if rules is None else rules
-    lines = text.split("\n")
-    costs = _costs(lines)
+def _remove_boilerplate(
+    lines: list[str], costs: list[int], rules: tuple[BoilerplateRule, ...]
+) -> tuple[list[bool], list[Removal]]:
     keep = [True] * len(lines)
     file_removals: list[Removal] = []
     for i, line in enumerate(lines):
@@ -103,7 +110,7 @@ def split_file(
             continue
         stripped = line.strip()
         for rule in rules:
-            if not rule.pattern.search(stripped):
+            if not _matches(rule, stripped):
                 continue
             keep[i] = False
             file_removals.append(_removal(rule.reason, lines, costs, i, i + 1))
@@ -111,7 +118,31 @@ def split_file(
                 file_removals.append(_removal(rule.rest_reason, lines, costs, i + 1, len(lines)))
                 keep[i + 1 :] = [False] * (len(lines) - i - 1)
             break
+    return keep, file_removals
 
+
+def split_file(
+    text: str, rules: tuple[BoilerplateRule, ...] | None = None, *, split: bool = True
+) -> tuple[list[RawDocument], list[Removal]]:
+    """Split decoded file text into raw documents; return them and the file-level removals.
+
+    `split=False` (a table row, whose title is a column): one document, no title line taken
+    from the text and no listing split."""
+    rules = default_rules() if rules is None else rules
+    lines = text.split("\n")
+    costs = _costs(lines)
+    keep, file_removals = _remove_boilerplate(lines, costs, rules)
+    if not split:
+        first = next((i for i, line in enumerate(lines) if keep[i] and line.strip()), None)
+        if first is None:
+            blank = [i for i in range(len(lines)) if keep[i] and costs[i]]
+            file_removals += [_removal("whitespace", lines, costs, i, i + 1) for i in blank]
+            return [], file_removals
+        doc = RawDocument(part=1, title="", title_tag="", body="", first_line=1)
+        doc.body = "".join(
+            lines[i] + ("\n" if i < len(lines) - 1 else "") for i in range(len(lines)) if keep[i]
+        )
+        return [doc], file_removals
     starts = [i for i, line in enumerate(lines) if keep[i] and LISTING_TITLE.match(line.strip())]
     if not starts:
         first = next((i for i, line in enumerate(lines) if keep[i] and line.strip()), None)

@@ -16,7 +16,8 @@ in the title, the body decides, counting only places whose province or prefectur
 also names: the most-mentioned place, where a prefecture scores its counties' mentions when
 two or more are named (泸州市 for a plan about 江阳区, 龙马潭区, 纳溪区); then down to the
 most-mentioned place inside it while that has at least half as many mentions (a district's
-report names 重庆市 about as often as itself).
+report names 重庆市 about as often as itself). Places of 台湾, 香港 and 澳门 are never taken from
+the body. Ingest (`levels.detect_level`) uses the body only where it names a place as its own.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from policytopics.errors import UserError
 Level = Literal["province", "prefecture", "county"]
 _RANK: dict[str, int] = {"province": 0, "prefecture": 1, "county": 2}
 _TOWNSHIP = ("镇", "乡", "街道")
+OUTSIDE_MAINLAND = ("台湾省", "香港特别行政区", "澳门特别行政区")
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ def detect_locality(gazetteer: Gazetteer, title: str, body: str, language: str) 
             place, note = _pick(gazetteer, name, text, language, strict=source == "body")
             if note and note not in notes:
                 notes.append(note)
+            if place is not None and source == "body" and place.province in OUTSIDE_MAINLAND:
+                place = None  # 台湾, 香港, 澳门: never chosen from a passing mention
             if place is not None:
                 chosen.append((place, count))
         if not chosen:

@@ -1,10 +1,13 @@
-"""Turn seed files (name + bytes) into clean, attributed documents and a ledger of every character.
+"""Corpus files (path + bytes) -> clean, attributed documents and a ledger of every character.
 
-Pure: the stage module reads the files and writes the outputs. For each file, in name order:
-decode (`encoding`), remove boilerplate and split (`clean`), normalise each document
-(`normalise`), detect its metadata (`metadata`, `gazetteer`), then apply what the manifest
-states. The ledger lists every file (bytes, sha256, encoding, status), every document made
-from it, characters removed per reason (they add up: decoded = kept + removed), and every skip.
+Pure: the stage module reads the files and writes the outputs. For each file, in path order:
+read its text (`readers`: .txt, .docx, .pdf) or its rows (tables: .csv, .xlsx, .jsonl,
+.parquet), remove boilerplate and split (`clean`), normalise each document (`normalise`),
+detect its metadata (`metadata`, `levels`, `gazetteer`), then apply what the table's columns
+and the manifest state (the manifest wins). Duplicates are found over the whole corpus
+(`duplicates`) and, by default, counted once. The ledger lists every file (bytes, sha256,
+encoding, status), every document made from it, characters removed per reason (they add up:
+decoded = kept + removed - inserted), every skip, every warning and every duplicate.
 """
 
 from __future__ import annotations
@@ -13,29 +16,46 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
-from typing import Any
+from pathlib import PurePosixPath
+from typing import Any, cast
 
 import pandas as pd
 
+from policytopics.config import CorpusTable
 from policytopics.corpus.clean import RawDocument, Removal, split_file
+from policytopics.corpus.duplicates import Candidate, find_duplicates
 from policytopics.corpus.encoding import BadFileError, decode_bytes
-from policytopics.corpus.gazetteer import Gazetteer, LocalityMatch, Place, detect_locality
-from policytopics.corpus.manifest import Manifest
+from policytopics.corpus.gazetteer import Gazetteer, Place
+from policytopics.corpus.levels import NATIONAL_LOCALITY, LevelMatch, detect_level
+from policytopics.corpus.manifest import Manifest, check_values
 from policytopics.corpus.metadata import (
     derive_title,
     detect_doc_type,
     detect_language,
     detect_year,
+    parse_date,
 )
 from policytopics.corpus.normalise import NormaliseStats, normalise, split_report_opening
+from policytopics.corpus.readers import (
+    DOCUMENT_SUFFIXES,
+    TABLE_SUFFIXES,
+    NoTextLayerError,
+    TableRow,
+    docx_text,
+    pdf_text,
+    table_rows,
+    table_spec,
+)
 from policytopics.errors import UserError
 from policytopics.schemas import DOCUMENT_COLUMNS
+
+NATIONAL_NAMES = (NATIONAL_LOCALITY, "national", "中国", "中华人民共和国")
+LOCATION_FIELDS = ("locality", "province", "city", "admin_level")
 
 
 @dataclass(frozen=True)
 class SeedFile:
-    name: str  # file name inside seeds/
+    name: str  # path inside the corpus folder, "/"-separated (report.txt, 2024/plan.docx)
     data: bytes
 
 
@@ -44,6 +64,24 @@ class IngestResult:
     documents: pd.DataFrame  # DOCUMENT_COLUMNS
     ledger: dict[str, Any]
     metrics: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Options:
+    on_bad_file: str = "error"
+    duplicates: str = "drop"
+    near_duplicate_threshold: float = 0.9
+    corpus_dir: str = "seeds"  # for messages only
+
+
+def supported(name: str) -> bool:
+    return PurePosixPath(name).suffix.lower() in DOCUMENT_SUFFIXES + TABLE_SUFFIXES
+
+
+def text_doc_id(file: str, part: int) -> str:
+    """`report#01` for report.txt (the stem, as before), `sub/plan.docx#01` otherwise."""
+    base = file[:-4] if file.lower().endswith(".txt") else file
+    return f"{base}#{part:02d}"
 
 
 def _removal_json(removal: Removal) -> dict[str, Any]:
@@ -55,59 +93,99 @@ def _removal_json(removal: Removal) -> dict[str, Any]:
     }
 
 
-def _bad_file(name: str, reason: str, on_bad_file: str, entry: dict[str, Any]) -> None:
+def _bad_file(name: str, reason: str, options: Options, entry: dict[str, Any]) -> None:
     """Stop with a one-line error, or mark the file's (or document's) ledger entry skipped."""
-    if on_bad_file == "error":
-        raise UserError(f"seeds/{name}: {reason} (set ingest.on_bad_file: skip to skip it)")
+    if options.on_bad_file == "error":
+        raise UserError(
+            f"{options.corpus_dir}/{name}: {reason} (set ingest.on_bad_file: skip to skip it)"
+        )
     entry.update(status="skipped", reason=reason)
 
 
-def _apply_manifest(
-    gazetteer: Gazetteer, stated: dict[str, str], match: LocalityMatch, where: str
-) -> tuple[dict[str, str], str]:
-    """Locality fields: detected, then overridden by the manifest; returns (fields, note)."""
-    place: Place | None = match.place
-    note = f"{match.source}: {match.note}" if match.note else match.source
-    if "locality" in stated:
-        options = gazetteer.places_named(stated["locality"], "zh")
-        if "province" in stated:
-            options = [p for p in options if p.province == stated["province"]]
-        place = options[0] if len(options) == 1 else None
-        note = "manifest"
-        if place is None and not {"province", "city", "admin_level"} <= stated.keys():
-            why = "is ambiguous" if len(options) > 1 else "is not in the gazetteer"
-            raise UserError(
-                f"{where}: locality {stated['locality']} {why}; "
-                "give province, city and admin_level in seeds/manifest.csv"
-            )
-    fields = {
-        "locality": place.name if place else "",
-        "province": place.province if place else "",
-        "city": place.city if place else "",
-        "admin_level": place.level if place else "",
+def _national() -> dict[str, str]:
+    return {"locality": NATIONAL_LOCALITY, "province": "", "city": "", "admin_level": "national"}
+
+
+def _place_fields(place: Place | None) -> dict[str, str]:
+    if place is None:
+        return dict.fromkeys(LOCATION_FIELDS, "")
+    return {
+        "locality": place.name,
+        "province": place.province,
+        "city": place.city,
+        "admin_level": place.level,
     }
-    for key in fields:
+
+
+def _location(
+    gazetteer: Gazetteer, stated: dict[str, str], match: LevelMatch, warnings: list[str]
+) -> tuple[dict[str, str], str]:
+    """Locality fields: the stated ones, else detected; returns (fields, note)."""
+    note = (
+        f"{match.source}: {match.note}"
+        if match.source and match.note
+        else match.note or match.source
+    )
+    if stated.get("admin_level") == "national" or stated.get("locality") in NATIONAL_NAMES:
+        fields, note = _national(), "stated national"
+    elif "locality" in stated:
+        options = gazetteer.places_named(stated["locality"], "zh")
+        for key in ("province", "city"):
+            if key in stated:
+                options = [p for p in options if getattr(p, key) == stated[key]]
+        fields, note = _place_fields(options[0] if len(options) == 1 else None), "stated"
+        if len(options) != 1:
+            why = "is ambiguous" if options else "is not in the gazetteer"
+            warnings.append(
+                f"stated locality {stated['locality']} {why}: province, city and admin_level "
+                "are blank unless stated"
+            )
+    elif match.national:
+        fields = _national()
+    else:
+        fields = _place_fields(match.place)
+    if not fields["locality"] and "locality" not in stated:
+        warnings.append(f"locality unknown ({match.note or 'no evidence'})")
+    for key in LOCATION_FIELDS:
         if key in stated:
             fields[key] = stated[key]
+    if fields["admin_level"] == "national" and "locality" not in stated:
+        fields["locality"] = NATIONAL_LOCALITY
     return fields, note
 
 
 def build_document(
-    gazetteer: Gazetteer, file: str, raw: RawDocument, stated: dict[str, str]
+    gazetteer: Gazetteer,
+    file: str,
+    raw: RawDocument,
+    stated: dict[str, str],
+    doc_id: str = "",
+    stated_by: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One document row (DOCUMENT_COLUMNS) and its ledger entry."""
-    doc_id = f"{PurePath(file).stem}#{raw.part:02d}"
+    """One document row (DOCUMENT_COLUMNS) and its ledger entry.
+
+    `stated`: the values a table's columns and the manifest give; `stated_by` says which
+    ("manifest" by default, or "table")."""
+    doc_id = doc_id or text_doc_id(file, raw.part)
+    stated_by = stated_by or {}
+    warnings: list[str] = []
     language = stated.get("language") or detect_language(raw.title + raw.body)
     stats = NormaliseStats()
     text = normalise(raw.body, language, stats)
     text, speaker = split_report_opening(text, stats) if language == "zh" else (text, "")
     title = stated.get("title") or derive_title(normalise(raw.title, language), text).value
     assert isinstance(title, str)
-    year, date = detect_year(title, text, raw.published)
+    published = stated.get("published") or raw.published
+    if not published and "date" in stated:
+        published, date_note = parse_date(stated["date"])
+        if not published:
+            warnings.append(f"date {stated['date']!r}: {date_note}")
+    year, date = detect_year(title, text, published)
     doc_type = detect_doc_type(title, text, language, bool(raw.author))
-    match = detect_locality(gazetteer, f"{raw.title_tag} {title}", text, language)
-    where = f"seeds/{file} part {raw.part}"
-    place, locality_note = _apply_manifest(gazetteer, stated, match, where)
+    level = detect_level(
+        gazetteer, f"{raw.title_tag} {title}".strip(), text, language, stated.get("issuer", "")
+    )
+    place, locality_note = _location(gazetteer, stated, level, warnings)
     row = {
         "doc_id": doc_id,
         "source_file": file,
@@ -118,9 +196,14 @@ def build_document(
         "doc_type": stated.get("doc_type") or doc_type.value,
         "language": language,
         "author": raw.author or speaker,
-        "published": raw.published or date,
+        "issuer": stated.get("issuer", ""),
+        "published": published or date,
         "text": text,
     }
+
+    def source(key: str, detected: str) -> str:
+        return stated_by.get(key, "manifest") if key in stated else detected
+
     removed = Counter({r.reason: r.chars for r in raw.removals})
     removed.update(stats.removed)
     entry = {
@@ -135,71 +218,219 @@ def build_document(
         "changed": dict(sorted((k, v) for k, v in stats.changed.items() if v)),
         "removed_lines": [_removal_json(r) for r in raw.removals],
         "sources": {
-            "title": "manifest" if "title" in stated else derive_title(raw.title, text).note,
-            "locality": locality_note,
-            "year": "manifest" if "year" in stated else year.note,
-            "doc_type": "manifest" if "doc_type" in stated else doc_type.note,
-            "language": "manifest" if "language" in stated else "Han share of letters",
+            "title": source("title", str(derive_title(raw.title, text).note)),
+            "locality": (
+                stated_by.get("locality", stated_by.get("admin_level", "manifest"))
+                + f" ({locality_note})"
+                if locality_note.startswith("stated")
+                else locality_note
+            ),
+            "year": source("year", str(year.note)),
+            "doc_type": source("doc_type", str(doc_type.note)),
+            "language": source("language", "Han share of letters"),
         },
         "missing": [k for k in ("locality", "province", "year", "doc_type") if not row[k]],
+        "warnings": warnings,
     }
     return row, entry
 
 
-def ingest_file(
-    gazetteer: Gazetteer, file: SeedFile, manifest: Manifest, on_bad_file: str
+def _ok_entry(
+    entry: dict[str, Any],
+    encoding: str,
+    decoded: int,
+    rows: list[dict[str, Any]],
+    docs: list[dict[str, Any]],
+    removals: list[Removal],
+) -> None:
+    removed: Counter[str] = Counter()
+    inserted: Counter[str] = Counter()
+    for r in removals:
+        removed[r.reason] += r.chars
+    for doc in docs:
+        removed.update(doc.get("chars_removed", {}))
+        inserted.update(doc.get("chars_inserted", {}))
+    kept = sum(len(r["text"]) for r in rows)
+    entry.update(
+        status="ok",
+        encoding=encoding,
+        chars_decoded=decoded,
+        chars_kept=kept,
+        chars_removed=dict(sorted(removed.items())),
+        chars_inserted=dict(sorted(inserted.items())),
+        # decoded = kept + removed - inserted, character for character
+        balanced=kept + sum(removed.values()) - sum(inserted.values()) == decoded,
+        removed_lines=[_removal_json(r) for r in removals],
+        documents=docs,
+    )
+
+
+def _file_text(file: SeedFile) -> tuple[str, str]:
+    suffix = PurePosixPath(file.name).suffix.lower()
+    if suffix == ".docx":
+        return docx_text(file.data), "docx"
+    if suffix == ".pdf":
+        text, pages = pdf_text(file.data)
+        return text, f"pdf text layer, {pages} page(s)"
+    return decode_bytes(file.data)
+
+
+def ingest_text_file(
+    gazetteer: Gazetteer, file: SeedFile, manifest: Manifest, options: Options
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Documents of one file and its ledger entry."""
+    """Documents of one .txt/.docx/.pdf file and its ledger entry."""
     entry: dict[str, Any] = {
         "file": file.name,
         "bytes": len(file.data),
         "sha256": hashlib.sha256(file.data).hexdigest(),
     }
     try:
-        text, encoding = decode_bytes(file.data)
+        text, encoding = _file_text(file)
+    except NoTextLayerError as error:  # scanned: always a recorded skip
+        entry.update(status="skipped", reason=str(error))
+        return [], {**entry, "documents": []}
     except BadFileError as error:
-        _bad_file(file.name, str(error), on_bad_file, entry)
+        _bad_file(file.name, str(error), options, entry)
         return [], {**entry, "documents": []}
     entry["encoding"] = encoding
     raws, removals = split_file(text)
     if not raws:
-        _bad_file(file.name, "no text left after removing boilerplate", on_bad_file, entry)
+        _bad_file(file.name, "no text left after removing boilerplate", options, entry)
         return [], {**entry, "documents": []}
     too_high = [p for p in manifest.parts(file.name) if p > len(raws)]
     if too_high:
         raise UserError(
-            f"seeds/manifest.csv: {file.name} part {max(too_high)} does not exist "
-            f"(the file holds {len(raws)} document(s))"
+            f"{options.corpus_dir}/manifest.csv: {file.name} part {max(too_high)} does not "
+            f"exist (the file holds {len(raws)} document(s))"
         )
     rows, docs = [], []
     for raw in raws:
-        row, doc = build_document(gazetteer, file.name, raw, manifest.stated(file.name, raw.part))
+        doc_id = text_doc_id(file.name, raw.part)
+        stated = manifest.stated(file.name, raw.part, doc_id)
+        row, doc = build_document(gazetteer, file.name, raw, stated, doc_id)
         if not row["text"]:
-            _bad_file(file.name, f"document {raw.part} has no text", on_bad_file, doc)
+            _bad_file(file.name, f"document {raw.part} has no text", options, doc)
         else:
             rows.append(row)
         docs.append(doc)
-    removed: Counter[str] = Counter()
-    inserted: Counter[str] = Counter()
-    for r in removals:
-        removed[r.reason] += r.chars
-    for doc in docs:
-        removed.update(doc["chars_removed"])
-        inserted.update(doc["chars_inserted"])
-    kept = sum(len(r["text"]) for r in rows)
-    entry.update(
-        status="ok",
-        encoding=encoding,
-        chars_decoded=len(text),
-        chars_kept=kept,
-        chars_removed=dict(sorted(removed.items())),
-        chars_inserted=dict(sorted(inserted.items())),
-        # decoded = kept + removed - inserted, character for character
-        balanced=kept + sum(removed.values()) - sum(inserted.values()) == len(text),
-        removed_lines=[_removal_json(r) for r in removals],
-        documents=docs,
-    )
+    _ok_entry(entry, encoding, len(text), rows, docs, removals)
     return rows, entry
+
+
+def _row_document(
+    gazetteer: Gazetteer, file: str, row: TableRow, manifest: Manifest
+) -> tuple[dict[str, Any] | None, dict[str, Any], int]:
+    """One table row -> (document row or None if blank, ledger entry, characters read)."""
+    doc_id = f"{file}#{row.key}"
+    declared = dict(row.stated)
+    check_values({k: v for k, v in declared.items() if k != "date"}, f"{file} {row.where}")
+    stated = {**declared, **manifest.stated(file, row.position, doc_id)}
+    from_manifest = manifest.stated(file, row.position, doc_id)
+    stated_by = {k: "manifest" if k in from_manifest else "table" for k in stated}
+    raws, removals = split_file(row.text, split=False)
+    if not raws:
+        removed: Counter[str] = Counter()
+        for r in removals:
+            removed[r.reason] += r.chars
+        entry = {"doc_id": doc_id, "part": row.position, "status": "skipped",
+                 "reason": f"{row.where}: no text", "chars_kept": 0,
+                 "chars_removed": dict(sorted(removed.items())), "chars_inserted": {}}  # fmt: skip
+        return None, entry, len(row.text)
+    raw = raws[0]
+    raw.part = row.position
+    raw.removals = removals
+    document, entry = build_document(gazetteer, file, raw, stated, doc_id, stated_by)
+    entry["row"] = row.where
+    entry["warnings"] = [*row.warnings, *cast(list[str], entry["warnings"])]
+    return document, entry, len(row.text)
+
+
+def ingest_table_file(
+    gazetteer: Gazetteer,
+    file: SeedFile,
+    manifest: Manifest,
+    tables: Sequence[CorpusTable],
+    options: Options,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One document per row of a table file, and the file's ledger entry."""
+    entry: dict[str, Any] = {
+        "file": file.name,
+        "bytes": len(file.data),
+        "sha256": hashlib.sha256(file.data).hexdigest(),
+    }
+    spec = table_spec(file.name, tables)
+    rows, docs, decoded = [], [], 0
+    try:
+        for table_row in table_rows(file.name, file.data, spec):
+            document, doc, chars = _row_document(gazetteer, file.name, table_row, manifest)
+            decoded += chars
+            if document is not None and not document["text"]:
+                doc.update(status="skipped", reason=f"{table_row.where}: no text")
+            elif document is not None:
+                rows.append(document)
+            docs.append(doc)
+    except BadFileError as error:
+        _bad_file(file.name, str(error), options, entry)
+        return [], {**entry, "documents": []}
+    suffix = PurePosixPath(file.name).suffix.lower().lstrip(".")
+    declared = "declared in corpus.tables" if spec.glob != "*" else "conventional column names"
+    _ok_entry(entry, f"{suffix} table ({declared})", decoded, rows, docs, [])
+    return rows, entry
+
+
+def _apply_duplicates(
+    rows: list[dict[str, Any]],
+    entries: list[dict[str, Any]],
+    manifest: Manifest,
+    options: Options,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Find duplicates; with `drop`, remove all but the kept copy (its characters are then
+    removed for reason `duplicate`). Returns (rows, ledger list)."""
+    candidates = [
+        Candidate(
+            r["doc_id"], r["text"], bool(manifest.stated(r["source_file"], r["part"], r["doc_id"]))
+        )
+        for r in rows
+    ]
+    found = find_duplicates(candidates, options.near_duplicate_threshold)
+    listed = [
+        {"doc_id": d.doc_id, "duplicate_of": d.kept, "kind": d.kind,
+         "similarity": d.similarity, "kept_because": d.why_kept,
+         "action": "dropped" if options.duplicates == "drop" else "kept"}
+        for d in found
+    ]  # fmt: skip
+    if options.duplicates != "drop" or not found:
+        for entry in entries:
+            for doc in entry.get("documents", []):
+                for d in found:
+                    if d.doc_id == doc["doc_id"]:
+                        doc["duplicate_of"] = d.kept
+        return rows, listed
+    dropped = {d.doc_id: d for d in found}
+    for entry in entries:
+        changed = False
+        for doc in entry.get("documents", []):
+            duplicate = dropped.get(doc["doc_id"])
+            if duplicate is None:
+                continue
+            doc.update(status="duplicate", duplicate_of=duplicate.kept)
+            removed = Counter(doc["chars_removed"])
+            removed["duplicate"] += doc["chars_kept"]
+            entry["chars_removed"] = dict(
+                sorted(
+                    (Counter(entry["chars_removed"]) + Counter(duplicate=doc["chars_kept"])).items()
+                )
+            )
+            entry["chars_kept"] -= doc["chars_kept"]
+            doc["chars_removed"], doc["chars_kept"] = dict(sorted(removed.items())), 0
+            changed = True
+        if changed:
+            inserted = sum(entry["chars_inserted"].values())
+            removed_total = sum(entry["chars_removed"].values())
+            entry["balanced"] = (
+                entry["chars_kept"] + removed_total - inserted == entry["chars_decoded"]
+            )
+    return [r for r in rows if r["doc_id"] not in dropped], listed
 
 
 def ingest(
@@ -207,21 +438,40 @@ def ingest(
     manifest: Manifest,
     gazetteer: Gazetteer,
     on_bad_file: str = "error",
-    ignored: Sequence[str] = (),
+    ignored: Sequence[tuple[str, str]] | Sequence[str] = (),
+    tables: Sequence[CorpusTable] = (),
+    duplicates: str = "drop",
+    near_duplicate_threshold: float = 0.9,
+    corpus_dir: str = "seeds",
 ) -> IngestResult:
-    """All seed files -> documents table, ledger and metrics."""
+    """All corpus files -> documents table, ledger and metrics.
+
+    `ignored`: (path, reason) for what the stage found and did not read."""
+    options = Options(on_bad_file, duplicates, near_duplicate_threshold, corpus_dir)
     names = {f.name for f in files}
     unknown = sorted(manifest.files() - names)
     if unknown:
         raise UserError(
-            f"seeds/manifest.csv names {unknown[0]}, which is not a .txt file in seeds/"
+            f"{corpus_dir}/manifest.csv names {unknown[0]}, which is not a document file "
+            f"in {corpus_dir}/"
         )
     rows: list[dict[str, Any]] = []
     entries = []
     for file in sorted(files, key=lambda f: f.name):
-        file_rows, entry = ingest_file(gazetteer, file, manifest, on_bad_file)
+        if PurePosixPath(file.name).suffix.lower() in TABLE_SUFFIXES:
+            file_rows, entry = ingest_table_file(gazetteer, file, manifest, tables, options)
+        else:
+            file_rows, entry = ingest_text_file(gazetteer, file, manifest, options)
         rows.extend(file_rows)
         entries.append(entry)
+    known_ids = {d["doc_id"] for e in entries for d in e.get("documents", [])}
+    stray = sorted(set(manifest.by_doc_id) - known_ids)
+    if stray:
+        raise UserError(
+            f"{corpus_dir}/manifest.csv: doc_id {stray[0]} is not a document of the corpus "
+            "(ids are listed in reports/corpus/ingest.json)"
+        )
+    rows, duplicate_list = _apply_duplicates(rows, entries, manifest, options)
     documents = pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS))
     documents["part"] = documents["part"].astype("int64")
     documents["year"] = documents["year"].astype("Int64")
@@ -235,11 +485,29 @@ def ingest(
         for d in e.get("documents", [])
         if "reason" in d
     ]
+    warnings = [
+        {"doc_id": d["doc_id"], "warning": w}
+        for e in entries
+        for d in e.get("documents", [])
+        for w in d.get("warnings", [])
+    ]
+    ignored_list = [
+        {"file": item, "reason": "not a document file"}
+        if isinstance(item, str)
+        else {"file": item[0], "reason": item[1]}
+        for item in ignored
+    ]
+    levels = documents["admin_level"].replace("", "unknown").value_counts()
     metrics = {
         "n_files": len(files),
         "n_files_skipped": sum(e["status"] == "skipped" for e in entries),
+        "n_files_ignored": len(ignored_list),
         "n_documents": len(documents),
+        "n_duplicates": len(duplicate_list),
+        "n_warnings": len(warnings),
         "n_localities": int(documents["locality"].replace("", pd.NA).nunique()),
+        "n_national": int(levels.get("national", 0)),
+        "n_locality_unknown": int((documents["locality"] == "").sum()),
         "chars_kept": int(documents["text"].str.len().sum()),
         "chars_removed": sum(removed.values()),
     }
@@ -247,8 +515,15 @@ def ingest(
         "totals": {**metrics, "chars_removed_by_reason": dict(sorted(removed.items()))},
         "gazetteer": {"source": gazetteer.source, "n_places": len(gazetteer.places)},
         "on_bad_file": on_bad_file,
+        "duplicates_rule": {
+            "action": duplicates,
+            "near_duplicate_threshold": near_duplicate_threshold,
+            "kept": "the copy the manifest describes, else the longer text, else the first doc_id",
+        },
         "files": entries,
         "skipped": skipped,
-        "ignored": [{"file": name, "reason": "not a .txt document"} for name in ignored],
+        "ignored": ignored_list,
+        "duplicates": duplicate_list,
+        "warnings": warnings,
     }
     return IngestResult(documents, ledger, metrics)

@@ -2,12 +2,12 @@
 
 Rules, each returning the value and a short note saying where it came from:
 
-- language: `zh` when Han characters make up at least 30% of Han + Latin letters.
+- language: `text.normalize.detect_language` (the one rule the whole pipeline uses).
 - title: the file's title line; else the first 《...》 in the opening of the body that names
   a policy document (方案, 规划, 纲要, 意见, 办法, 计划, 通知, 报告, 决定).
 - year: the document's own date wins: an English "Time:" byline, else the first full date
   (2021年3月2日) in the opening of the body (the report's delivery or the plan's
-  approval date); else the first plausible year in the title (1949-2100; 2021 in
+  approval date); else the first plausible year in the title (1900-2100; 2021 in
   "规划(2021-2025年)"). A title year that
   disagrees with the body date is noted (合川区's title says 201年, its body 2021年3月2日).
 - doc_type: government_work_report (政府工作报告, or a 工作报告 delivered 在...人民代表大会...
@@ -22,10 +22,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from policytopics.text.normalize import detect_language
+
+__all__ = ["Detected", "derive_title", "detect_doc_type", "detect_language", "detect_year"]
+
 OPENING_CHARS = 300
-MIN_YEAR, MAX_YEAR = 1949, 2100
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+_DATE = re.compile(
+    r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?)?(?:[T\s].*)?$"
+)
 _FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TITLE_YEAR = re.compile(r"(?<!\d)(\d{1,4})\s*年")  # also catches typos such as 201年
 _FOUR_DIGITS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
@@ -41,10 +46,21 @@ class Detected:
     note: str
 
 
-def detect_language(text: str) -> str:
-    han = len(_HAN.findall(text))
-    latin = len(_LATIN.findall(text))
-    return "zh" if han and han >= 0.3 * (han + latin) else "en"
+def parse_date(value: str) -> tuple[str, str]:
+    """A stated date (2013-08-21, 2013/8/21, 2013年8月21日, 2013-08, 2013) -> (ISO date or
+    year-month or year, note); ("", why) when it is not one."""
+    match = _DATE.match(value)
+    if match is None:
+        return "", "not a date"
+    year = int(match.group(1))
+    if not _plausible(year):
+        return "", f"year {year} outside {MIN_YEAR}-{MAX_YEAR}"
+    month, day = (int(g) if g else 0 for g in match.groups()[1:])
+    if (month and not 1 <= month <= 12) or (day and not 1 <= day <= 31):
+        return "", "not a date"
+    if day:
+        return f"{year:04d}-{month:02d}-{day:02d}", "stated date"
+    return (f"{year:04d}-{month:02d}" if month else f"{year:04d}"), "stated date"
 
 
 def derive_title(title: str, body: str) -> Detected:
@@ -64,7 +80,7 @@ def detect_year(title: str, body: str, published: str) -> tuple[Detected, str]:
     """Return (year, the document's own date as ISO or "")."""
     title_years = [int(y) for y in _TITLE_YEAR.findall(title)]
     if published:
-        year, date, source = int(published[:4]), published, "byline date"
+        year, date, source = int(published[:4]), published, "stated or byline date"
     else:
         match = _FULL_DATE.search(body[:OPENING_CHARS])
         if match and _plausible(int(match.group(1))):

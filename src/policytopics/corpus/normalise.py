@@ -1,11 +1,14 @@
 """Normalise a document's text: width, spacing, punctuation and script, with counts of each change.
 
+Steps 1 and 2 are the pipeline's one character rule set, defined in `text.normalize`
+(the tokenizer applies the same folds); this module applies them with counts.
+
 Chinese documents (`language == "zh"`), in this order:
 
 1. zero-width characters (U+200B-U+200D, U+2060, U+FEFF) removed;
 2. full-width digits, Latin letters and symbols (U+FF01-U+FF5E) folded to ASCII, except
    the Chinese punctuation ，：；！？（） which stays full-width; U+3000 and other Unicode
-   spaces become a plain space; the ratio signs ∶ and ︰ become `:`.
+   spaces become a plain space (step 6); the ratio signs ∶ and ︰ become `:`.
    Not NFKC: NFKC would also turn ，into `,`, Ⅲ into `III` and m³ into m3.
 3. `?` between two Han characters is a middle dot lost by the scraper (中国泸州?金融中心)
    when the document shows that pattern inside a “quoted name”; it becomes `·`.
@@ -33,10 +36,10 @@ from functools import lru_cache
 
 import opencc
 
+from policytopics.text.normalize import KEEP_FULLWIDTH, ODD_SPACES, RATIO_COLONS, ZERO_WIDTH
+
 TRADITIONAL_SHARE = 0.05
-ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-_KEEP_FULLWIDTH = set("，：；！？（）")
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACES = re.compile(f"[ {ODD_SPACES}]+")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018\u2019\u201c\u201d\u2014\u2026\u00b7"
 _CJK = re.compile(f"[{_HAN}{_CJK_PUNCT}]")
@@ -83,10 +86,10 @@ def fold_width(text: str, stats: NormaliseStats) -> str:
     out = []
     for ch in text:
         code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E and ch not in _KEEP_FULLWIDTH:
+        if 0xFF01 <= code <= 0xFF5E and ch not in KEEP_FULLWIDTH:
             out.append(chr(code - 0xFEE0))
             stats.changed["fullwidth_folded"] += 1
-        elif ch in "∶︰":
+        elif ch in RATIO_COLONS:
             out.append(":")
             stats.changed["ratio_colon"] += 1
         else:

@@ -1,0 +1,240 @@
+"""Text out of a corpus file's bytes: .txt, .docx, .pdf, and tables (.csv, .xlsx, .jsonl, .parquet).
+
+Pure: every reader takes the file's bytes and returns text (documents) or rows (tables).
+
+- `.txt`: `encoding.decode_bytes` (BOM, UTF-8, GB18030).
+- `.docx` (python-docx): paragraphs and table cells in document order, one per line (a
+  merged cell once).
+- `.pdf` (pypdf): the text layer, page by page. Fewer than `MIN_PDF_CHARS_PER_PAGE`
+  non-space characters per page on average is a scanned PDF: `NoTextLayerError` (a recorded
+  skip, never an error; OCR is not attempted).
+- tables: one document per row; `corpus.tables` in params.yaml says which columns hold the
+  text, title, date, issuer and so on (`TableSpec`); an undeclared table is read by the
+  conventional column names (`text` or `content`, `title`, `date`, `year`, `issuer`, ...).
+  Every sheet of a workbook is read unless the declaration names some.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from policytopics.config import CorpusTable
+from policytopics.corpus.encoding import BadFileError, decode_bytes
+
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
+TABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
+MIN_PDF_CHARS_PER_PAGE = 20
+EXCEL_CELL_LIMIT = 32_767
+STATED_FIELDS = (
+    "title", "locality", "province", "city", "admin_level", "doc_type", "language", "issuer"
+)  # fmt: skip
+# How an undeclared table is read: each field from the first of these columns it has.
+DEFAULT_TABLE = CorpusTable(
+    glob="*",
+    text=["text", "content"],
+    title=["title"],
+    date=["date", "published"],
+    year=["year"],
+    issuer=["issuer"],
+    locality=["locality"],
+    province=["province"],
+    city=["city"],
+    admin_level=["admin_level"],
+    doc_type=["doc_type"],
+    language=["language"],
+    id=["id", "doc_id"],
+)
+HINTS = {
+    ".doc": "an old Word .doc file: save it as .docx to include it",
+    ".xls": "an old Excel .xls file: save it as .xlsx to include it",
+    ".wps": "a WPS file: save it as .docx to include it",
+}
+
+
+class NoTextLayerError(BadFileError):
+    """A PDF without a text layer (scanned): always a recorded skip."""
+
+
+@dataclass
+class TableRow:
+    """One row of a table: its key inside the file, text and the values its columns state."""
+
+    key: str  # "0001", "<sheet>#0001", or the declared id
+    position: int  # 1-based over the whole file, sheets in order
+    where: str  # "sheet Central Policies Table row 3" for messages
+    text: str
+    stated: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def docx_text(data: bytes) -> str:
+    """Paragraphs and table cells of a .docx, in order, one per line."""
+    import docx  # python-docx; imported here so a corpus without .docx never loads it
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises zipfile/lxml/KeyError alike
+        raise BadFileError(f"not a readable .docx file ({type(error).__name__})") from None
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) not in seen:  # a merged cell repeats; keep it once
+                        seen.add(id(cell._tc))
+                        lines.append(cell.text)
+        else:
+            lines.append(block.text)
+    return "\n".join(lines)
+
+
+def pdf_text(data: bytes) -> tuple[str, int]:
+    """The text layer of a PDF and its page count; `NoTextLayerError` for a scanned one."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as error:  # pypdf's errors have no common base worth naming
+        raise BadFileError(f"not a readable PDF ({type(error).__name__}: {error})") from None
+    chars = sum(len("".join(page.split())) for page in pages)
+    if not pages or chars < MIN_PDF_CHARS_PER_PAGE * len(pages):
+        raise NoTextLayerError(
+            f"no text layer (scanned?): {len(pages)} page(s) gave {chars} characters; "
+            "run OCR and add the text as .txt"
+        )
+    return "\n".join(page.rstrip("\n") for page in pages), len(pages)
+
+
+def table_spec(name: str, tables: Sequence[CorpusTable]) -> CorpusTable:
+    """The first declaration whose glob matches the file's path, else `DEFAULT_TABLE`."""
+    path = PurePosixPath(name)
+    for spec in tables:
+        if path.match(spec.glob) or PurePosixPath(path.name).match(spec.glob):
+            return spec
+    return DEFAULT_TABLE
+
+
+def _sheets(name: str, data: bytes) -> list[tuple[str, pd.DataFrame]]:
+    suffix = PurePosixPath(name).suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            book = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
+            return list(book.items())
+        if suffix == ".parquet":
+            return [("", pd.read_parquet(io.BytesIO(data)))]
+        if suffix == ".csv":
+            text, _ = decode_bytes(data)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            return [("", frame)]
+    except BadFileError:
+        raise
+    except Exception as error:  # pandas/openpyxl/pyarrow parse errors
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise BadFileError(f"not a readable {suffix} table ({first})") from None
+    return [("", _jsonl_frame(data))]
+
+
+def _jsonl_frame(data: bytes) -> pd.DataFrame:
+    text, _ = decode_bytes(data)
+    records = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BadFileError(f"line {number}: not JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise BadFileError(f"line {number}: a JSON {type(record).__name__}, not an object")
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: blanks/NaN -> "", whole floats without .0, dates as ISO, JSON as JSON."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, datetime | pd.Timestamp):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _columns(choice: str | list[str]) -> list[str]:
+    return [choice] if isinstance(choice, str) else list(choice)
+
+
+def _first(row: dict[str, str], columns: list[str], present: set[str]) -> str:
+    for column in columns:
+        if column in present and row[column].strip():
+            return row[column].strip()
+    return ""
+
+
+def table_rows(name: str, data: bytes, spec: CorpusTable) -> Iterator[TableRow]:
+    """Rows of a table file as `TableRow`s; `BadFileError` for an unreadable file or a
+    missing text column."""
+    sheets = _sheets(name, data)
+    if spec.sheets:
+        missing = sorted(set(spec.sheets) - {s for s, _ in sheets})
+        if missing:
+            raise BadFileError(f"no sheet {missing[0]!r} (sheets: {[s for s, _ in sheets]})")
+        sheets = [(s, frame) for s, frame in sheets if s in spec.sheets]
+    position = 0
+    id_columns = _columns(spec.id)
+    seen: dict[str, str] = {}
+    for sheet, frame in sheets:
+        present = {str(c) for c in frame.columns}
+        text_columns = [c for c in _columns(spec.text) if c in present]
+        if not text_columns:
+            where = f"sheet {sheet!r}: " if sheet else ""
+            raise BadFileError(
+                f"{where}no text column (looked for {_columns(spec.text)}; columns: "
+                f"{sorted(present)}); declare it in params.yaml corpus.tables"
+            )
+        for index, values in enumerate(frame.to_dict("records"), start=1):
+            position += 1
+            row = {str(k): cell_text(v) for k, v in values.items()}
+            where = f"sheet {sheet} row {index}" if sheet else f"row {index}"
+            parts = [row[c] for c in text_columns if row[c].strip()]
+            warnings = [
+                f"{c}: exactly {EXCEL_CELL_LIMIT:,} characters, probably cut at Excel's cell limit"
+                for c in text_columns
+                if len(row[c]) == EXCEL_CELL_LIMIT
+            ]
+            stated = {f: _first(row, _columns(getattr(spec, f)), present) for f in STATED_FIELDS}
+            stated["date"] = _first(row, _columns(spec.date), present)
+            stated["year"] = _first(row, _columns(spec.year), present)
+            if spec.year_map and stated["year"]:
+                value = stated["year"]
+                stated["year"] = str(spec.year_map.get(value, ""))
+                if not stated["year"]:
+                    warnings.append(f"year: {value!r} is not in year_map")
+            stated.update(spec.values)
+            stated = {k: v for k, v in stated.items() if v}
+            declared_id = _first(row, id_columns, present)
+            key = declared_id or (f"{sheet}#{index:04d}" if sheet else f"{index:04d}")
+            if key in seen:
+                raise BadFileError(
+                    f"{where}: id {key!r} again (first at {seen[key]}); ids must be unique"
+                )
+            seen[key] = where
+            yield TableRow(key, position, where, "\n\n".join(parts), stated, warnings)
