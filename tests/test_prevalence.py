@@ -201,3 +201,55 @@ def test_stage_alignment_requires_every_passage_exactly_once() -> None:
         align(passages, themes.iloc[1:], "passage_themes", "classify")
     with pytest.raises(UserError, match="duplicate"):
         align(passages, pd.concat([themes, themes.iloc[:1]]), "passage_themes", "classify")
+
+
+@pytest.mark.parametrize(
+    ("contrast", "reason", "missing"),
+    [
+        (
+            PrevalenceContrast(theme="tourism", focus=["江阳区"], versus_province="重庆市"),
+            "theme tourism is not among the classifier's themes",
+            ["江阳区"],
+        ),
+        (
+            PrevalenceContrast(
+                theme="liquor_industry", focus=["泸州市", "仁怀市"], versus_province="重庆市"
+            ),
+            "none of 泸州市、仁怀市 is in this corpus",
+            ["泸州市", "仁怀市"],
+        ),
+        (
+            PrevalenceContrast(theme="liquor_industry", focus=["江阳区"], versus_province="浙江省"),
+            "no other locality of 浙江省 is in this corpus",
+            [],
+        ),
+    ],
+)
+def test_a_contrast_the_corpus_cannot_make_is_a_noted_skip(
+    contrast: PrevalenceContrast, reason: str, missing: list[str]
+) -> None:
+    table = _liquor([("江阳区", 0.2, 0.1, 0.3), ("渝北区", 0.01, 0.0, 0.02)])
+    figures = contrast_figures(table, contrast, {"江阳区": "四川省", "渝北区": "重庆市"})
+    assert figures["skipped"] == reason
+    assert "focus_excludes_versus_shares" not in figures
+    assert figures["missing_focus"] == missing
+
+
+def test_blank_and_missing_groups_are_unknown() -> None:
+    passages = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c"],
+            "locality": ["江阳区", "", None],
+            "n_chars": [10, 10, 10],
+        }
+    )
+    table = prevalence_table(
+        passages,
+        np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]),
+        ["ecology", "general"],
+        group="locality",
+        label_name="theme",
+        bootstrap=Bootstrap(n_bootstrap=20, confidence=0.95, seed=1),
+    )
+    assert table["locality"].tolist() == ["unknown", "unknown", "江阳区", "江阳区"]
+    assert table["n_passages"].tolist() == [2, 2, 1, 1]

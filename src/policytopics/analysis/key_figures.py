@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 
 from policytopics.config import PrevalenceContrast
-from policytopics.errors import UserError
 
 Row = dict[str, Any]
 
@@ -43,10 +42,10 @@ def contrast_figures(
     `focus_excludes_versus_shares`: every focus interval lies above every versus locality's
     share (lowest focus ci_low > highest versus share). `focus_excludes_versus_intervals`, the
     stricter test: above every versus interval (lowest focus ci_low > highest versus ci_high).
+    A contrast this corpus cannot make (its theme, every focus locality or every locality of
+    the province absent) says why in `skipped` instead of the comparison.
     """
     rows = {str(r["locality"]): r for r in _rows(themes) if r["theme"] == contrast.theme}
-    if not rows:
-        raise UserError(f"prevalence.contrasts: theme {contrast.theme!r} is not in the table")
     focus = [loc for loc in contrast.focus if loc in rows]
     versus = sorted(
         loc
@@ -59,7 +58,13 @@ def contrast_figures(
         "versus_province": contrast.versus_province,
         "n_versus": len(versus),
     }
-    if focus and versus:
+    if not rows:
+        result["skipped"] = f"theme {contrast.theme} is not among the classifier's themes"
+    elif not focus:
+        result["skipped"] = f"none of {'、'.join(contrast.focus)} is in this corpus"
+    elif not versus:
+        result["skipped"] = f"no other locality of {contrast.versus_province} is in this corpus"
+    else:
         top = max(versus, key=lambda loc: float(rows[loc]["prevalence"]))
         lowest = min(float(rows[loc]["ci_low"]) for loc in focus)
         highest_ci = max(float(rows[loc]["ci_high"]) for loc in versus)

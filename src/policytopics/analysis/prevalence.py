@@ -23,6 +23,8 @@ PREVALENCE_COLUMNS: tuple[str, ...] = (
     "n_passages",
 )
 
+UNKNOWN_GROUP = "unknown"  # the group of a passage whose locality, year, doc_type... is blank
+
 # Keeps one bootstrap chunk (replicates x passages x labels float64) near 64 MB.
 _CHUNK_BYTES = 64 * 2**20
 
@@ -96,11 +98,12 @@ def prevalence_table(
 
     `passages` holds one row per passage with the `group`, `stratum` and `weight` columns;
     `probs` holds its label distributions row for row. Lift is the group's share over the
-    share in all of `passages`.
+    share in all of `passages`. A blank or missing group value is `UNKNOWN_GROUP`.
     """
     _check_inputs(passages, probs, labels, [group, stratum, weight])
     weights = passages[weight].to_numpy(dtype=float)
-    group_values = passages[group].astype("string").fillna("unknown")
+    group_values = passages[group].astype("string").str.strip().fillna("")
+    group_values = group_values.where(group_values != "", UNKNOWN_GROUP)
     names = sorted(group_values.unique())
     codes = pd.Categorical(group_values, categories=names).codes.astype(np.int64)
     strata = pd.factorize(passages[stratum])[0]

@@ -63,10 +63,17 @@ class PrevalenceOutputs:
     def summary(self) -> str:
         """The stage's one-line report."""
         m = self.metrics
+        contrasts = m.get("contrasts", {})
+        skipped = [
+            f"{theme} ({c['skipped']})"
+            for theme, c in (contrasts.items() if isinstance(contrasts, dict) else [])
+            if "skipped" in c
+        ]
         return (
             f"prevalence: {m['n_passages']} passages, {m['n_localities']} localities, "
             f"{self.n_themes} themes, "
             f"{m['n_bootstrap']} bootstrap replicates"
+            + (f"; contrasts skipped: {'; '.join(skipped)}" if skipped else "")
         )
 
 
