@@ -80,11 +80,11 @@ def main() -> int:
     texts = [
         list(t)
         for t, lang in zip(tokens["tokens"], tokens["language"], strict=True)
-        if lang in params.languages
+        if lang in params.fit_languages
     ]
     dictionary = Dictionary(texts)
     dictionary.filter_extremes(
-        no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n
+        no_below=params.min_df, no_above=params.max_df, keep_n=params.keep_n
     )
     train = [t for t in ([w for w in text if w in dictionary.token2id] for text in texts) if t]
     seeded = params.model_copy(update={"seed_priors": True})

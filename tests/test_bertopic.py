@@ -67,7 +67,7 @@ PARAMS = BertopicParams(
     umap=UmapParams(n_neighbors=5, n_components=2, min_dist=0.0, metric="cosine"),
     hdbscan=HdbscanParams(min_cluster_size=8, min_samples=10),
     outliers=OutlierParams(strategy="embeddings", threshold=0.0),
-    top_n_words=5,
+    top_words=5,
     min_df=2,
     max_df=0.9,
 )

@@ -24,3 +24,22 @@ def test_bad_value_names_the_key() -> None:
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not found"):
         load_params(tmp_path / "params.yaml")
+
+
+def test_renamed_keys_say_their_new_name() -> None:
+    old = {"lda": {"no_below": 3, "languages": ["zh"]}, "classify": {"c": 3.0, "cv_folds": 4}}
+    with pytest.raises(UserError) as raised:
+        parse_params(old)
+    assert str(raised.value) == (
+        "params.yaml: lda.languages is now lda.fit_languages; lda.no_below is now lda.min_df; "
+        "classify.c is now classify.model.c; classify.cv_folds is now classify.evaluation.cv_folds"
+    )
+
+
+def test_config_defaults_are_the_project_settings() -> None:
+    """Code that builds a section without params.yaml (tests, notebooks) runs the pipeline's
+    settings: each section's defaults equal params.yaml's values, key by key."""
+    params = load_params(Path(__file__).parents[1] / "params.yaml")
+    for name in ("lda", "bertopic", "themes", "classify"):
+        section = getattr(params, name)
+        assert section == type(section)(), name

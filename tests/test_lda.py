@@ -19,11 +19,11 @@ def rotated(words: list[str], n_docs: int) -> list[list[str]]:
 
 
 TEXTS = rotated(ECOLOGY, 12) + rotated(DIGITAL, 12)
-PARAMS = LdaParams(num_topics=[2], no_below=1, no_above=0.9, passes=20, chunksize=24)
+PARAMS = LdaParams(num_topics=[2], min_df=1, max_df=0.9, passes=20, chunksize=24)
 
 
 def fit_two_topics(texts: list[list[str]] = TEXTS, seed: int = 7) -> lda.LdaFit:
-    dictionary = lda.build_dictionary(texts, PARAMS.no_below, PARAMS.no_above, PARAMS.keep_n)
+    dictionary = lda.build_dictionary(texts, PARAMS.min_df, PARAMS.max_df, PARAMS.keep_n)
     return lda.fit_lda(lda.to_bows(dictionary, texts), dictionary, 2, PARAMS, seed)
 
 

@@ -24,7 +24,7 @@ def rotated(words: list[str], n_docs: int) -> list[list[str]]:
 
 
 TEXTS = rotated(ECOLOGY, 10) + rotated(DIGITAL, 10) + rotated(LIQUOR, 10)
-TOMOTOPY = LdaParams(engine="tomotopy", no_below=1, no_above=0.9, gibbs_iterations=200)
+TOMOTOPY = LdaParams(engine="tomotopy", min_df=1, max_df=0.9, gibbs_iterations=200)
 
 
 def fit_tomotopy(seed: int = 3) -> lda_tomotopy.TomotopyFit:
@@ -116,8 +116,8 @@ def test_stage_writes_every_output_and_accounts_for_every_passage(
 ) -> None:
     lda_section = {
         "num_topics": [3, 4],
-        "no_below": 1,
-        "no_above": 0.9,
+        "min_df": 1,
+        "max_df": 0.9,
         "passes": 20,
         "chunksize": 10,
         "coherence_top_n": 4,

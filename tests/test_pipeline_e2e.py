@@ -61,7 +61,7 @@ def _small_seeds(seeds: Path, target: Path) -> None:
 def _small_params(params: dict[str, object]) -> dict[str, object]:
     shrink: dict[str, dict[str, object]] = {
         "compute": {"workers": 1},
-        "lda": {"num_topics": [3, 4], "passes": 5, "iterations": 50, "no_below": 2},
+        "lda": {"num_topics": [3, 4], "passes": 5, "iterations": 50, "min_df": 2},
         "bertopic": {
             "min_df": 2,
             "hdbscan": {"min_cluster_size": 5, "min_samples": 2},

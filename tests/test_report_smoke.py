@@ -35,7 +35,7 @@ def test_prevalence_outputs_follow_the_contract(run: Path) -> None:
     assert metrics["top_theme_by_locality"]["江阳区"]["theme"] == "liquor_industry"
     liquor = metrics["contrasts"]["liquor_industry"]
     assert set(liquor["focus"]) == {"江阳区", "泸州市"} and liquor["n_versus"] == 2
-    # LDA models the Chinese passages only (lda.languages); BERTopic every passage
+    # LDA models the Chinese passages only (lda.fit_languages); BERTopic every passage
     for model, localities in (("lda", ["江阳区", "渝北区", "巫山县"]), ("bertopic", LOCALITIES)):
         topics = pd.read_csv(run / f"reports/prevalence/topics_by_locality_{model}.csv")
         sums = topics.groupby("locality")["prevalence"].sum()

@@ -82,7 +82,7 @@ from pathlib import Path
 from policytopics.config import LdaParams
 from policytopics.models import lda
 texts = [["生态", "长江", "污染", "保护"], ["数字", "大数据", "软件", "算力"]] * 6
-params = LdaParams(num_topics=[2], no_below=1, no_above=0.9, passes=2)
+params = LdaParams(num_topics=[2], min_df=1, max_df=0.9, passes=2)
 dictionary = lda.build_dictionary(texts, 1, 0.9, 100)
 fit = lda.fit_lda(lda.to_bows(dictionary, texts), dictionary, 2, params, 7)
 with tempfile.TemporaryDirectory() as tmp:

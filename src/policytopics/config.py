@@ -107,9 +107,9 @@ class LdaParams(Section):
     select_by: Literal["c_v", "c_npmi"] = "c_v"  # chosen K = best score; ties -> smaller K
     min_diversity: float = 0.0  # K whose topic diversity is lower are not chosen (if any is ok)
     coherence_top_n: int = 10  # top words per topic scored by c_v / c_npmi
-    languages: list[str] = ["zh"]  # passages modelled; others get the prior row, flagged
-    no_below: int = 5  # drop words in fewer passages
-    no_above: float = 0.5  # drop words in a larger share of passages
+    fit_languages: list[str] = ["zh"]  # passages modelled; others get the prior row, flagged
+    min_df: int = 5  # dictionary: drop words in fewer passages (as bertopic.min_df)
+    max_df: float = 0.5  # ... and words in a larger share of passages
     keep_n: int = 20000  # then keep at most this many most frequent words
     passes: int = 40  # gensim: passes over the corpus
     iterations: int = 200  # gensim: max E-step iterations per document
@@ -157,11 +157,11 @@ class OutlierParams(Section):
 
 class BertopicParams(Section):
     align_languages: bool = True  # remove the zh/en offset of the embedding space first
-    fit_languages: list[str] = ["zh"]  # passages that shape the topics; others are assigned
+    fit_languages: list[str] = ["zh"]  # passages that shape the topics (as lda); others assigned
     umap: UmapParams = UmapParams()
     hdbscan: HdbscanParams = HdbscanParams()
     outliers: OutlierParams = OutlierParams()
-    top_n_words: int = 10  # words per topic in topics.csv and in the coherence scores
+    top_words: int = 10  # words per topic in topics.csv and in the coherence scores
     min_df: int = 5  # c-TF-IDF vocabulary: tokens in at least this many passages (as LDA)
     max_df: float = 0.5  # ... and in at most this share of passages
     guided: bool = False  # seed topics from the theme lexicon (BERTopic seed_topic_list)
@@ -311,6 +311,56 @@ class Params(Section):
     report: ReportParams = ReportParams()
 
 
+# Keys that moved or were renamed (one name per meaning across sections; classify grouped).
+RENAMED = {
+    "lda.languages": "lda.fit_languages",
+    "lda.no_below": "lda.min_df",
+    "lda.no_above": "lda.max_df",
+    "bertopic.top_n_words": "bertopic.top_words",
+    **{
+        f"classify.{old}": f"classify.weak_labels.{new}"
+        for old, new in (
+            ("heading_labels", "heading"),
+            ("lexicon_labels", "lexicon"),
+            ("topic_labels", "topic"),
+            ("lexicon_min_count", "lexicon_min_count"),
+            ("lexicon_min_ratio", "lexicon_min_ratio"),
+            ("topic_min_probability", "topic_min_probability"),
+            ("topic_min_score", "topic_min_score"),
+            ("max_weak_per_theme", "max_per_theme"),
+            ("hand_weight", "hand_weight"),
+        )
+    },
+    **{
+        f"classify.{key}": f"classify.model.{key}"
+        for key in (
+            "c",
+            "embedding_weight",
+            "tfidf_weight",
+            "lexicon_weight",
+            "context_weight",
+            "passage_weight",
+            "min_df",
+            "align_languages",
+        )
+    },
+    **{
+        f"classify.{key}": f"classify.evaluation.{key}"
+        for key in ("cv_folds", "f1_bootstrap", "f1_confidence")
+    },
+}
+
+
+def renamed_keys(data: dict[str, Any]) -> list[str]:
+    """`old: now new` for each key of `data` that was renamed or moved."""
+    out = []
+    for old, new in RENAMED.items():
+        section, key = old.split(".")
+        if isinstance(data.get(section), dict) and key in data[section]:
+            out.append(f"{old} is now {new}")
+    return out
+
+
 def format_validation_error(error: ValidationError, source: str) -> str:
     """Summarise a pydantic error as one line: `source: key.path: message`."""
     parts = []
@@ -326,6 +376,9 @@ def parse_params(data: object, source: str = "params.yaml") -> Params:
         data = {}
     if not isinstance(data, dict):
         raise UserError(f"{source}: expected a mapping of sections, got {type(data).__name__}")
+    moved = renamed_keys(data)
+    if moved:
+        raise UserError(f"{source}: " + "; ".join(moved))
     try:
         return Params.model_validate(data)
     except ValidationError as error:

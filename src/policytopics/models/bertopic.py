@@ -169,7 +169,7 @@ def build_topic_model(
     )
     return BERTopic(
         language="multilingual",
-        top_n_words=max(params.top_n_words, DIVERSITY_TOP_N),
+        top_n_words=max(params.top_words, DIVERSITY_TOP_N),
         min_topic_size=min_cluster_size,
         embedding_model=seed_embedder,
         umap_model=umap,
@@ -243,7 +243,7 @@ def fit_topics(
             model.update_topics(
                 fit_docs,
                 topics=fit_topics_,
-                top_n_words=max(params.top_n_words, DIVERSITY_TOP_N),
+                top_n_words=max(params.top_words, DIVERSITY_TOP_N),
                 vectorizer_model=build_vectorizer(vocabulary),
                 ctfidf_model=ClassTfidfTransformer(),
             )

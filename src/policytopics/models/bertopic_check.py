@@ -198,12 +198,12 @@ def model_passage_topics(
         vectors=vectors,
         docs=docs,
         assignments=assignments,
-        topics=topic_table(fit.model, params.top_n_words),
+        topics=topic_table(fit.model, params.top_words),
         info=info,
         cross_language=cross_language_examples(frame, fit.topics, vectors, info),
         representatives=representatives,
         predicted=list(predicted),
-        quality=quality_metrics(fit, frame["tokens"].map(list).tolist(), params.top_n_words),
+        quality=quality_metrics(fit, frame["tokens"].map(list).tolist(), params.top_words),
     )
 
 

@@ -35,15 +35,16 @@ class LdaFit:
 
 
 def build_dictionary(
-    texts: Sequence[Sequence[str]], no_below: int, no_above: float, keep_n: int
+    texts: Sequence[Sequence[str]], min_df: int, max_df: float, keep_n: int
 ) -> Dictionary:
-    """Vocabulary of `texts` without rare words (< no_below passages) and near-ubiquitous ones."""
+    """Vocabulary of `texts` without rare words (< min_df passages) and near-ubiquitous ones
+    (in more than a `max_df` share of passages), then the `keep_n` most frequent."""
     dictionary = Dictionary(texts)
-    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    dictionary.filter_extremes(no_below=min_df, no_above=max_df, keep_n=keep_n)
     if len(dictionary) == 0:
         raise UserError(
-            f"lda: no word is left after filtering (no_below={no_below}, no_above={no_above}); "
-            "lower lda.no_below or raise lda.no_above"
+            f"lda: no word is left after filtering (min_df={min_df}, max_df={max_df}); "
+            "lower lda.min_df or raise lda.max_df"
         )
     return dictionary
 

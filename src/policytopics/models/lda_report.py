@@ -127,13 +127,13 @@ class LdaOutputs:
 def model_topics(
     tokens: pd.DataFrame, params: LdaParams, seed: int, lexicon: Lexicon, source: str = "tokens"
 ) -> LdaOutputs:
-    """Sweep K over the passages in `params.languages`, choose K, tabulate the chosen model."""
+    """Sweep K over the passages in `params.fit_languages`, choose K, tabulate the chosen model."""
     require_columns(tokens, TOKEN_COLUMNS, source)
     token_lists = tokens["tokens"].map(list)
-    in_scope = tokens["language"].isin(params.languages)
+    in_scope = tokens["language"].isin(params.fit_languages)
     texts = [list(t) for t in token_lists[in_scope]]
     if not any(texts):
-        raise UserError(f"{source}: no tokens in languages {params.languages}")
+        raise UserError(f"{source}: no tokens in lda.fit_languages {params.fit_languages}")
 
     seed_words = theme_seed_words(params, lexicon, (w for text in texts for w in text))
     dictionary, points, fits = lda_sweep.sweep(texts, params, seed, seed_words)
@@ -144,7 +144,7 @@ def model_topics(
         tokens["passage_id"].tolist(),
         token_lists.tolist(),
         tokens["language"].tolist(),
-        params.languages,
+        params.fit_languages,
     )
     metrics = sweep_metrics(points, chosen, params, doc_topics["status"].tolist(), len(dictionary))
     return LdaOutputs(

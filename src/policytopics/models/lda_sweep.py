@@ -34,7 +34,7 @@ PASSAGES_PER_TOPIC = 40
 STATUS_MODELLED = "modelled"
 STATUS_EMPTY = "empty"  # no tokens at all
 STATUS_NO_VOCABULARY = "no_vocabulary"  # tokens, but none left in the filtered dictionary
-STATUS_OTHER_LANGUAGE = "other_language"  # language not in lda.languages
+STATUS_OTHER_LANGUAGE = "other_language"  # language not in lda.fit_languages
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def sweep(
 ) -> tuple[Dictionary, list[SweepPoint], dict[int, TopicFit]]:
     """Fit and score one model per K of `params.num_topics` (`sweep_values`; same seed)."""
     sweep_values(params.num_topics, 0, 0)  # a bad list is an error before any work
-    dictionary = lda.build_dictionary(texts, params.no_below, params.no_above, params.keep_n)
+    dictionary = lda.build_dictionary(texts, params.min_df, params.max_df, params.keep_n)
     known = [[w for w in text if w in dictionary.token2id] for text in texts]
     train = [text for text in known if text]
     values = sweep_values(params.num_topics, len(train), len(seed_words))

@@ -44,7 +44,7 @@ SUMMARY_ROWS = 16  # rows shown per table
 
 _MODEL_NOTES = {
     "lda": "LDA; share = passage-topic distributions weighted by passage length, over the "
-    "passages LDA modelled (lda.languages; other passages carry only the prior).",
+    "passages LDA modelled (lda.fit_languages; other passages carry only the prior).",
     "bertopic": "BERTopic; share = hard topic assignments weighted by passage length "
     "(topic -1 = outliers).",
 }
