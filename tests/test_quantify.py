@@ -123,8 +123,11 @@ def test_em_recovers_priors_from_a_sample_of_known_gaussians() -> None:
     x = rng.normal(np.where(themes == 0, -1.0, 1.0), 1.0)
     density = np.exp(-0.5 * (x[:, None] - np.array([-1.0, 1.0])) ** 2)
     probs = train * density / (train * density).sum(axis=1, keepdims=True)
-    priors = em_shares(probs, np.ones(len(x)), np.zeros(len(x), dtype=np.int64), 1, train)[0]
+    groups = np.zeros(len(x), dtype=np.int64)
+    priors = em_shares(probs, np.ones(len(x)), groups, 1, train, pseudo_count=0)[0]
+    shrunk = em_shares(probs, np.ones(len(x)), groups, 1, train)[0]  # 5 of 20,000: no matter
     assert priors == pytest.approx(shifted, abs=0.015)
+    assert shrunk == pytest.approx(priors, abs=1e-3)
     assert probs.mean(axis=0)[0] < 0.65  # the soft mean is far off
 
 
@@ -151,7 +154,7 @@ def test_em_pseudo_count_holds_a_short_group_near_its_soft_mean() -> None:
 
 def test_em_shares_keeps_the_soft_mean_below_min_sentences() -> None:
     train = np.array([0.5, 0.5])
-    shares = em_shares(PROBS, WEIGHTS, GROUPS, 2, train, min_sentences=2, tol=1e-12)
+    shares = em_shares(PROBS, WEIGHTS, GROUPS, 2, train, pseudo_count=0, min_sentences=2, tol=1e-12)
     assert shares[1] == pytest.approx(np.array([0.7, 0.3]))  # one sentence: soft mean
     expected = em_priors(PROBS[:2], train, WEIGHTS[:2], tol=1e-12)[0]
     assert shares[0] == pytest.approx(expected)
@@ -164,3 +167,12 @@ def test_em_weights_count_as_relative_sentence_weights() -> None:
     a = em_priors(probs, train, np.array([1.0, 3.0]), pseudo_count=2, tol=1e-13)[0]
     b = em_priors(probs, train, np.array([100.0, 300.0]), pseudo_count=2, tol=1e-13)[0]
     assert a == pytest.approx(b)
+
+
+def test_em_shares_default_pseudo_count_shrinks_a_one_sentence_group() -> None:
+    probs, one = np.array([[0.9, 0.1]]), np.zeros(1, dtype=np.int64)
+    train = np.array([0.5, 0.5])
+    shrunk = em_shares(probs, np.ones(1), one, 1, train, tol=1e-13)[0]
+    expected = em_priors(probs, train, pseudo_count=5, tol=1e-13)[0]
+    assert shrunk == pytest.approx(expected)
+    assert 0.9 < shrunk[0] < 0.95  # the raw EM would say 1.0
