@@ -27,6 +27,9 @@ CONGRESS_YEAR = {1: 1921, 3: 1923, 7: 1945, 9: 1969, 10: 1973, 11: 1977, 12: 198
 CONGRESS_YEAR |= {14: 1992, 15: 1997, 16: 2002, 17: 2007, 18: 2012, 19: 2017, 20: 2022}
 # random pool: sentences per congress report; policy documents drawn per sheet x sentences each
 CONGRESS_RANDOM_PER_DOC = 20
+# a second random draw per report, from the sentences the first did not take, so that the
+# 40 together are a simple random sample of the report (added after the first 20 were read)
+CONGRESS_RANDOM_EXTRA = 20
 POLICY_DOCS_PER_SHEET = {"central": 45, "shandong": 15}
 POLICY_RANDOM_PER_DOC = 5
 # cue pools: theme -> regex of cue words; sizes per corpus (set after the random pool was read)
@@ -99,9 +102,14 @@ def usable(text: str) -> list[str]:
 
 
 def draw(
-    corpus: str, docs: list[tuple[str, int, str]], doc_ids: list[str], per_doc: int
+    corpus: str,
+    docs: list[tuple[str, int, str]],
+    doc_ids: list[str],
+    per_doc: int,
+    extra_per_doc: int = 0,
 ) -> pd.DataFrame:
-    """Random pool (per document, seeded by document id) then the cue pools."""
+    """Random pool (per document, seeded by document id), the cue pools, then the extra
+    random draw (a sentence it picks that a cue pool holds becomes `random`)."""
     rows, taken = [], set()
     sents = {doc: (year, usable(text)) for doc, year, text in docs}
     for doc in doc_ids:
@@ -124,6 +132,18 @@ def draw(
                 taken.add(s)
                 rows.append((s, corpus, doc, year, f"cue:{theme}"))
                 n += 1
+    if extra_per_doc:
+        first = {row[0] for row in rows if row[4] == "random"}
+        where = {row[0]: k for k, row in enumerate(rows)}
+        for doc in doc_ids:
+            year, pool = sents[doc]
+            rest = [s for s in pool if s not in first]
+            rng = random.Random(f"{SEED}:{doc}:extra")
+            for s in rng.sample(rest, min(extra_per_doc, len(rest))):
+                if s in where:
+                    rows[where[s]] = (s, corpus, rows[where[s]][2], rows[where[s]][3], "random")
+                else:
+                    rows.append((s, corpus, doc, year, "random"))
     return pd.DataFrame(rows, columns=["text", "corpus", "document", "year", "pool"])
 
 
@@ -131,7 +151,7 @@ def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     congress = congress_documents()
     ids = [doc for doc, _, text in congress if len(usable(text)) >= 5]  # not the 七大 stub
-    draw("cpc_congress", congress, ids, CONGRESS_RANDOM_PER_DOC).to_csv(
+    draw("cpc_congress", congress, ids, CONGRESS_RANDOM_PER_DOC, CONGRESS_RANDOM_EXTRA).to_csv(
         out_dir / "candidates_cpc_congress.csv", index=False
     )
     policies = policy_documents()
