@@ -186,15 +186,37 @@ def test_composition_draws_each_sentence_from_the_passage_probabilities() -> Non
     assert document_shares(units, 1)[0, 0] == 0.25
 
 
-def test_cluster_counts_resample_whole_localities_then_documents() -> None:
+def test_cluster_counts_resample_whole_localities() -> None:
     clusters = np.array([0, 0, 0, 1, 2, 2])  # three localities of 3, 1 and 2 documents
     counts = cluster_counts(clusters, 500, np.random.default_rng(5))
-    per_cluster = np.column_stack([counts[:, clusters == c].sum(axis=1) for c in range(3)])
+    # a locality drawn m times brings each of its documents m times
+    for cluster in range(3):
+        block = counts[:, clusters == cluster]
+        assert (block == block[:, :1]).all()
+    assert counts[:, [0, 3, 4]].sum(axis=1).tolist() == [3] * 500  # three localities drawn
+    assert (counts[:, 0] == 0).any()  # localities, not documents, are left out
+
+
+def test_two_stage_counts_resample_documents_inside_drawn_localities() -> None:
+    clusters = np.array([0, 0, 0, 1, 2, 2])
+    counts = cluster_counts(clusters, 500, np.random.default_rng(5), within=True)
     sizes = np.array([3, 1, 2])
+    per_cluster = np.column_stack([counts[:, clusters == c].sum(axis=1) for c in range(3)])
     # a locality drawn m times contributes m x its size documents: never a partial locality
     assert np.all(per_cluster % sizes == 0)
     assert (per_cluster // sizes).sum(axis=1).tolist() == [3] * 500
-    assert (per_cluster[:, 0] == 0).any()  # localities, not documents, are left out
+    block = counts[:, clusters == 0]
+    assert not (block == block[:, :1]).all()  # its documents drawn unequally
+
+
+def test_strata_keep_their_number_of_clusters() -> None:
+    clusters = np.array([0, 1, 2, 3, 4])
+    strata = np.array([0, 0, 1, 1, 1])
+    counts = cluster_counts(clusters, 200, np.random.default_rng(1), strata)
+    assert counts[:, :2].sum(axis=1).tolist() == [2] * 200
+    assert counts[:, 2:].sum(axis=1).tolist() == [3] * 200
+    with pytest.raises(UserError, match="spans more than one stratum"):
+        cluster_counts(np.array([0, 0]), 5, np.random.default_rng(1), np.array([0, 1]))
 
 
 def test_same_seed_same_tables_other_seed_other_intervals() -> None:
@@ -244,6 +266,6 @@ def test_a_formula_naming_an_unknown_covariate_is_a_user_error() -> None:
 def test_params_accept_a_bare_list_of_formulas() -> None:
     settings = parse_params({"prevalence": {"effects": ["~ year", "~ province"]}}).prevalence
     assert settings.effects.formulas == ["~ year", "~ province"]
-    assert settings.effects.cluster == "locality"
+    assert settings.effects.cluster == "auto"
     with pytest.raises(UserError, match=r"prevalence\.effects\.cluster"):
         parse_params({"prevalence": {"effects": {"formulas": [], "cluster": "city"}}})

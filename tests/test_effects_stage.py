@@ -105,3 +105,12 @@ def test_unknown_covariate_is_a_one_line_user_error(
 ) -> None:
     with pytest.raises(UserError, match="'~ yaer'"):
         run(tmp_path, monkeypatch, "c", ["~ yaer"])
+
+
+def test_auto_resamples_localities_only_when_documents_nest_in_them() -> None:
+    seeds_like = pd.DataFrame({"locality": ["泸州市", "泸州市", *[f"县{i}" for i in range(12)]]})
+    assert stage.bootstrap_unit(seeds_like, "auto") == "document"
+    panel = pd.DataFrame({"locality": [f"市{i % 10}" for i in range(20)]})  # 10 x 2 documents
+    assert stage.bootstrap_unit(panel, "auto") == "locality"
+    assert stage.bootstrap_unit(seeds_like, "locality") == "locality"
+    assert stage.bootstrap_unit(panel, "document") == "document"

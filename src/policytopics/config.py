@@ -237,7 +237,8 @@ class EffectsParams(Section):
     """Covariate effects (docs/effects.md); params.yaml may give just the list of formulas."""
 
     formulas: list[str] = ["~ year", "~ admin_level", "~ language", "~ doc_type"]
-    cluster: Literal["locality", "document"] = "locality"  # bootstrap: localities, then documents
+    # bootstrap unit: auto = locality when documents nest in localities (stages/effects.py)
+    cluster: Literal["auto", "locality", "document"] = "auto"
 
     @model_validator(mode="before")
     @classmethod

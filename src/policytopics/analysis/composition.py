@@ -1,8 +1,8 @@
 """Bootstrap draws shared by effects and the panel: resampled clusters, composed theme shares.
 
 Two sources of uncertainty, drawn together in every replicate (pure numpy, seeded):
-- sampling: documents (or localities, then documents inside them) resampled with replacement,
-  expressed as a count per document (a document drawn twice counts twice);
+- sampling: documents (or localities, each bringing all its documents) resampled with
+  replacement, expressed as a count per document (a document drawn twice counts twice);
 - classification, by the method of composition: each unit (passage) is cut into `pieces`
   (its sentences), each piece takes one theme drawn from the unit's probability vector, and
   document shares are recomputed from the drawn themes.
@@ -113,14 +113,21 @@ def composed_shares(units: Units, n_docs: int, n_rep: int, rng: np.random.Genera
 
 
 def cluster_counts(
-    clusters: np.ndarray, n_rep: int, rng: np.random.Generator, strata: np.ndarray | None = None
+    clusters: np.ndarray,
+    n_rep: int,
+    rng: np.random.Generator,
+    strata: np.ndarray | None = None,
+    *,
+    within: bool = False,
 ) -> np.ndarray:
     """How often each row (document or passage) is drawn in each replicate: (n_rep, n_rows).
 
-    Two-stage: the clusters (`clusters`, a code per row, e.g. locality) are resampled with
-    replacement, then rows with replacement inside each drawn copy of a cluster; one row per
-    cluster is plain row resampling. With `strata` (a code per row; a cluster must lie inside
-    one stratum) clusters are resampled within their stratum, so each stratum keeps its size.
+    The clusters (`clusters`, a code per row, e.g. locality) are resampled with replacement
+    and a drawn cluster brings all its rows; one row per cluster is plain row resampling.
+    `within=True` also resamples rows inside each drawn copy (two-stage), which counts the
+    within-cluster variance twice and widens intervals (benchmarks/bench_effects_coverage.py).
+    With `strata` (a code per row; a cluster must lie inside one stratum) clusters are
+    resampled within their stratum, so each stratum keeps its number of clusters.
     """
     n_rows = len(clusters)
     strata = np.zeros(n_rows, dtype=np.int64) if strata is None else np.asarray(strata)
@@ -137,6 +144,9 @@ def cluster_counts(
     counts = np.zeros((n_rep, n_rows), dtype=np.int64)
     for cluster in range(len(pairs)):
         rows = np.flatnonzero(cluster_of_row == cluster)
+        if not within:
+            counts[:, rows] = cluster_draws[:, cluster][:, None]
+            continue
         uniform = np.full(len(rows), 1.0 / len(rows))
         counts[:, rows] = rng.multinomial(cluster_draws[:, cluster] * len(rows), uniform)
     return counts

@@ -310,12 +310,15 @@ def estimate_effects(
     doc_weights: np.ndarray,
     clusters: np.ndarray,
     replicates: Replicates,
+    within_clusters: bool = False,
 ) -> EffectsResult:
     """Effects and marginal shares for every formula and theme, with bootstrap intervals.
 
     `covariates`: one row per document (row i = document code i of `units.doc`); `doc_weights`:
-    each document's weight in the fit; `clusters`: a code per document, resampled first (a
-    code per document = plain document resampling).
+    each document's weight in the fit; `clusters`: a code per document; clusters are resampled,
+    each bringing all its documents (a code per document = plain document resampling);
+    `within_clusters` also resamples documents inside each drawn cluster (for comparison only:
+    it counts within-cluster variance twice).
     """
     n_docs = len(covariates)
     if len(themes) != units.n_themes:
@@ -336,7 +339,7 @@ def estimate_effects(
     if designs:
         for begin, stop, rng in chunk_generators(replicates.seed, replicates.n_bootstrap):
             size = stop - begin
-            counts = cluster_counts(clusters, size, rng)
+            counts = cluster_counts(clusters, size, rng, within=within_clusters)
             drawn = (
                 composed_shares(units, n_docs, size, rng)
                 if replicates.composition

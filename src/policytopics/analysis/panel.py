@@ -3,8 +3,8 @@
 Share of theme k in locality l and year t: the length-weighted ratio over the cell's passages,
     share_ltk = sum_i w_i p_ik / sum_i w_i
 (the estimator of `prevalence`). Intervals: percentile bootstrap, documents resampled within
-their cell, then passages within each drawn document (a cell of one document resamples its
-passages), with each passage's themes drawn from its probabilities (method of composition).
+their cell (a cell of one document resamples its passages instead), with each passage's themes
+drawn from its probabilities per sentence (method of composition).
 
 Confounding rule: over a set of documents (the corpus, or one panel locality), year is
 confounded with doc_type (or language) when both vary and Cramér's V between them, computed on
@@ -143,6 +143,9 @@ def panel_table(
     cells = cell_keys.unique().sort_values()
     cell = cells.get_indexer(cell_keys)
     docs = pd.factorize(rows["doc_id"])[0]
+    # resampled: the documents of a cell with several, the passages of a one-document cell
+    docs_in_cell = pd.Series(docs).groupby(cell).nunique().to_numpy()[cell]
+    clusters = np.where(docs_in_cell > 1, docs, docs.max() + 1 + np.arange(len(rows)))
     subset = Units(
         doc=docs,
         weight=units.weight[keep],
@@ -155,7 +158,7 @@ def panel_table(
     share = (onehot.T @ weighted) / (onehot.T @ subset.weight)[:, None]
     draws = np.empty((n_bootstrap, len(cells), len(themes)))
     for begin, stop, rng in chunk_generators(seed, n_bootstrap):
-        counts = cluster_counts(docs, stop - begin, rng, strata=cell) * subset.weight
+        counts = cluster_counts(clusters, stop - begin, rng, strata=cell) * subset.weight
         drawn = composed_unit_shares(subset, stop - begin, rng)
         numerator = np.matmul(onehot.T, counts[:, :, None] * drawn)  # (b, cells, themes)
         draws[begin:stop] = numerator / (counts @ onehot)[:, :, None]

@@ -29,12 +29,25 @@ COVARIATES: tuple[str, ...] = (
     "language",
 )
 _PASSAGE_NEEDS = ("passage_id", "doc_id", "locality", "year", "n_chars", "n_sentences")
+NESTED_LOCALITIES = 10  # auto: resample localities when this many hold 2+ documents each
+CLUSTER_RULE = (
+    "auto: resample localities (each with all its documents) when at least "
+    f"{NESTED_LOCALITIES} localities hold two or more documents each, else documents"
+)
 SIGNIFICANT = 10  # digits written for floats: same inputs, same bytes
 CONFOUNDING_RULE = (
     "year is confounded with doc_type (or language) when both vary among the documents and "
     "Cramér's V of their year x doc_type table of document counts is at least "
     "prevalence.panel.max_cramers_v"
 )
+
+
+def bootstrap_unit(documents: pd.DataFrame, setting: str) -> str:
+    """The cluster the bootstrap resamples: `setting`, or for auto the CLUSTER_RULE's choice."""
+    if setting != "auto":
+        return setting
+    sizes = documents.groupby("locality").size()
+    return "locality" if int((sizes >= 2).sum()) >= NESTED_LOCALITIES else "document"
 
 
 def aligned(passages: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
@@ -89,8 +102,9 @@ def main(
     doc_weights: np.ndarray = np.ones(len(documents))  # weight: equal
     if settings.weight == "n_chars":
         doc_weights = np.bincount(units.doc, weights=units.weight, minlength=len(documents))
+    cluster = bootstrap_unit(documents, settings.effects.cluster)
     clusters: np.ndarray = np.arange(len(documents))  # cluster: document
-    if settings.effects.cluster == "locality":
+    if cluster == "locality":
         clusters = pd.factorize(documents["locality"].astype(str))[0]
     replicates = Replicates(settings.n_bootstrap, settings.confidence, params.seed)
     result = estimate_effects(
@@ -129,7 +143,9 @@ def main(
         "confidence": settings.confidence,
         "seed": params.seed,
         "weight": settings.weight,
-        "cluster": settings.effects.cluster,
+        "cluster": cluster,
+        "cluster_setting": settings.effects.cluster,
+        "cluster_rule": CLUSTER_RULE,
         "composition": "per sentence" if params.classify.unit == "sentence" else "per passage",
         "formulas": fitted,
         "skipped": [{"formula": s.formula, "reason": s.reason} for s in result.skipped],
