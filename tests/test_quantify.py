@@ -7,11 +7,16 @@ import math
 import numpy as np
 import pytest
 
+from policytopics.analysis.prevalence import bootstrap_shares
 from policytopics.analysis.quantify import (
+    METHODS,
+    Calibration,
     acc_shares,
     adjust_shares,
+    bootstrap_estimates,
     em_priors,
     em_shares,
+    estimate_shares,
     hard_shares,
     misclassification_rates,
     pacc_shares,
@@ -176,3 +181,42 @@ def test_em_shares_default_pseudo_count_shrinks_a_one_sentence_group() -> None:
     expected = em_priors(probs, train, pseudo_count=5, tol=1e-13)[0]
     assert shrunk == pytest.approx(expected)
     assert 0.9 < shrunk[0] < 0.95  # the raw EM would say 1.0
+
+
+def test_estimate_shares_dispatches_by_name() -> None:
+    rates = np.array([[0.8, 0.2], [0.3, 0.7]])
+    calibration = Calibration(rates=rates, soft_rates=rates, train_priors=np.array([0.5, 0.5]))
+    expected = {
+        "soft": soft_shares(PROBS, WEIGHTS, GROUPS, 2),
+        "hard": hard_shares(PROBS, WEIGHTS, GROUPS, 2),
+        "acc": acc_shares(PROBS, WEIGHTS, GROUPS, 2, rates),
+        "pacc": pacc_shares(PROBS, WEIGHTS, GROUPS, 2, rates),
+        "em": em_shares(PROBS, WEIGHTS, GROUPS, 2, np.array([0.5, 0.5])),
+    }
+    assert set(expected) == set(METHODS)
+    for method in METHODS:
+        got = estimate_shares(method, PROBS, WEIGHTS, GROUPS, 2, calibration)
+        assert got.tolist() == expected[method].tolist()
+
+
+def test_estimate_shares_says_what_calibration_is_missing() -> None:
+    with pytest.raises(ValueError, match=r"calibration\.soft_rates"):
+        estimate_shares("pacc", PROBS, WEIGHTS, GROUPS, 2, Calibration(rates=np.eye(2)))
+    with pytest.raises(ValueError, match="method must be"):
+        estimate_shares("median", PROBS, WEIGHTS, GROUPS, 2)  # type: ignore[arg-type]
+
+
+def test_bootstrap_estimates_draw_as_the_prevalence_bootstrap_does() -> None:
+    probs = np.array([[0.9, 0.1], [0.4, 0.6], [0.7, 0.3], [0.2, 0.8], [0.5, 0.5]])
+    weights = np.array([1.0, 2.0, 3.0, 1.0, 2.0])
+    strata = np.array([1, 0, 1, 2, 0])  # documents 0 and 1 in group 0, document 2 in group 1
+    groups = np.array([0, 0, 0, 1, 0])
+    ours = bootstrap_estimates(soft_shares, probs, weights, groups, strata, 2, 30, seed=5)
+    theirs = bootstrap_shares(weights, probs, groups, strata, 2, 30, seed=5)
+    assert ours.shape == (30, 2, 2)
+    assert ours == pytest.approx(theirs, abs=1e-12)
+    assert np.all(ours[:, 1] == probs[3])  # a one-sentence document is always itself
+    again = bootstrap_estimates(hard_shares, probs, weights, groups, strata, 2, 30, seed=5)
+    assert np.array_equal(
+        again, bootstrap_estimates(hard_shares, probs, weights, groups, strata, 2, 30, seed=5)
+    )

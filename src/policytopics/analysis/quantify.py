@@ -16,10 +16,15 @@ when each one is right, and the measured errors.
   held-out sentences of true theme i (`misclassification_rates(..., soft=True)`).
 - `em_shares`: the EM prior-shift re-estimation of Saerens, Latinne and Decaestecker (2002),
   per group, from the classifier's training priors.
+
+`estimate_shares(method, ...)` picks one by name (with a `Calibration`), and
+`bootstrap_estimates` resamples sentences within documents for intervals of any of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -246,4 +251,75 @@ def em_shares(
             tol=tol,
             max_iter=max_iter,
         )[0]
+    return out
+
+
+Method = Literal["soft", "hard", "acc", "pacc", "em"]
+METHODS: tuple[Method, ...] = ("soft", "hard", "acc", "pacc", "em")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What the adjusted estimators need from the classifier's training and held-out data:
+    hard and soft misclassification rates (ACC, PACC) and the training priors (EM)."""
+
+    rates: np.ndarray | None = None  # (k, k) misclassification_rates(true, probs)
+    soft_rates: np.ndarray | None = None  # (k, k) misclassification_rates(..., soft=True)
+    train_priors: np.ndarray | None = None  # (k,) theme distribution the model was fit on
+
+
+def estimate_shares(
+    method: Method,
+    probs: np.ndarray,
+    weights: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    calibration: Calibration | None = None,
+) -> np.ndarray:
+    """Shares per group by `method` (one of METHODS); a missing calibration part is an error."""
+    calibration = calibration or Calibration()
+    if method == "soft":
+        return soft_shares(probs, weights, groups, n_groups)
+    if method == "hard":
+        return hard_shares(probs, weights, groups, n_groups)
+    needed = {"acc": "rates", "pacc": "soft_rates", "em": "train_priors"}.get(method)
+    if needed is None:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    value = getattr(calibration, needed)
+    if value is None:
+        raise ValueError(f"method {method!r} needs calibration.{needed}")
+    if method == "acc":
+        return acc_shares(probs, weights, groups, n_groups, value)
+    if method == "pacc":
+        return pacc_shares(probs, weights, groups, n_groups, value)
+    return em_shares(probs, weights, groups, n_groups, value)
+
+
+def bootstrap_estimates(
+    estimate: Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray],
+    probs: np.ndarray,
+    weights: np.ndarray,
+    groups: np.ndarray,
+    strata: np.ndarray,
+    n_groups: int,
+    n_bootstrap: int,
+    seed: int,
+) -> np.ndarray:
+    """`estimate` on `n_bootstrap` stratified resamples: (n_bootstrap, n_groups, k).
+
+    Sentences are drawn with replacement within their stratum (document), so each document
+    keeps its sentence count; each stratum must lie inside one group. The draws are those of
+    `analysis.prevalence.bootstrap_shares` for the same seed, so with the soft mean the two
+    agree.
+    """
+    order = np.argsort(strata, kind="stable")
+    probs, weights, groups, strata = probs[order], weights[order], groups[order], strata[order]
+    _, starts, sizes = np.unique(strata, return_index=True, return_counts=True)
+    stratum_index = np.repeat(np.arange(len(starts)), sizes)
+    start_of, size_of = starts[stratum_index], sizes[stratum_index]
+    rng = np.random.default_rng(seed)
+    out = np.empty((n_bootstrap, n_groups, probs.shape[1]))
+    for b in range(n_bootstrap):
+        index = start_of + rng.integers(0, size_of, size=(1, len(probs)))[0]
+        out[b] = estimate(probs[index], weights[index], groups[index], n_groups)
     return out
