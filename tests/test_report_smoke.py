@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 from fixtures.pipeline.build_fixture import fixture_run
 
+from policytopics.report.content import flatten
+
 pytestmark = pytest.mark.slow
 
 LOCALITIES = ["江阳区", "泸州市", "渝北区", "巫山县", "龙港市"]
@@ -57,7 +59,12 @@ def test_html_is_self_contained_and_bilingual(run: Path) -> None:
         assert text in html
     assert "第三篇 &gt; 第九章 &gt; 第一节提质发展白酒产业集群" in html  # a quote's section path
     assert 'alt="coherence vs K"' in html  # diagnostics figure from reports/lda/coherence.csv
-    assert "0.88" in html  # classifier macro-F1 from reports/classify/metrics.json
+    # every classifier metric, as reports/classify/metrics.json has it (macro-F1 0.88 first)
+    classify = json.loads((run / "reports/classify/metrics.json").read_text(encoding="utf-8"))
+    rows = flatten(classify)
+    assert rows[0] == ("macro_f1", "0.88")
+    for key, value in rows:
+        assert f'<tr><td><code>{key}</code></td><td class="num">{value}</td></tr>' in html
     assert "character-weighted mean, over the sentences of passage" in html  # classify.unit
     comparison = html[html.index("LDA and BERTopic compared") :]
     assert "<td>BERTopic</td>" in comparison and "0.052" in comparison and "42.0%" in comparison

@@ -15,6 +15,7 @@ import policytopics.stages.themes as themes_stage
 from policytopics.config import TokenizeParams, load_params
 from policytopics.errors import UserError
 from policytopics.text.tokenize import build_tokenizer
+from policytopics.themes.lexicon import load_lexicon
 
 THEMES = ["ecology", "digital_economy", "liquor_industry", "general"]
 
@@ -146,11 +147,15 @@ def test_themes_then_classify_write_every_output(
         "unmapped",
     ]
     assert "## Themes no topic expresses" in (t / "out" / "audit.md").read_text(encoding="utf-8")
-    assert "themes: lda: 3/4 topics mapped to 3 of 13 themes" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines() == [
+        "themes: lda: 3/4 topics mapped to 3 of 13 themes",
+        "themes: bertopic: 4/4 topics mapped to 4 of 13 themes",
+    ]
 
     classify_stage.main(**classify_args(t))
     table = pd.read_parquet(t / "out" / "passage_themes.parquet")
-    assert len(table) == len(SENTENCES) and "p_liquor_industry" in table.columns
+    assert table["passage_id"].tolist() == passages_frame()["passage_id"].tolist()
+    assert list(table.columns) == ["passage_id", "theme", *[f"p_{k}" for k in load_lexicon().keys]]
     sentences = pd.read_parquet(t / "out" / "sentence_themes.parquet")
     assert len(sentences) == len(pd.read_parquet(t / "sentences.parquet")) == 47
     metrics = read_metrics(t / "out" / "metrics.json")
@@ -161,7 +166,10 @@ def test_themes_then_classify_write_every_output(
     assert metrics["passages"]["from_sentences"] == len(SENTENCES)
     assert metrics["passages"]["passage_level_fallback"] == 0
     assert (t / "out" / "model" / "pipeline.joblib").is_file()
-    assert "24 passages scored by sentence (47 sentences)" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines() == [
+        "classify: 24 passages scored by sentence (47 sentences); hand labels 24, weak labels 0; "
+        "held-out macro-F1 0.4167, cross-validated 0.5437"
+    ]
 
 
 def test_sentence_unit_is_the_char_weighted_mean_and_passage_unit_the_old_path(
