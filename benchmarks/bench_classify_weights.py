@@ -1,6 +1,6 @@
 """How the classifier's feature weights were chosen: 5-fold CV on the hand-labelled TRAIN split.
 
-    uv run --no-sync python benchmarks/bench_classify_weights.py [--seeds 42 7] [--quick]
+    python benchmarks/bench_classify_weights.py [--seeds 42 7] [--quick]
 
 Loads the `classify` stage's inputs exactly as `dvc repro classify` does (paths from the
 stage's `cmd` in dvc.yaml, settings from params.yaml), then for each setting in a grid over

