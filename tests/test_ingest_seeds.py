@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _seed_cut import seed_files, seed_manifest
 
 from policytopics.corpus.gazetteer import detect_locality, load_gazetteer
-from policytopics.corpus.ingest import IngestResult, SeedFile, ingest
-from policytopics.corpus.manifest import parse_manifest
+from policytopics.corpus.ingest import IngestResult, ingest
 
 CHONGQING_2021 = [
     "渝北区",
@@ -38,9 +38,8 @@ CHROME = [
 
 @pytest.fixture(scope="module")
 def seeds(seeds_dir: Path) -> IngestResult:
-    files = [SeedFile(p.name, p.read_bytes()) for p in sorted(seeds_dir.glob("*.txt"))]
-    manifest = parse_manifest((seeds_dir / "manifest.csv").read_text(encoding="utf-8"))
-    return ingest(files, manifest, load_gazetteer())
+    """The five sample documents (a document added to seeds/ is not one of them)."""
+    return ingest(seed_files(seeds_dir), seed_manifest(seeds_dir), load_gazetteer())
 
 
 def test_fourteen_documents_thirteen_localities(seeds: IngestResult) -> None:

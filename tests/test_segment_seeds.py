@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _seed_cut import seed_files, seed_manifest
 
 from policytopics.config import SegmentParams
 from policytopics.corpus.gazetteer import load_gazetteer
-from policytopics.corpus.ingest import SeedFile, ingest
-from policytopics.corpus.manifest import EMPTY_MANIFEST, parse_manifest
+from policytopics.corpus.ingest import ingest
 from policytopics.corpus.segment import bounds, segment_documents
 
 PARAMS = SegmentParams()
@@ -18,15 +18,10 @@ REPORTS = "002_1942fa47ad5fe32d"
 
 @pytest.fixture(scope="module")
 def documents(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    files = [SeedFile(p.name, p.read_bytes()) for p in sorted(seeds_dir.glob("*.txt"))]
-    manifest_path = seeds_dir / "manifest.csv"
-    manifest = (
-        parse_manifest(manifest_path.read_text(encoding="utf-8-sig"), str(manifest_path))
-        if manifest_path.exists()
-        else EMPTY_MANIFEST
-    )
+    """The five sample documents' (see _seed_cut), ingested, through a parquet file."""
     path = tmp_path_factory.mktemp("interim") / "documents.parquet"
-    ingest(files, manifest, load_gazetteer()).documents.to_parquet(path)
+    result = ingest(seed_files(seeds_dir), seed_manifest(seeds_dir), load_gazetteer())
+    result.documents.to_parquet(path)
     return pd.read_parquet(path)
 
 
