@@ -40,6 +40,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import spearmanr
+from sklearn.metrics import roc_auc_score
 
 from policytopics.analysis.quantify import (
     acc_shares,
@@ -49,7 +51,14 @@ from policytopics.analysis.quantify import (
     pacc_shares,
     soft_shares,
 )
-from policytopics.themes.ood import abstain, confidence, fit_ood, low_confidence_share, ood_scores
+from policytopics.themes.ood import (
+    abstain,
+    confidence,
+    fit_ood,
+    low_confidence_share,
+    median_ood,
+    ood_scores,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -496,13 +505,58 @@ def ood_report(
             "accuracy_abstained": float(right[mask].mean()) if mask.any() else float("nan"),
             "median_ood": float(np.median(ood)),
         }
+        wrong = ~right
+        if 0 < wrong.sum() < len(wrong):
+            out[name]["auroc_confidence"] = float(roc_auc_score(wrong, -confidence(s.probs)))
+            out[name]["auroc_ood"] = float(roc_auc_score(wrong, ood))
         r = out[name]
         print(
             f"{name:<18} {len(frame):>5} {r['share_ood']:>8.3f} {r['share_low_confidence']:>8.3f} "
             f"{r['share_abstained']:>8.3f} {r['accuracy_kept']:>8.3f} "
             f"{r['accuracy_abstained']:>8.3f} {r['median_ood']:>10.3f}"
         )
+    print("errors found (AUROC of the score for a wrong top theme; 0.5 = chance):")
+    for name, r in out.items():
+        if "auroc_ood" in r:
+            print(
+                f"  {name:<18} 1 - confidence {r['auroc_confidence']:.3f}, OOD {r['auroc_ood']:.3f}"
+            )
+    if len(table):
+        out["documents"] = document_signal(scorer, table, score, rule)
     return score, out
+
+
+def document_signal(
+    scorer: Scorer, table: pd.DataFrame, score: Callable[[Scores], np.ndarray], rule: Abstention
+) -> dict[str, float]:
+    """Does a labelled document's median OOD or abstained share predict its share error?"""
+    frame = table[table["theme"].isin(scorer.bundle.keys)].reset_index(drop=True)
+    s = scorer.score(frame["text"].astype(str).tolist(), "dev labels")
+    weights = frame["text"].astype(str).str.len().to_numpy(dtype=float)
+    docs, groups = np.unique(frame["document"].astype(str), return_inverse=True)
+    truth = true_shares(
+        theme_codes(frame["theme"].tolist(), s.themes), weights, groups, len(docs), len(s.themes)
+    )
+    ood = score(s)
+    typical = median_ood(ood, groups, len(docs))
+    mask = abstain(s.probs, ood, rule.min_confidence, rule.max_ood)
+    low = low_confidence_share(mask, weights, groups, len(docs))
+    out: dict[str, float] = {"documents": float(len(docs))}
+    print(f"documents ({len(docs)}): Spearman of the signal with the document's share MAE")
+    for name, run in (("soft", soft_shares), ("hard", hard_shares)):
+        mae = np.abs(run(s.probs, weights, groups, len(docs)) - truth).mean(axis=1)
+        out[f"spearman_median_ood_{name}"] = float(spearmanr(typical, mae)[0])
+        out[f"spearman_abstained_{name}"] = float(spearmanr(low, mae)[0])
+        flagged = low > 0.25
+        out[f"mae_{name}_abstained_over_025"] = float(mae[flagged].mean())
+        out[f"mae_{name}_others"] = float(mae[~flagged].mean())
+        print(
+            f"  {name}: median OOD {out[f'spearman_median_ood_{name}']:.2f}, abstained share "
+            f"{out[f'spearman_abstained_{name}']:.2f}; MAE of the {flagged.sum()} documents with "
+            f"> 25% abstained text {out[f'mae_{name}_abstained_over_025']:.4f}, "
+            f"of the others {out[f'mae_{name}_others']:.4f}"
+        )
+    return out
 
 
 def ratio(later: float, earlier: float) -> float:

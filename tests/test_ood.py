@@ -13,6 +13,7 @@ from policytopics.themes.ood import (
     knn_distances,
     low_confidence_share,
     margin,
+    median_ood,
     ood_percentiles,
     ood_scores,
 )
@@ -97,3 +98,11 @@ def test_low_confidence_share_per_group() -> None:
     )
     assert share[:2].tolist() == [0.25, 1.0]
     assert np.isnan(share[2])
+
+
+def test_median_ood_per_group() -> None:
+    ood = np.array([0.2, 0.9, 0.5, 0.99, 0.1])
+    got = median_ood(ood, np.array([0, 0, 0, 2, 0]), 3)
+    assert got[0] == pytest.approx(0.35)  # median of 0.2 0.9 0.5 0.1
+    assert np.isnan(got[1])
+    assert got[2] == 0.99

@@ -123,3 +123,17 @@ def low_confidence_share(
     total = np.bincount(groups, weights=weights, minlength=n_groups)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.where(total > 0, flagged / total, np.nan))
+
+
+def median_ood(ood: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group, the median OOD score of its texts (NaN for an empty group): how unfamiliar
+    the document is as a whole."""
+    ood = np.asarray(ood, dtype=np.float64)
+    if ood.shape != groups.shape:
+        raise ValueError("ood and groups need one entry per text")
+    out = np.full(n_groups, np.nan)
+    order = np.argsort(groups, kind="stable")
+    present, starts = np.unique(groups[order], return_index=True)
+    for group, chunk in zip(present, np.split(ood[order], starts[1:]), strict=True):
+        out[group] = float(np.median(chunk))
+    return out
