@@ -45,6 +45,7 @@ from sklearn.metrics import roc_auc_score
 
 from policytopics.analysis.quantify import (
     acc_shares,
+    bootstrap_estimates,
     em_shares,
     hard_shares,
     misclassification_rates,
@@ -566,6 +567,7 @@ def ratio(later: float, earlier: float) -> float:
     return later / earlier
 
 
+RATIO_BOOTSTRAP = 200
 ERAS = {"9th-15th": range(9, 16), "18th-20th": range(18, 21), "before 15th": range(1, 15)}
 
 
@@ -631,6 +633,15 @@ def congress(
             f"{r['digital_max_before_15']:>10.2%} {r['digital_18_20']:>9.2%} "
             f"{r['digital_ratio']:>6.1f}  {''.join('+' if c else '-' for c in checks)}"
         )
+    print(f"ecology ratio 18th-20th / 9th-15th, {RATIO_BOOTSTRAP} sentence resamples per report:")
+    for name in ("soft", "hard", "pacc", "pacc_dev", "em_pc5"):
+        draws = bootstrap_estimates(
+            ests[name], scores.probs, weights, groups, groups, len(docs), RATIO_BOOTSTRAP, SEED
+        )
+        ratios = [ratio(era(d, eco, "18th-20th"), era(d, eco, "9th-15th")) for d in draws]
+        low, high = np.quantile(ratios, [0.025, 0.975])
+        results[name] |= {"ecology_ratio_low": float(low), "ecology_ratio_high": float(high)}
+        print(f"  {name:<10} {results[name]['ecology_ratio']:.1f} [{low:.1f}, {high:.1f}]")
     return results
 
 
