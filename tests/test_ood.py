@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from policytopics.themes import ood as ood_module
 from policytopics.themes.ood import (
     OodModel,
     abstain,
@@ -106,3 +107,17 @@ def test_median_ood_per_group() -> None:
     assert got[0] == pytest.approx(0.35)  # median of 0.2 0.9 0.5 0.1
     assert np.isnan(got[1])
     assert got[2] == 0.99
+
+
+def test_median_ood_of_nothing_is_nan() -> None:
+    assert np.isnan(median_ood(np.zeros(0), np.zeros(0, dtype=np.int64), 2)).all()
+
+
+def test_distances_are_the_same_in_small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(1)
+    train, new = rng.normal(size=(9, 4)), rng.normal(size=(7, 4))
+    whole = knn_distances(train, new, 3), knn_distances(train, train, 3, leave_one_out=True)
+    monkeypatch.setattr(ood_module, "_BLOCK_BYTES", 8 * 9 * 2)  # two query rows per block
+    blocks = knn_distances(train, new, 3), knn_distances(train, train, 3, leave_one_out=True)
+    assert blocks[0] == pytest.approx(whole[0], abs=1e-12)
+    assert blocks[1] == pytest.approx(whole[1], abs=1e-12)

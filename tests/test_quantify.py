@@ -220,3 +220,11 @@ def test_bootstrap_estimates_draw_as_the_prevalence_bootstrap_does() -> None:
     assert np.array_equal(
         again, bootstrap_estimates(hard_shares, probs, weights, groups, strata, 2, 30, seed=5)
     )
+
+
+def test_em_shares_of_no_sentences_is_nan() -> None:
+    empty = np.zeros((0, 2))
+    none = np.zeros(0, dtype=np.int64)
+    shares = em_shares(empty, np.zeros(0), none, 2, np.array([0.5, 0.5]))
+    assert shares.shape == (2, 2)
+    assert np.isnan(shares).all()

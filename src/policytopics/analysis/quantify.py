@@ -239,8 +239,9 @@ def em_shares(
     """
     _check(probs, weights, groups, n_groups)
     out = soft_shares(probs, weights, groups, n_groups)
-    for g in range(n_groups):
-        rows = np.flatnonzero(groups == g)
+    order = np.argsort(groups, kind="stable")
+    present, starts = np.unique(groups[order], return_index=True)
+    for g, rows in zip(present, np.split(order, starts[1:]) if len(order) else [], strict=True):
         if len(rows) < max(1, min_sentences) or weights[rows].sum() <= 0:
             continue
         out[g] = em_priors(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 DEFAULT_K = 10
-_CHUNK_ROWS = 1024  # query rows per distance block (block = rows x training texts float64)
+_BLOCK_BYTES = 64 * 2**20  # one block of query x training distances (float64) stays near this
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,9 @@ def knn_distances(
         raise ValueError(f"k must lie in 1..{available} for {len(ref)} reference rows, got {k}")
     out = np.empty(len(query))
     ref64 = ref.astype(np.float64)
-    for begin in range(0, len(query), _CHUNK_ROWS):
-        stop = min(len(query), begin + _CHUNK_ROWS)
+    chunk = max(1, _BLOCK_BYTES // (8 * len(ref)))
+    for begin in range(0, len(query), chunk):
+        stop = min(len(query), begin + chunk)
         distance = 1.0 - query[begin:stop].astype(np.float64) @ ref64.T
         if leave_one_out:
             rows = np.arange(stop - begin)
@@ -134,6 +135,7 @@ def median_ood(ood: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray
     out = np.full(n_groups, np.nan)
     order = np.argsort(groups, kind="stable")
     present, starts = np.unique(groups[order], return_index=True)
-    for group, chunk in zip(present, np.split(ood[order], starts[1:]), strict=True):
+    chunks = np.split(ood[order], starts[1:]) if len(ood) else []
+    for group, chunk in zip(present, chunks, strict=True):
         out[group] = float(np.median(chunk))
     return out
