@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,12 +44,24 @@ def significant(values: np.ndarray, digits: int = SIGNIFICANT_DIGITS) -> np.ndar
     return out
 
 
+def round_json_floats(data: Any, digits: int = SIGNIFICANT_DIGITS) -> Any:
+    """Parsed JSON with every float rounded to `digits` significant digits."""
+    if isinstance(data, float):
+        return float(significant(np.array([data]), digits)[0])
+    if isinstance(data, list):
+        return [round_json_floats(v, digits) for v in data]
+    if isinstance(data, dict):
+        return {k: round_json_floats(v, digits) for k, v in data.items()}
+    return data
+
+
 def round_table(frame: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> pd.DataFrame:
-    """`frame` with every float column rounded to `digits` significant digits."""
+    """`frame` with every float64 column rounded to `digits` significant digits (float32
+    columns, ~7 digits, are left as they are)."""
     columns = {
         name: pd.Series(significant(frame[name].to_numpy(), digits), index=frame.index)
         for name in frame.columns
-        if pd.api.types.is_float_dtype(frame[name])
+        if frame[name].dtype == np.float64
     }
     return frame.assign(**columns) if columns else frame
 

@@ -28,7 +28,7 @@ from policytopics.models.bertopic_report import (
 )
 from policytopics.models.embed import Embedder, align_languages
 from policytopics.models.quality import topic_diversity, topic_quality
-from policytopics.precision import metric_number
+from policytopics.precision import metric_number, round_table
 from policytopics.schemas import require_columns
 from policytopics.themes.lexicon import Lexicon
 
@@ -164,6 +164,8 @@ def model_passage_topics(
 ) -> BertopicOutputs:
     """Fit BERTopic on the passages in `params.fit_languages`, assign every passage, tabulate.
 
+    Table floats are rounded to `precision.SIGNIFICANT_DIGITS` (BLAS noise never written).
+
     `anchors` (None = no alignment) remove each language's offset first; with `params.guided`
     the lexicon's Chinese seeds guide the topics, embedded by `embedder`.
     """
@@ -181,13 +183,15 @@ def model_passage_topics(
     if not any(fit_mask):
         raise UserError(f"bertopic.fit_languages {params.fit_languages}: no such passages")
     fit = fit_topics(docs, vectors, params, seed, seeds, seed_embedder, fit_mask)
-    assignments = pd.DataFrame(
-        {
-            "passage_id": frame["passage_id"],
-            "topic": fit.topics,
-            "probability": fit.probability,
-            "topic_before_reduction": fit.topics_before,
-        }
+    assignments = round_table(
+        pd.DataFrame(
+            {
+                "passage_id": frame["passage_id"],
+                "topic": fit.topics,
+                "probability": fit.probability,
+                "topic_before_reduction": fit.topics_before,
+            }
+        )
     )
     representatives = representative_passages(fit.topics, vectors, frame["text"].tolist(), 3)
     info = topic_info(fit.model, fit.topics, languages, representatives)
@@ -198,9 +202,9 @@ def model_passage_topics(
         vectors=vectors,
         docs=docs,
         assignments=assignments,
-        topics=topic_table(fit.model, params.top_words),
-        info=info,
-        cross_language=cross_language_examples(frame, fit.topics, vectors, info),
+        topics=round_table(topic_table(fit.model, params.top_words)),
+        info=round_table(info),
+        cross_language=round_table(cross_language_examples(frame, fit.topics, vectors, info)),
         representatives=representatives,
         predicted=list(predicted),
         quality=quality_metrics(fit, frame["tokens"].map(list).tolist(), params.top_words),

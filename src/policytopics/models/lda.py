@@ -13,6 +13,7 @@ from gensim.models import LdaModel
 
 from policytopics.config import LdaParams
 from policytopics.errors import UserError
+from policytopics.precision import significant
 
 Bow = list[tuple[int, int]]
 
@@ -103,7 +104,23 @@ def fit_lda(
         eval_every=None,  # perplexity logging is slow and unused
         dtype=np.float64,
     )
+    quantize(model)
     return LdaFit(model=model, dictionary=dictionary, seed=seed)
+
+
+def quantize(model: LdaModel) -> None:
+    """Round the fitted state to `precision.SIGNIFICANT_DIGITS` significant digits, in place.
+
+    Variational Bayes sums in an order the BLAS kernel and thread count choose, so two machines
+    agree on the model only to ~15 digits; everything written (topic words, passage topics,
+    the saved model) is computed from this rounded state, so they agree on all of it.
+    """
+    model.state.sstats = significant(model.state.sstats)
+    model.alpha = significant(model.alpha)
+    model.eta = significant(model.eta)
+    model.state.eta = significant(model.state.eta)
+    model.sync_state()  # expElogbeta from the rounded counts ...
+    model.expElogbeta = significant(model.expElogbeta)  # ... rounded in turn
 
 
 def topic_words(fit: LdaFit, top_n: int) -> list[list[tuple[str, float]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,7 +14,13 @@ from policytopics.config import LdaParams
 from policytopics.errors import UserError
 from policytopics.models import lda_sweep
 from policytopics.models.ldavis import ldavis_page, prepare_ldavis
-from policytopics.precision import METRIC_DECIMALS, metric_number
+from policytopics.precision import (
+    METRIC_DECIMALS,
+    metric_number,
+    round_json_floats,
+    round_table,
+    single_threaded,
+)
 from policytopics.schemas import TOKEN_COLUMNS, require_columns
 from policytopics.themes.lexicon import Lexicon
 
@@ -98,7 +105,9 @@ def ldavis_html(fit: lda_sweep.TopicFit, doc_topics: pd.DataFrame, tokens: pd.Se
         term_frequency=term_frequency,
     )
     title = f"LDA topics (K={fit.num_topics}; page topic n = topic_{{n-1}} in the tables)"
-    return ldavis_page(prepared, title)
+    # its projection (an eigendecomposition) agrees across machines only to ~15 digits
+    rounded = json.dumps(round_json_floats(json.loads(prepared)), ensure_ascii=False)
+    return ldavis_page(rounded, title)
 
 
 @dataclass(frozen=True)
@@ -127,7 +136,18 @@ class LdaOutputs:
 def model_topics(
     tokens: pd.DataFrame, params: LdaParams, seed: int, lexicon: Lexicon, source: str = "tokens"
 ) -> LdaOutputs:
-    """Sweep K over the passages in `params.fit_languages`, choose K, tabulate the chosen model."""
+    """Sweep K over the passages in `params.fit_languages`, choose K, tabulate the chosen model.
+
+    Written to be compared across machines: BLAS runs on one thread, the fitted models are
+    rounded (`lda.quantize`) and so are the tables (`precision.SIGNIFICANT_DIGITS`).
+    """
+    with single_threaded():
+        return _model_topics(tokens, params, seed, lexicon, source)
+
+
+def _model_topics(
+    tokens: pd.DataFrame, params: LdaParams, seed: int, lexicon: Lexicon, source: str
+) -> LdaOutputs:
     require_columns(tokens, TOKEN_COLUMNS, source)
     token_lists = tokens["tokens"].map(list)
     in_scope = tokens["language"].isin(params.fit_languages)
@@ -139,19 +159,21 @@ def model_topics(
     dictionary, points, fits = lda_sweep.sweep(texts, params, seed, seed_words)
     chosen = lda_sweep.select_num_topics(points, params.select_by, params.min_diversity)
     fit = fits[chosen.num_topics]
-    doc_topics = lda_sweep.doc_topics_table(
-        fit,
-        tokens["passage_id"].tolist(),
-        token_lists.tolist(),
-        tokens["language"].tolist(),
-        params.fit_languages,
+    doc_topics = round_table(
+        lda_sweep.doc_topics_table(
+            fit,
+            tokens["passage_id"].tolist(),
+            token_lists.tolist(),
+            tokens["language"].tolist(),
+            params.fit_languages,
+        )
     )
     metrics = sweep_metrics(points, chosen, params, doc_topics["status"].tolist(), len(dictionary))
     return LdaOutputs(
         fit=fit,
         chosen=chosen,
         num_topics_tried=sorted(fits),
-        topics=lda_sweep.topics_table(fit, params.top_words),
+        topics=round_table(lda_sweep.topics_table(fit, params.top_words)),
         doc_topics=doc_topics,
         coherence=coherence_table(points),
         metrics=metrics,
