@@ -150,10 +150,14 @@ def share_tables(labelled: pd.DataFrame) -> dict[str, Any]:
 
 
 def evaluate(labelled: pd.DataFrame) -> dict[str, Any]:
-    """Scores overall and per corpus x {era, split, pool kind}."""
+    """Scores overall and per corpus x {era, split, pool kind}, and each corpus's confusions."""
     result: dict[str, Any] = {"all": scores(labelled["theme"], labelled["predicted"])}
     for corpus, rows in labelled.groupby("corpus", sort=True):
         block: dict[str, Any] = {"all": scores(rows["theme"], rows["predicted"])}
+        block["confusion"] = {  # gold theme -> predicted theme -> sentences
+            str(gold): {str(p): int(n) for p, n in part["predicted"].value_counts().items()}
+            for gold, part in rows.groupby("theme", sort=True)
+        }
         for column in ("era", "split", "pool_kind"):
             block[column] = {
                 str(key): scores(part["theme"], part["predicted"])
