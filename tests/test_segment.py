@@ -15,11 +15,12 @@ from policytopics.corpus.headings import (
 )
 from policytopics.corpus.packing import balanced_groups
 from policytopics.corpus.segment import Passage, make_passages, segment_documents, segment_text
+from policytopics.corpus.segment_outputs import check_params, segment_corpus
 from policytopics.corpus.structure import Block, Heading, line_roles, parse_document
 from policytopics.corpus.summary import corpus_summary, outside_bounds, segment_metrics
 from policytopics.errors import UserError
 from policytopics.schemas import DOCUMENT_COLUMNS, PASSAGE_COLUMNS, SENTENCE_COLUMNS
-from policytopics.stages.segment import check_params, main
+from policytopics.stages.segment import main
 
 # A work report: one long line with inline headings and lead sentences (as in seeds/002).
 REPORT = (
@@ -436,7 +437,12 @@ def test_stage_writes_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         out / "summary.md",
         out / "metrics.json",
     )
-    assert len(pd.read_parquet(out / "passages.parquet")) > 0
-    assert "渝北区" in (out / "summary.md").read_text("utf-8")
-    with pytest.raises(UserError, match="run the ingest stage first"):
+    expected = segment_corpus(
+        documents_frame(), {"totals": {}, "files": []}, SegmentParams(min_chars=20, max_chars=60)
+    )  # the stage writes what the library computes
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "passages.parquet"), expected.passages)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sentences.parquet"), expected.sentences)
+    assert (out / "summary.md").read_text("utf-8") == expected.summary
+    assert "渝北区" in expected.summary
+    with pytest.raises(UserError, match=r"missing\.parquet: not found; run `dvc repro ingest`"):
         main(Path("missing.parquet"), Path("ingest.json"), out / "p", out / "s", out / "m", None)

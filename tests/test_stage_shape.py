@@ -11,7 +11,7 @@ import yaml
 from policytopics.errors import UserError
 from policytopics.stages._runner import exit_status, run_stage
 
-THIN_STAGES = ["lda", "bertopic", "themes", "classify", "prevalence", "report"]
+THIN_STAGES = ["segment", "lda", "bertopic", "themes", "classify", "prevalence", "report"]
 
 
 def stage_argv(repo_root: Path, stage: str) -> list[str]:
