@@ -62,6 +62,11 @@ def test_issuers_without_a_place_or_a_central_organ_decide_nothing(issuer: str) 
          "national"),
         ("中国共产党第十八次全国代表大会上的报告", "北京市上海市浦东新区", "national"),
         ("", "——在中国共产党第十九次全国代表大会上的报告\n同志们：", "national"),
+        ("全面开创社会主义现代化建设的新局面 (十二大)",
+         "同志们：\n现在，我代表中国共产党第十一届中央委员会，向党的第十二次全国代表大会作报告。",
+         "national"),
+        ("政府工作报告", "——2024年3月5日在第十四届全国人民代表大会第二次会议上\n国务院总理",
+         "national"),
         ("国务院办公厅关于印发《山东省数字经济规划》的通知", "", "national"),
         ("山东省贯彻《中华人民共和国数据安全法》实施办法", "", "山东省"),
         ("山东省人民政府关于贯彻国务院意见的通知", "", "山东省"),
@@ -159,3 +164,15 @@ def test_parse_date_forms() -> None:
     assert [metadata.parse_date(v)[0] for v in values] == [
         "2013-08-21", "2013-08-21", "2013-08-21", "2013-08", "2013", "", ""
     ]  # fmt: skip
+
+
+def test_a_stated_short_name_is_kept_and_fills_province_and_level() -> None:
+    manifest = parse_manifest("file,locality\na.txt,杭州\n")
+    result = ingest(
+        [SeedFile("a.txt", "政府工作报告\n各位代表：".encode())], manifest, load_gazetteer()
+    )
+    (row,) = result.documents.to_dict("records")
+    assert (row["locality"], row["province"], row["city"], row["admin_level"]) == (
+        "杭州", "浙江省", "杭州市", "prefecture"
+    )  # fmt: skip
+    assert result.ledger["warnings"] == []

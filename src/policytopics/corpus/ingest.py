@@ -25,7 +25,7 @@ from policytopics.config import CorpusTable
 from policytopics.corpus.clean import RawDocument, Removal, split_file
 from policytopics.corpus.duplicates import Candidate, find_duplicates
 from policytopics.corpus.encoding import BadFileError, decode_bytes
-from policytopics.corpus.gazetteer import Gazetteer, Place
+from policytopics.corpus.gazetteer import Gazetteer, Place, short_name
 from policytopics.corpus.levels import NATIONAL_LOCALITY, LevelMatch, detect_level
 from policytopics.corpus.manifest import Manifest, check_values
 from policytopics.corpus.metadata import (
@@ -129,7 +129,10 @@ def _location(
     if stated.get("admin_level") == "national" or stated.get("locality") in NATIONAL_NAMES:
         fields, note = _national(), "stated national"
     elif "locality" in stated:
-        options = gazetteer.places_named(stated["locality"], "zh")
+        named = stated["locality"]
+        options = gazetteer.places_named(named, "zh") or [  # 杭州 for 杭州市
+            p for p in gazetteer.places if p.level != "county" and short_name(p.name) == named
+        ]
         for key in ("province", "city"):
             if key in stated:
                 options = [p for p in options if getattr(p, key) == stated[key]]
