@@ -352,3 +352,16 @@ def test_cli_reports_a_user_error_as_one_line(
         err == f"policytopics ingest: error: {tmp_path / 'missing'}: not a directory of corpus "
         "files (corpus.dir in params.yaml)\n"
     )
+
+
+def test_manifest_file_names_resolve_into_subfolders() -> None:
+    data = (FIXTURES / "plan_pdf_001.txt").read_bytes()
+    files = [SeedFile("2021/plan.txt", data), SeedFile("2022/other.txt", data + b"x")]
+    docs = run(files, parse_manifest("file,year\nplan.txt,2019\n"), duplicates="keep").documents
+    assert docs[["doc_id", "year"]].values.tolist() == [
+        ["2021/plan#01", 2019],
+        ["2022/other#01", 2021],
+    ]
+    twice = [SeedFile("a/plan.txt", data), SeedFile("b/plan.txt", data)]
+    with pytest.raises(UserError, match=r"names plan.txt: several files have that name \(a/plan"):
+        run(twice, parse_manifest("file,year\nplan.txt,2019\n"))

@@ -436,6 +436,32 @@ def _apply_duplicates(
     return [r for r in rows if r["doc_id"] not in dropped], listed
 
 
+def _resolve_manifest_files(manifest: Manifest, names: Sequence[str], corpus_dir: str) -> Manifest:
+    """Manifest rows keyed by path; a bare file name matches the one file of that name in a
+    subfolder. A name matching no file, or several, is a one-line error."""
+    paths = set(names)
+    by_name: dict[str, list[str]] = {}
+    for name in names:
+        by_name.setdefault(PurePosixPath(name).name, []).append(name)
+    rows = {}
+    for (file, part), values in manifest.rows.items():
+        if file not in paths:
+            found = by_name.get(file, [])
+            if len(found) != 1:
+                where = f"{corpus_dir}/manifest.csv names {file}"
+                if found:
+                    raise UserError(f"{where}: several files have that name ({', '.join(found)}); "
+                                    "give the path inside the corpus folder")  # fmt: skip
+                raise UserError(f"{where}, which is not a document file in {corpus_dir}/")
+            file = found[0]
+        if (file, part) in rows:
+            raise UserError(
+                f"{corpus_dir}/manifest.csv: two rows for {file} part {part or '(all)'}"
+            )
+        rows[(file, part)] = values
+    return Manifest(rows, manifest.by_doc_id)
+
+
 def ingest(
     files: Sequence[SeedFile],
     manifest: Manifest,
@@ -451,13 +477,7 @@ def ingest(
 
     `ignored`: (path, reason) for what the stage found and did not read."""
     options = Options(on_bad_file, duplicates, near_duplicate_threshold, corpus_dir)
-    names = {f.name for f in files}
-    unknown = sorted(manifest.files() - names)
-    if unknown:
-        raise UserError(
-            f"{corpus_dir}/manifest.csv names {unknown[0]}, which is not a document file "
-            f"in {corpus_dir}/"
-        )
+    manifest = _resolve_manifest_files(manifest, [f.name for f in files], corpus_dir)
     rows: list[dict[str, Any]] = []
     entries = []
     for file in sorted(files, key=lambda f: f.name):
