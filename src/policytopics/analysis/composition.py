@@ -21,7 +21,7 @@ import pandas as pd
 from policytopics.errors import UserError
 
 CHUNK = 50  # replicates per chunk; fixed so that the draws never depend on the machine
-_MAX_CELLS = 8_000_000  # replicates x units x themes drawn at once (about 64 MB of int64)
+MAX_CELLS = 8_000_000  # replicates x units x themes drawn at once (about 64 MB of int64)
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def composed_shares(units: Units, n_docs: int, n_rep: int, rng: np.random.Genera
         raise UserError("a document has no passages")
     totals = document_totals(units, n_docs)
     out = np.empty((n_rep, n_docs, units.n_themes))
-    step = max(1, _MAX_CELLS // max(1, len(units.doc) * units.n_themes))
+    step = max(1, MAX_CELLS // max(1, len(units.doc) * units.n_themes))
     for begin in range(0, n_rep, step):
         stop = min(n_rep, begin + step)
         drawn = composed_unit_shares(units, stop - begin, rng) * units.weight[None, :, None]

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy.stats import chi2_contingency
 
 from policytopics.analysis.composition import (
+    MAX_CELLS,
     Units,
     chunk_generators,
     cluster_counts,
@@ -152,16 +153,23 @@ def panel_table(
         probs=units.probs[keep],
         pieces=units.pieces[keep],
     )
-    onehot = np.zeros((len(rows), len(cells)))
-    onehot[np.arange(len(rows)), cell] = 1.0
+    order = np.argsort(cell, kind="stable")  # passages grouped by cell for reduceat
+    starts = np.searchsorted(cell[order], np.arange(len(cells)))
     weighted = subset.weight[:, None] * subset.probs
-    share = (onehot.T @ weighted) / (onehot.T @ subset.weight)[:, None]
+    share = (
+        np.add.reduceat(weighted[order], starts)
+        / np.add.reduceat(subset.weight[order], starts)[:, None]
+    )
     draws = np.empty((n_bootstrap, len(cells), len(themes)))
+    step = max(1, MAX_CELLS // max(1, len(rows) * len(themes)))  # bounded memory
     for begin, stop, rng in chunk_generators(seed, n_bootstrap):
         counts = cluster_counts(clusters, stop - begin, rng, strata=cell) * subset.weight
-        drawn = composed_unit_shares(subset, stop - begin, rng)
-        numerator = np.matmul(onehot.T, counts[:, :, None] * drawn)  # (b, cells, themes)
-        draws[begin:stop] = numerator / (counts @ onehot)[:, :, None]
+        for first in range(0, stop - begin, step):
+            part = counts[first : first + step]
+            drawn = composed_unit_shares(subset, len(part), rng) * part[:, :, None]
+            numerator = np.add.reduceat(drawn[:, order], starts, axis=1)  # (b, cells, themes)
+            total = np.add.reduceat(part[:, order], starts, axis=1)
+            draws[begin + first : begin + first + len(part)] = numerator / total[..., None]
     alpha = 1.0 - confidence
     low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
     caveats = {
