@@ -99,7 +99,11 @@ def marginal_plot(
     if numeric:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
-        ax.set_xticks(positions, [textwrap.fill(str(v), 14) for v in values], fontsize=8)
+        ax.set_xticks(
+            positions,
+            [textwrap.fill(str(v), 14, break_long_words=False) for v in values],
+            fontsize=8,
+        )
     ax.set_xlabel(covariate)
     ax.set_ylabel("predicted share 预测占比")
     ax.set_ylim(bottom=0)
