@@ -269,3 +269,19 @@ def test_params_accept_a_bare_list_of_formulas() -> None:
     assert settings.effects.cluster == "auto"
     with pytest.raises(UserError, match=r"prevalence\.effects\.cluster"):
         parse_params({"prevalence": {"effects": {"formulas": [], "cluster": "city"}}})
+
+
+def test_terms_held_by_one_cluster_are_named() -> None:
+    result = estimate_effects(
+        DOCS,
+        one_passage_per_document(np.clip(NOISELESS, 0.2, 0.8)),
+        THEMES,
+        ["~ admin_level", "~ year"],
+        doc_weights=np.ones(6),
+        clusters=pd.factorize(DOCS["locality"])[0],  # prefecture: only 泸州市
+        replicates=Replicates(20, 0.95, 1, composition=False),
+    )
+    assert [f["terms_in_one_cluster"] for f in result.fitted] == [
+        ["admin_level[T.prefecture]"],
+        [],
+    ]

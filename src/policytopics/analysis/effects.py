@@ -394,6 +394,7 @@ def estimate_effects(
                 ],
                 "replicates_failed_max": int(failed.max()),
                 "replicates_separated_max": int(separated.max()),
+                "terms_in_one_cluster": single_cluster_terms(design, clusters),
             }
         )
     return EffectsResult(
@@ -402,6 +403,20 @@ def estimate_effects(
         skipped=skipped,
         fitted=fitted,
     )
+
+
+def single_cluster_terms(design: Design, clusters: np.ndarray) -> list[str]:
+    """Indicator columns whose documents all sit in one cluster: their interval is conditional
+    on that cluster being drawn (the replicates without it fail)."""
+    codes = clusters[design.rows]
+    found = []
+    for index, column in enumerate(design.columns):
+        values = design.matrix[:, index]
+        if column == "Intercept" or not np.isin(values, (0.0, 1.0)).all():
+            continue
+        if len(np.unique(codes[values == 1.0])) == 1:
+            found.append(column)
+    return found
 
 
 def _interval(draws: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
