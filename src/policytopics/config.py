@@ -267,6 +267,10 @@ class ReportParams(Section):
     passages_per_theme: int = Field(default=2, ge=0)  # representative passages quoted per theme
     quote_chars: int = Field(default=220, ge=40)  # quotes are cut to this many characters
     topic_words: int = Field(default=10, ge=1)  # words shown per topic in the topic tables
+    heatmap_max_columns: int = Field(default=24, ge=1)  # more groups go down the rows ...
+    heatmap_max_rows: int = Field(default=40, ge=1)  # ... at most this many (the CSV has all)
+    max_profiles: int = Field(default=30, ge=0)  # localities (most passages) with a profile
+    collapse_rows: int = Field(default=30, ge=1)  # longer document/file tables fold away
 
 
 class ClusterParams(Section):

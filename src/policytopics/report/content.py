@@ -51,8 +51,9 @@ def theme_labels(themes: Sequence[tuple[str, str, str]], keys: Iterable[str]) ->
 
 
 def distinctive_themes(rows: pd.DataFrame, n: int) -> pd.DataFrame:
-    """A locality's `n` themes with the highest lift among those filling >= 2% of its text."""
-    eligible = rows[rows["prevalence"] >= MIN_DISTINCTIVE_SHARE]
+    """A locality's `n` themes with the highest lift among those filling >= 2% of its text
+    and more of it than of the corpus (lift > 1); none when no theme does (a lone locality)."""
+    eligible = rows[(rows["prevalence"] >= MIN_DISTINCTIVE_SHARE) & (rows["lift"].round(6) > 1)]
     return eligible.sort_values(["lift", "prevalence"], ascending=False).head(n)
 
 

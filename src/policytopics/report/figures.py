@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -36,20 +36,27 @@ def heatmap(
     column_labels: Mapping[str, str],
     name: str,
     transpose: bool = False,
+    row_order: Sequence[str] | None = None,
+    row_labels: Mapping[str, str] | None = None,
 ) -> str:
     """Shares as a heatmap, each cell annotated in percent; `transpose` puts `column` on rows.
 
-    `column_labels` gives the order and the label of the `column` values.
+    `column_labels` gives the order and the label of the `column` values; `row_order` the
+    order of the `row` values (default: sorted), `row_labels` their labels (default: the
+    value). A missing cell stays blank.
     """
     grid = table.pivot(index=row, columns=column, values="prevalence")
+    if row_order is not None:
+        grid = grid.loc[[r for r in row_order if r in grid.index]]
     order = [c for c in column_labels if c in grid.columns]
     grid = grid[order + [c for c in grid.columns if c not in order]]
     labels = [column_labels.get(str(c), str(c)) for c in grid.columns]
+    names = [(row_labels or {}).get(str(i), str(i)) for i in grid.index]
     if transpose:
         grid = grid.T
-        x_labels, y_labels = [str(i) for i in grid.columns], labels
+        x_labels, y_labels = names, labels
     else:
-        x_labels, y_labels = labels, [str(i) for i in grid.index]
+        x_labels, y_labels = labels, names
     y_labels = [textwrap.fill(label, 28, break_long_words=False) for label in y_labels]
     values = grid.to_numpy(dtype=float)
     longest = max((len(label) for label in x_labels), default=1)
@@ -66,6 +73,8 @@ def heatmap(
     plt.setp(ax.get_xticklabels(), rotation=45, ha="left", rotation_mode="anchor", fontsize=8)
     top = np.nanmax(values) if values.size else 0.0
     for (i, j), value in np.ndenumerate(values):
+        if np.isnan(value):
+            continue
         colour = "white" if value > 0.6 * top else "black"
         ax.text(j, i, f"{100 * value:.0f}", ha="center", va="center", fontsize=7, color=colour)
     fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="share of text 文本占比")
