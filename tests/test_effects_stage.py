@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import shlex
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from policytopics.config import EffectsParams, Params, PrevalenceParams
 from policytopics.errors import UserError
@@ -114,3 +117,11 @@ def test_auto_resamples_localities_only_when_documents_nest_in_them() -> None:
     assert stage.bootstrap_unit(panel, "auto") == "locality"
     assert stage.bootstrap_unit(seeds_like, "locality") == "locality"
     assert stage.bootstrap_unit(panel, "document") == "document"
+
+
+def test_dvc_yaml_passes_exactly_the_paths_main_takes() -> None:
+    root = Path(__file__).resolve().parents[1]
+    command = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"]["effects"]
+    words = shlex.split(command["cmd"])
+    given = vars(stage.parse_args(words[words.index("policytopics.stages.effects") + 1 :]))
+    assert list(given) == list(inspect.signature(stage.main).parameters)

@@ -17,7 +17,7 @@ from policytopics.analysis.prevalence import theme_matrix
 from policytopics.config import load_params
 from policytopics.errors import UserError
 from policytopics.io import read_table, write_csv_atomic, write_json_atomic
-from policytopics.stages._runner import run_stage
+from policytopics.stages._runner import path_parser, run_stage
 
 COVARIATES: tuple[str, ...] = (
     "locality",
@@ -74,71 +74,69 @@ def significant(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def main(
-    documents_path: Path,
-    passages_path: Path,
-    passage_themes_path: Path,
-    effects_path: Path,
-    marginal_path: Path,
-    panel_path: Path,
-    metrics_path: Path,
+    documents: Path,
+    passages: Path,
+    passage_themes: Path,
+    effects: Path,
+    marginal_shares: Path,
+    panel: Path,
+    metrics: Path,
 ) -> None:
     params = load_params()
     settings = params.prevalence
-    documents = read_table(documents_path, "ingest", ["doc_id", *COVARIATES])
-    documents = documents[["doc_id", *COVARIATES]].reset_index(drop=True)
-    passages = read_table(passages_path, "segment", _PASSAGE_NEEDS).set_index(
+    units_table = read_table(passages, "segment", _PASSAGE_NEEDS).set_index(
         "passage_id", drop=False
     )
-    themes_table = aligned(passages, read_table(passage_themes_path, "classify", ["passage_id"]))
+    themes_table = aligned(units_table, read_table(passage_themes, "classify", ["passage_id"]))
     theme_keys, probs = theme_matrix(themes_table)
-    documents = documents[documents["doc_id"].isin(passages["doc_id"])].reset_index(drop=True)
+    docs = read_table(documents, "ingest", ["doc_id", *COVARIATES])[["doc_id", *COVARIATES]]
+    docs = docs[docs["doc_id"].isin(units_table["doc_id"])].reset_index(drop=True)
     units = build_units(
-        passages,
+        units_table,
         probs,
-        documents["doc_id"].tolist(),
+        docs["doc_id"].tolist(),
         equal_weights=settings.weight == "equal",
         sentence_pieces=params.classify.unit == "sentence",
     )
-    doc_weights: np.ndarray = np.ones(len(documents))  # weight: equal
+    doc_weights: np.ndarray = np.ones(len(docs))  # weight: equal
     if settings.weight == "n_chars":
-        doc_weights = np.bincount(units.doc, weights=units.weight, minlength=len(documents))
-    cluster = bootstrap_unit(documents, settings.effects.cluster)
-    clusters: np.ndarray = np.arange(len(documents))  # cluster: document
+        doc_weights = np.bincount(units.doc, weights=units.weight, minlength=len(docs))
+    cluster = bootstrap_unit(docs, settings.effects.cluster)
+    clusters: np.ndarray = np.arange(len(docs))  # cluster: document
     if cluster == "locality":
-        clusters = pd.factorize(documents["locality"].astype(str))[0]
-    replicates = Replicates(settings.n_bootstrap, settings.confidence, params.seed)
+        clusters = pd.factorize(docs["locality"].astype(str))[0]
     result = estimate_effects(
-        documents[list(COVARIATES)],
+        docs[list(COVARIATES)],
         units,
         theme_keys,
         settings.effects.formulas,
         doc_weights=doc_weights,
         clusters=clusters,
-        replicates=replicates,
+        replicates=Replicates(settings.n_bootstrap, settings.confidence, params.seed),
     )
-    panel = panel_table(
-        passages.reset_index(drop=True),
+    years = panel_table(
+        units_table.reset_index(drop=True),
         units,
         theme_keys,
-        documents,
+        docs,
         min_years=settings.panel.min_years,
         max_cramers_v=settings.panel.max_cramers_v,
         n_bootstrap=settings.n_bootstrap,
         confidence=settings.confidence,
         seed=params.seed,
     )
-    corpus_confounding = year_confounding(documents, "corpus", settings.panel.max_cramers_v)
-    write_csv_atomic(significant(result.effects, ["estimate", "ci_low", "ci_high"]), effects_path)
-    write_csv_atomic(significant(result.marginal, ["share", "ci_low", "ci_high"]), marginal_path)
-    write_csv_atomic(significant(panel.table, ["share", "ci_low", "ci_high"]), panel_path)
+    corpus_confounding = year_confounding(docs, "corpus", settings.panel.max_cramers_v)
+    write_csv_atomic(significant(result.effects, ["estimate", "ci_low", "ci_high"]), effects)
+    write_csv_atomic(significant(result.marginal, ["share", "ci_low", "ci_high"]), marginal_shares)
+    write_csv_atomic(significant(years.table, ["share", "ci_low", "ci_high"]), panel)
     fitted: list[dict[str, Any]] = []
     for entry in result.fitted:
         caveats = [c.describe() for c in corpus_confounding] if "year" in entry["formula"] else []
         fitted.append({**entry, "caveats": caveats})
-    metrics: dict[str, Any] = {
-        "n_documents": len(documents),
-        "n_localities": int(documents["locality"].nunique()),
-        "n_passages": len(passages),
+    summary: dict[str, Any] = {
+        "n_documents": len(docs),
+        "n_localities": int(docs["locality"].nunique()),
+        "n_passages": len(units_table),
         "n_bootstrap": settings.n_bootstrap,
         "confidence": settings.confidence,
         "seed": params.seed,
@@ -150,40 +148,30 @@ def main(
         "formulas": fitted,
         "skipped": [{"formula": s.formula, "reason": s.reason} for s in result.skipped],
         "panel": {
-            "localities": panel.localities,
-            "n_cells": int(len(panel.table) // max(1, len(theme_keys))),
+            "localities": years.localities,
+            "n_cells": int(len(years.table) // max(1, len(theme_keys))),
             "min_years": settings.panel.min_years,
         },
         "confounding_rule": CONFOUNDING_RULE,
-        "confounding": [c.as_dict() for c in corpus_confounding + panel.confounding],
+        "confounding": [c.as_dict() for c in corpus_confounding + years.confounding],
     }
-    write_json_atomic(metrics, metrics_path)
+    write_json_atomic(summary, metrics)
     print(
         f"effects: {len(result.fitted)} formulas fitted, {len(result.skipped)} skipped, "
-        f"{len(theme_keys)} themes, {len(documents)} documents; panel: "
-        f"{len(panel.localities)} localities with several years"
+        f"{len(theme_keys)} themes, {len(docs)} documents; panel: "
+        f"{len(years.localities)} localities with several years"
     )
 
 
-def cli() -> None:
-    parser = argparse.ArgumentParser(prog="policytopics.stages.effects", description=__doc__)
-    for name in ("documents", "passages", "passage-themes"):
-        parser.add_argument(f"--{name}", type=Path, required=True)
-    for name in ("effects", "marginal-shares", "panel", "metrics"):
-        parser.add_argument(f"--{name}", type=Path, required=True)
-    args = parser.parse_args()
-    run_stage(
-        "effects",
-        lambda: main(
-            args.documents,
-            args.passages,
-            args.passage_themes,
-            args.effects,
-            args.marginal_shares,
-            args.panel,
-            args.metrics,
-        ),
-    )
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    inputs = ("documents", "passages", "passage-themes")
+    outputs = ("effects", "marginal-shares", "panel", "metrics")
+    return path_parser("effects", __doc__, (*inputs, *outputs)).parse_args(argv)
+
+
+def cli(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    run_stage("effects", lambda: main(**vars(args)))
 
 
 if __name__ == "__main__":
