@@ -25,6 +25,10 @@ NATIONAL_ISSUERS = [
 ]  # fmt: skip
 PLACE_ISSUERS = [
     ("山东省人民政府", "山东省", "province"),
+    ("重庆市渝北区人民政府", "渝北区", "county"),
+    ("山东省青岛市人民政府办公厅", "青岛市", "prefecture"),
+    ("中共山东省委办公厅", "山东省", "province"),
+    ("山东发展改革委", "山东省", "province"),
     ("山东省发展和改革委员会", "山东省", "province"),
     ("青岛市工业和信息化局", "青岛市", "prefecture"),
     ("Shandong Provincial People's Government", "山东省", "province"),

@@ -100,6 +100,11 @@ class Gazetteer:
         pattern = self._zh if language == "zh" else self._en
         return Counter(m.group() for m in pattern.finditer(text))
 
+    def mentions_in_order(self, text: str, language: str) -> list[re.Match[str]]:
+        """The place-name matches in `text`, left to right (leftmost-longest)."""
+        pattern = self._zh if language == "zh" else self._en
+        return list(pattern.finditer(text))
+
     def places_named(self, name: str, language: str) -> list[Place]:
         return list((self.by_name if language == "zh" else self.english).get(name, []))
 

@@ -35,6 +35,8 @@ NATIONAL_LOCALITY = "全国"
 OPENING_CHARS = 300
 
 _BOOK = re.compile(r"《[^》]*》")
+_PARTY = re.compile(r"^(?:中共|中国共产党)")
+_PARTY_CENTRAL = re.compile(r"^(?:中共|中国共产党)中央")
 _TITLE_ISSUER = re.compile(r"^(?:\d{4}年)?(?P<issuer>[^，。《》\s]{2,60}?)(?:关于|印发|转发)")
 _SEPARATORS = re.compile(r"\s*(?:[、，,;；/]|\band\b)\s*")
 _EN_LEAD = re.compile(
@@ -93,11 +95,20 @@ def without_references(text: str) -> str:
 
 
 def _leading_place(gazetteer: Gazetteer, name: str) -> Place | None:
-    """The place a Chinese organ's name starts with (山东省..., 山东..., 青岛市..., 青岛...)."""
-    for match in gazetteer.mentions(name[:20], "zh"):
-        if name.startswith(match):
-            options = gazetteer.places_named(match, "zh")
-            return _most_general(options)
+    """The place a Chinese organ's name starts with (山东省..., 山东..., 青岛市..., 青岛...);
+    the most specific of a run of names (重庆市渝北区人民政府 -> 渝北区); 中共 before a place
+    (中共山东省委) is skipped."""
+    name = _PARTY.sub("", name) if not _PARTY_CENTRAL.match(name) else name
+    chain: list[str] = []
+    for match in gazetteer.mentions_in_order(name[:40], "zh"):
+        if match.start() != sum(map(len, chain)):
+            break
+        chain.append(match.group())
+    if chain:
+        options = gazetteer.places_named(chain[-1], "zh")
+        owners = set(chain[:-1]) | {short_name(n) for n in chain[:-1]}
+        inside = [p for p in options if p.province in owners or p.city in owners]
+        return inside[0] if len(inside) == 1 else _most_general(options)
     for place in _places_by_short_name(gazetteer, name[:4]):
         return place
     return None
