@@ -262,3 +262,16 @@ def test_nr_topics_below_two_is_a_user_error() -> None:
     params = PARAMS.model_copy(update={"nr_topics": 1})
     with pytest.raises(UserError, match=r"bertopic\.nr_topics must be auto, none or an integer"):
         fit_topics(token_documents(tokens), embeddings, params, seed=42)
+
+
+def test_nr_topics_auto_lets_bertopic_merge_and_stays_deterministic() -> None:
+    tokens, embeddings, subjects = tiny_corpus()
+    params = PARAMS.model_copy(update={"nr_topics": "auto"})
+    fit = fit_topics(token_documents(tokens), embeddings, params, seed=42)
+    again = fit_topics(token_documents(tokens), embeddings, params, seed=42)
+    assert fit.topics == again.topics and fit.n_clusters == 3
+    assert 1 <= len(set(fit.topics)) <= 3 and -1 not in fit.topics
+    by_subject = {
+        s: {t for t, x in zip(fit.topics, subjects, strict=True) if x == s} for s in SUBJECTS
+    }
+    assert all(len(v) == 1 for v in by_subject.values())
