@@ -10,8 +10,8 @@ The caller applies the manifest first; this module weighs what the document says
    names inside 《...》 are references to other documents and never count;
 3. the body's opening, only where the place is named as the speaker's or issuer's own:
    `在XX市第N届人民代表大会...会议上`, a byline line `XX市人民政府`; national: the party's
-   national congress (`中国共产党第N次全国代表大会`, `我代表...中央委员会`) or a session of the
-   National People's Congress (`第N届全国人民代表大会第M次会议上`);
+   national congress (`中国共产党第N次全国代表大会`, `我代表...中央委员会`), a session of the
+   National People's Congress (`第N届全国人民代表大会第M次会议上`), `我代表国务院`;
 4. otherwise the locality is unknown (blank) with a ledger note; a place merely mentioned in
    the body is never chosen (the body's most-mentioned place is given in the note).
 
@@ -57,7 +57,7 @@ _NATIONAL_TITLE = re.compile(
 _NATIONAL_OPENING = re.compile(
     r"(?:中国共产党|党的)第[一二三四五六七八九十百\d]+次全国代表大会|"
     r"第[一二三四五六七八九十百\d]+届全国人民代表大会第[一二三四五六七八九十\d]+次会议上|"
-    r"我代表[^。\n]{0,20}中央委员会"
+    r"我代表[^。\n]{0,20}中央委员会|我代表国务院"
 )
 _OWN_CONGRESS = re.compile(
     r"在(?P<place>[^\s，。在]{2,30}?)第[一二三四五六七八九十百\d]+届人民代表大会"
