@@ -78,7 +78,8 @@ def context(name: str) -> dict[str, Any]:
 def page(name: str) -> str:
     """The page rendered from `context(name)` (as `findings_html` renders it)."""
     _, out = build(CASES[name])
-    reproduction = provenance([], "seed: 1\n", out.metrics)
+    files = [(f"{k:02d}.txt", b"x") for k in range(8)] if name == "many" else []
+    reproduction = provenance(files, "seed: 1\n", out.metrics)
     values = {"title": SMALL.title, **context(name), **reproduction, "classify_unit": "passage"}
     return render_html(values, SMALL.font_family)
 
@@ -213,6 +214,7 @@ def test_many_localities_are_grouped_capped_and_counted() -> None:
     assert ctx["collapse_documents"]  # 16 documents > collapse_rows 6
     html = page("many")
     assert "<details><summary>16 documents" in html
+    assert "<details><summary>8 files (table)" in html  # the corpus files, collapse_rows 6
     assert "the other 5 are listed here" in html
 
 

@@ -612,6 +612,7 @@ def findings_context(inputs: ReportInputs, params: ReportParams) -> dict[str, An
         "collapse_documents": len(documents) > params.collapse_rows,
         "ledger": ledger,
         "collapse_ledger": len(ledger["files"]) > params.collapse_rows,
+        "collapse_rows": params.collapse_rows,
         "summary_html": markdown_to_html(
             leading_sections(inputs.summary_md, SUMMARY_SECTIONS), max_rows=SUMMARY_ROWS
         ),
