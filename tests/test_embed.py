@@ -317,7 +317,7 @@ def test_embed_stage_derives_passages_from_sentences_embedding_each_text_once(
 
     _sentence_corpus(tmp_path)
     fake = FakeEmbedder()
-    params = "embed:\n  batch_size: 2\n  block_size: 2\n"
+    params = "embed:\n  batch_size: 2\n  block_size: 2\n  passage_vectors: sentence_mean\n"
     passages, sentences = _run_embed_stage(tmp_path, params, fake)
     embedded = [t for call in fake.calls for t in call]
     assert "推进生态保护。发展数字经济。" not in embedded  # passages with sentences: never
@@ -333,7 +333,7 @@ def test_embed_stage_derives_passages_from_sentences_embedding_each_text_once(
 
 def test_embed_stage_direct_mode_embeds_passage_texts_as_before(tmp_path: Path) -> None:
     _sentence_corpus(tmp_path)
-    params = "embed:\n  passage_vectors: direct\n"
+    params = "embed:\n  passage_vectors: direct\n"  # the default
     passages, sentences = _run_embed_stage(tmp_path, params, FakeEmbedder())
     texts = ["推进生态保护。发展数字经济。", "白酒产业。", "没有句子的段落。"]
     assert np.array_equal(passages, FakeEmbedder().embed(texts))

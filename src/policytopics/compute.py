@@ -55,7 +55,7 @@ class Executor(Protocol):
         ...
 
     def imap(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
-        """Lazily, in order, with a bounded number of tasks in flight (bounded memory)."""
+        """Lazily, in order, with a few tasks per worker in flight (bounded memory)."""
         ...
 
     def close(self) -> None:
@@ -108,7 +108,9 @@ class SerialExecutor(_Closing):
 class DaskExecutor(_Closing):
     """Tasks on a dask.distributed cluster through `client`; closes what it was given to own."""
 
-    def __init__(self, client: Any, owned: Sequence[Any] = (), in_flight_per_worker: int = 2):
+    def __init__(
+        self, client: Any, owned: Sequence[Any] = (), in_flight_per_worker: int = 4
+    ) -> None:
         self.client = client
         self._owned = list(owned)  # closed with the executor: the client, a cluster we started
         self._per_worker = in_flight_per_worker
@@ -122,11 +124,14 @@ class DaskExecutor(_Closing):
         return list(self.imap(fn, tasks))
 
     def imap(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
-        # The window is re-read as results arrive: batch-queue workers join after a while.
+        # The window is re-read every 64 tasks: batch-queue workers join after a while.
         pending: deque[Any] = deque()
-        for task in tasks:
+        window = self._per_worker * self.workers
+        for index, task in enumerate(tasks):
             pending.append(self.client.submit(fn, task, pure=False))
-            while len(pending) >= self._per_worker * self.workers:
+            if index % 64 == 63:
+                window = self._per_worker * self.workers
+            while len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -272,7 +277,7 @@ def build_executor(
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
-        silence_logs=40,  # errors only: a stage's output stays readable
+        silence_logs=50,  # a stage's output stays readable (shutdown heartbeats log errors)
     )
     client = Client(local)  # type: ignore[no-untyped-call]
     return DaskExecutor(client, owned=[local, client])

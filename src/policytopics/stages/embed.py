@@ -127,11 +127,14 @@ class _Counts:
     new: int = 0
     seconds: float = 0.0
     what: str = ""
+    derived: bool = False  # passages derived from their sentences (none embedded directly)
 
     def add(self, rows: int, new: int, seconds: float) -> None:
         self.rows, self.new, self.seconds = self.rows + rows, self.new + new, self.seconds + seconds
 
     def summary(self) -> str:
+        if self.derived:
+            return f"{self.rows} passages: the length-weighted mean of their sentences"
         rate = f", {self.new / self.seconds:.1f} {self.what}/s" if self.new else ""
         cached = self.rows - self.new
         return (
@@ -182,7 +185,8 @@ def _embed_all(
         else:
             vectors, sentence_vectors = passage_vectors_from_sentences(embedder, block, sentences)
             sentence_counts.add(len(sentences), embedder.last_embedded, 0.0)
-            passage_counts.add(len(block), 0, 0.0)  # derived from their sentences
+            passage_counts.add(len(block), 0, 0.0)
+            passage_counts.derived = True
         sentence_counts.seconds += time.perf_counter() - started
         writers.write("passages", _table("passage_id", block["passage_id"].tolist(), vectors))
         ids = sentences["sentence_id"].tolist()

@@ -1,0 +1,148 @@
+"""Cold `dvc repro` of the seeds from a fresh clone, per stage, for two commits side by side.
+
+    .venv/bin/python benchmarks/bench_repro.py f87204a HEAD [--setup] [--repo .] [--work /tmp/x]
+
+For each commit, one after the other (never at the same time: they would share the cores):
+a fresh `git clone` checked out at the commit (no DVC cache, no embedding cache: cold), then
+optionally `make setup` (timed: uv sync of the locked environment into the clone), then every
+dvc.yaml stage in dependency order with `dvc repro --single-item <stage>` under
+`/usr/bin/time`, which gives the wall time and the peak RSS of the largest process the stage
+ran. Without `--setup` the clone runs on this repository's `.venv` (PYTHONPATH puts the
+clone's `src/` first). Prints a Markdown table and writes it as JSON next to `--work`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TIME = "/usr/bin/time"
+
+
+def stage_order(dvc_yaml: Path) -> list[str]:
+    """dvc.yaml's stages, each after the stages whose outputs it depends on (file order kept)."""
+    stages: dict[str, Any] = yaml.safe_load(dvc_yaml.read_text(encoding="utf-8"))["stages"]
+
+    def paths(entries: list[Any]) -> list[str]:
+        return [next(iter(e)) if isinstance(e, dict) else str(e) for e in entries or []]
+
+    outs = {
+        name: paths(s.get("outs", [])) + paths(s.get("metrics", [])) for name, s in stages.items()
+    }
+
+    def needs(name: str) -> set[str]:
+        deps = paths(stages[name].get("deps", []))
+        return {
+            other
+            for other, produced in outs.items()
+            if other != name
+            and any(d == o or d.startswith(o.rstrip("/") + "/") for d in deps for o in produced)
+        }
+
+    order: list[str] = []
+    while len(order) < len(stages):
+        ready = [n for n in stages if n not in order and needs(n) <= set(order)]
+        if not ready:
+            raise SystemExit(f"{dvc_yaml}: a cycle among {sorted(set(stages) - set(order))}")
+        order.append(ready[0])
+    return order
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB) of `cmd`; output appended to `log`; a failure stops all."""
+    report = log.with_suffix(".time")
+    started = time.perf_counter()
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"\n$ {' '.join(cmd)}\n")
+        out.flush()
+        result = subprocess.run(
+            [TIME, "-f", "%M", "-o", str(report), *cmd], cwd=cwd, env=env, stdout=out, stderr=out
+        )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed in {cwd} (exit {result.returncode}); see {log}")
+    peak_kb = float(report.read_text(encoding="utf-8").strip().splitlines()[-1])
+    return seconds, peak_kb / 1024
+
+
+def run_commit(repo: Path, commit: str, work: Path, setup: bool) -> dict[str, Any]:
+    """Clone `commit` into `work`, optionally set up, run every stage; timings per stage."""
+    resolved = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--short", commit],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    clone = work / f"clone-{resolved}"
+    log = work / f"repro-{resolved}.log"
+    subprocess.run(["rm", "-rf", str(clone)], check=True)
+    subprocess.run(["git", "clone", "--quiet", "--no-local", str(repo), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", resolved], check=True)
+    env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
+    rows: dict[str, Any] = {"commit": resolved, "stages": {}}
+    if setup:
+        rows["setup"] = timed(["make", "setup"], clone, env, log)
+        bin_dir = clone / ".venv" / "bin"
+    else:
+        bin_dir = Path(sys.executable).parent
+        env["PYTHONPATH"] = str(clone / "src")
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
+    started = time.perf_counter()
+    for stage in stage_order(clone / "dvc.yaml"):
+        cmd = [str(bin_dir / "dvc"), "repro", "--single-item", stage]
+        rows["stages"][stage] = timed(cmd, clone, env, log)
+        print(f"  {resolved} {stage}: {rows['stages'][stage][0]:.1f} s", file=sys.stderr)
+    rows["repro_seconds"] = time.perf_counter() - started
+    return rows
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    head = "| stage | " + " | ".join(
+        f"{r['commit']} s | {r['commit']} peak RSS MB" for r in results
+    )
+    lines = [head + " |", "|---|" + "---:|---:|" * len(results)]
+    names = list(dict.fromkeys(n for r in results for n in r["stages"]))
+    extra = [("setup", "setup")] if any("setup" in r for r in results) else []
+    for label, key in [*extra, *((n, n) for n in names)]:
+        cells = []
+        for r in results:
+            value = r.get(key) if key == "setup" else r["stages"].get(key)
+            cells.append(f"{value[0]:.1f} | {value[1]:,.0f}" if value else "- | -")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    totals = []
+    for r in results:
+        total = r["repro_seconds"] + (r["setup"][0] if "setup" in r else 0.0)
+        totals.append(f"{total:.1f} ({total / 60:.1f} min) | ")
+    lines.append("| **total** | " + " | ".join(totals) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("commits", nargs="+", help="e.g. f87204a HEAD")
+    parser.add_argument("--repo", type=Path, default=Path())
+    parser.add_argument("--work", type=Path, default=Path("/tmp/bench-repro"))
+    parser.add_argument("--setup", action="store_true", help="time `make setup` in each clone")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    results = []
+    for commit in args.commits:
+        print(f"{commit}: cold repro from a fresh clone ...", file=sys.stderr)
+        results.append(run_commit(args.repo.resolve(), commit, args.work, args.setup))
+    print(f"Cold dvc repro of the seeds, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(table(results))
+    out = args.work / "bench_repro.json"
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"(also {out})")
+
+
+if __name__ == "__main__":
+    main()
