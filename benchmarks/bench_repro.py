@@ -73,7 +73,7 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[fl
     return seconds, peak_kb / 1024
 
 
-def run_commit(repo: Path, commit: str, work: Path, setup: bool) -> dict[str, Any]:
+def run_commit(repo: Path, commit: str, work: Path, setup: bool, only: list[str]) -> dict[str, Any]:
     """Clone `commit` into `work`, optionally set up, run every stage; timings per stage."""
     resolved = subprocess.run(
         ["git", "-C", str(repo), "rev-parse", "--short", commit],
@@ -97,6 +97,8 @@ def run_commit(repo: Path, commit: str, work: Path, setup: bool) -> dict[str, An
     env["PATH"] = f"{bin_dir}{os.pathsep}{env['PATH']}"
     started = time.perf_counter()
     for stage in stage_order(clone / "dvc.yaml"):
+        if only and stage not in only:
+            continue
         cmd = [str(bin_dir / "dvc"), "repro", "--single-item", stage]
         rows["stages"][stage] = timed(cmd, clone, env, log)
         print(f"  {resolved} {stage}: {rows['stages'][stage][0]:.1f} s", file=sys.stderr)
@@ -131,12 +133,13 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, default=Path())
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-repro"))
     parser.add_argument("--setup", action="store_true", help="time `make setup` in each clone")
+    parser.add_argument("--only", nargs="*", default=[], help="these stages (a quick check)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
     for commit in args.commits:
         print(f"{commit}: cold repro from a fresh clone ...", file=sys.stderr)
-        results.append(run_commit(args.repo.resolve(), commit, args.work, args.setup))
+        results.append(run_commit(args.repo.resolve(), commit, args.work, args.setup, args.only))
     print(f"Cold dvc repro of the seeds, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(table(results))
     out = args.work / "bench_repro.json"
