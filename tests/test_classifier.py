@@ -212,12 +212,14 @@ def test_cap_per_theme_is_seeded_and_keeps_order() -> None:
 
 def train_fixture() -> tuple[pd.DataFrame, object]:
     passages = passages_frame()
+    # the 12 sentences of doc0 (a train document) and one of each theme from doc1 (test)
+    chosen = [SENTENCES[i] for i in [*range(0, 24, 2), 1, 7, 13, 19]]
     hand = pd.DataFrame(
         {
-            "text": [t for _, t in SENTENCES[::2]],
+            "text": [t for _, t in chosen],
             "passage_id": "",
-            "theme": [k for k, _ in SENTENCES[::2]],
-            "split": ["test" if i % 3 == 0 else "train" for i in range(len(SENTENCES[::2]))],
+            "theme": [k for k, _ in chosen],
+            "split": ["test" if i % 3 == 0 else "train" for i in range(len(chosen))],
             "source_file": "",
         }
     )
@@ -247,15 +249,28 @@ def test_training_scores_held_out_items_and_classifies_every_passage() -> None:
     assert table["passage_id"].tolist() == passages["passage_id"].tolist()
     assert list(table.columns) == ["passage_id", "theme"] + [f"p_{k}" for k in LEXICON.keys]
     assert table.filter(like="p_").sum(axis=1).to_numpy() == pytest.approx(1.0, abs=1e-5)
-    assert metrics["labels"]["hand_test"] == 4
-    assert metrics["held_out"]["n"] == 4
-    assert metrics["held_out_text_only"]["n"] == 4  # the same items as plain text (CLI)
-    assert metrics["held_out"]["calibration"]["n"] == 4
+    # secondary, sentence-wise: every third label of the file is a test item
+    assert metrics["labels"]["hand_test"] == 6
+    assert metrics["held_out"]["n"] == 6
+    assert metrics["held_out_text_only"]["n"] == 6  # the same items as plain text (CLI)
+    assert metrics["held_out"]["calibration"]["n"] == 6
     assert {"keyword_count", "nearest_description_e5"} <= set(metrics["baselines_held_out"])
-    assert metrics["cross_validated"]["n"] == 8
+    # headline: doc1 (sha256 rule: test) against doc0's 12 labels, as plain text
+    grouped = metrics["document_grouped"]
+    assert (grouped["n"], grouped["documents"], grouped["train"]["hand"]) == (4, 1, 12)
+    assert {k: v["n"] for k, v in grouped["per_theme"].items()} == dict.fromkeys(
+        ["digital_economy", "ecology", "general", "liquor_industry"], 1
+    )
+    assert "cross_validated" not in metrics  # one train document: nothing to group folds by
+    # every weak passage is of doc1 (doc0 is all hand items): none trains the grouped model
+    weak_docs = [p.split("/")[0] for p in result.weak_labels["passage_id"]]  # type: ignore[attr-defined]
+    assert grouped["train"]["weak"] == weak_docs.count("doc0") == 0 < len(weak_docs)
+    assert metrics["final_model"] == {"fit": "all", "hand": 16}
     # passages that *are* hand items are not weak items too
     weak_ids = set(result.weak_labels["passage_id"])  # type: ignore[attr-defined]
-    assert not weak_ids & set(passages["passage_id"][::2])
+    assert weak_ids and not weak_ids & {
+        f"doc{i % 2}/p{i:04d}" for i in [*range(0, 24, 2), 1, 7, 13, 19]
+    }
 
 
 def test_saved_bundle_classifies_new_text(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from policytopics.themes.labels import (
     heading_theme,
     match_key,
     read_hand_labels,
+    read_label_files,
     topic_themes_for_passages,
     weak_label_candidates,
 )
@@ -130,7 +131,8 @@ def test_hand_labels_file_is_validated(tmp_path: Path) -> None:
     bad.write_text("text,theme\n加强生态保护。,green\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"unknown themes \['green'\]"):
         read_hand_labels(bad, LEXICON)
-    assert read_hand_labels(tmp_path / "absent.csv", LEXICON).empty
+    with pytest.raises(UserError, match=r"absent.csv: no such label file"):
+        read_hand_labels(tmp_path / "absent.csv", LEXICON)
 
 
 def test_hand_labels_find_passages_by_id_or_by_text_ignoring_punctuation() -> None:
@@ -165,3 +167,63 @@ def test_the_committed_hand_labels_cover_every_theme_with_a_held_out_part(repo_r
     # no sentence appears twice up to punctuation/width, so none is in both splits
     keys = frame["text"].map(match_key)
     assert keys.is_unique, frame.loc[keys.duplicated(keep=False), "text"].tolist()[:4]
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_label_files_skip_unclear_rows_and_second_readings(tmp_path: Path) -> None:
+    write(
+        tmp_path / "labels" / "congress.csv",
+        "text,theme,corpus,document,year,pool,reading,split\n"
+        "加强生态文明建设。,ecology,cpc,congress_18,2012,random,1,test\n"
+        "他们的眼界局限于纯粹自私的目的；,unclear,cpc,congress_18,2012,random,1,test\n"
+        "发展数字经济。,digital_economy,cpc,congress_19,2017,cue:digital_economy,1,train\n",
+    )
+    write(
+        tmp_path / "labels" / "second_reading.csv",
+        "text,theme,corpus,document,year,pool,reading,split\n"
+        "加强生态文明建设。,general,cpc,congress_18,2012,random,2,test\n",
+    )
+    seeds = write(
+        tmp_path / "seeds" / "labels.csv", "text,theme,split\n推进白酒产业。,liquor_industry,test\n"
+    )
+    frame = read_label_files([seeds, tmp_path / "labels"], LEXICON)
+    assert frame[["text", "theme", "corpus", "document", "split", "doc_split"]].values.tolist() == [
+        ["推进白酒产业。", "liquor_industry", "seeds", "", "test", ""],
+        ["加强生态文明建设。", "ecology", "cpc", "congress_18", "test", "test"],
+        ["发展数字经济。", "digital_economy", "cpc", "congress_19", "train", "train"],
+    ]
+    assert frame["source_file"].tolist() == ["labels.csv", "congress.csv", "congress.csv"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", r"bad.csv: not a readable CSV"),
+        ("words,label\n加强生态保护。,ecology\n", r"bad.csv: needs a `theme` column"),
+        (
+            "text,theme,document,split\n甲。,ecology,d1,train\n乙。,general,d1,test\n",
+            r"bad.csv: document 'd1' is in both train and test",
+        ),
+        (
+            "text,theme,document,split\n甲。,ecology,,train\n",
+            r"bad.csv: row 2 has an empty document",
+        ),
+    ],
+)
+def test_a_misformatted_label_file_is_a_one_line_error(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    bad = write(tmp_path / "bad.csv", content)
+    with pytest.raises(UserError, match=message) as caught:
+        read_label_files([bad], LEXICON)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_missing_label_file_or_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=r"nowhere: no such label file or directory"):
+        read_label_files([tmp_path / "nowhere"], LEXICON)

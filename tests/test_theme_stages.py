@@ -109,7 +109,7 @@ def classify_args(t: Path, out: str = "out", sentences: bool = True) -> dict[str
         embeddings=t / "embeddings.parquet",
         sentence_embeddings=t / "sentence_embeddings.parquet" if sentences else None,
         anchors=t / "anchors.parquet",
-        labels=t / "labels.csv",
+        labels=[t / "labels.csv"],
         topic_themes=t / "out" / "topic_themes.csv",
         lda_doc_topics=t / "lda_doc_topics.parquet",
         bertopic_doc_topics=t / "bertopic_topics.parquet",
@@ -117,6 +117,7 @@ def classify_args(t: Path, out: str = "out", sentences: bool = True) -> dict[str
         passage_themes=t / out / "passage_themes.parquet",
         sentence_themes=t / out / "sentence_themes.parquet",
         metrics=t / out / "metrics.json",
+        evaluation=t / out / "evaluation.json",
     )
 
 
@@ -158,7 +159,7 @@ def test_themes_then_classify_write_every_output(
     assert list(table.columns) == ["passage_id", "theme", *[f"p_{k}" for k in load_lexicon().keys]]
     sentences = pd.read_parquet(t / "out" / "sentence_themes.parquet")
     assert len(sentences) == len(pd.read_parquet(t / "sentences.parquet")) == 47
-    metrics = read_metrics(t / "out" / "metrics.json")
+    metrics = read_metrics(t / "out" / "evaluation.json")
     assert metrics["labels"]["hand_test"] == 6
     assert metrics["held_out"]["n"] == 6
     assert metrics["sentences"]["scored"] == 47
@@ -166,9 +167,12 @@ def test_themes_then_classify_write_every_output(
     assert metrics["passages"]["from_sentences"] == len(SENTENCES)
     assert metrics["passages"]["passage_level_fallback"] == 0
     assert (t / "out" / "model" / "pipeline.joblib").is_file()
+    headline = read_metrics(t / "out" / "metrics.json")  # dvc metrics show: a few numbers
+    assert headline["document_grouped"]["macro_f1"] == metrics["document_grouped"]["macro_f1"]
+    assert headline["sentence_wise"] == {"macro_f1": 0.4167}
     assert capsys.readouterr().out.splitlines() == [
         "classify: 24 passages scored by sentence (47 sentences); hand labels 24, weak labels 0; "
-        "held-out macro-F1 0.4167, cross-validated 0.5437"
+        "held-out documents macro-F1 0.731, sentence-wise 0.4167, cross-validated None"
     ]
 
 
@@ -207,10 +211,10 @@ def test_sentence_unit_is_the_char_weighted_mean_and_passage_unit_the_old_path(
     fallback_row = new.loc[[first], columns].to_numpy()
     assert fallback_row.tolist() == old.loc[[first], columns].to_numpy().tolist()
     assert not np.allclose(new[columns].to_numpy(), old[columns].to_numpy(), atol=1e-3)
-    metrics = read_metrics(t / "by_sentence" / "metrics.json")
+    metrics = read_metrics(t / "by_sentence" / "evaluation.json")
     assert metrics["passages"]["passage_level_fallback"] == 1
     assert metrics["passages"]["from_sentences"] == len(SENTENCES) - 1
-    old_metrics = read_metrics(t / "by_passage" / "metrics.json")
+    old_metrics = read_metrics(t / "by_passage" / "evaluation.json")
     assert old_metrics["passages"]["unit"] == "passage" and "sentences" not in old_metrics
     assert old_metrics["held_out"] == metrics["held_out"]  # held-out scoring is unit-free
     assert not (t / "by_passage" / "sentence_themes.parquet").exists()

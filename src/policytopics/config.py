@@ -209,21 +209,32 @@ class ClassifierModelParams(Section):
     passage_weight: float = Field(default=1.0, ge=0)  # e5 embedding of the surrounding passage
     min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
     align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
+    class_weight: Literal["none", "balanced"] = "none"  # balanced: themes weighted 1/frequency
 
 
 class EvaluationParams(Section):
-    cv_folds: int = Field(default=5, ge=2)  # stratified folds over hand-labelled train items
+    cv_folds: int = Field(default=5, ge=2)  # folds over train documents (grouped by document)
     f1_bootstrap: int = Field(default=1000, ge=0)  # held-out F1 intervals: replicates (0 = none)
     f1_confidence: float = Field(default=0.95, gt=0.5, lt=1.0)  # ... and their level
+    # labels without a document split (the pipeline corpus's): a document is test when
+    # sha256(doc_id) mod 1000 < 1000 * this share (themes/documents.py)
+    document_test_share: float = Field(default=0.4, gt=0, lt=1)
+    min_test_per_theme: int = Field(default=25, ge=1)  # fewer test sentences: flagged thin
 
 
 class ClassifyParams(Section):
     # sentence: classify each sentence, a passage is the char-weighted mean of its sentences;
     # passage: classify each passage as a whole
     unit: Literal["sentence", "passage"] = "sentence"
+    # a folder of label files from other corpora (*.csv; rows of `reading` > 1 skipped),
+    # read besides corpus.labels (dvc.yaml passes both to --labels)
+    labels_dir: str = "labels"
     weak_labels: WeakLabelParams = WeakLabelParams()
     model: ClassifierModelParams = ClassifierModelParams()
     evaluation: EvaluationParams = EvaluationParams()
+    # the saved model: trained on every hand label (all) or on those of train documents only
+    # (train); the reported figures always come from models that never saw their test items
+    final_fit: Literal["all", "train"] = "all"
 
 
 class PrevalenceContrast(Section):

@@ -1,4 +1,5 @@
-"""DVC stage `classify`: hand + weak labels -> theme classifier -> sentence and passage scores."""
+"""DVC stage `classify`: hand labels of several corpora + weak labels -> theme classifier ->
+sentence and passage scores, and its evaluation on whole unseen documents."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import pandas as pd
 
 from policytopics.config import Params, load_params
 from policytopics.io import read_table, write_json_atomic, write_parquet_atomic
-from policytopics.models.embed import build_embedder
+from policytopics.models.embed import CachedEmbedder, Embedder, EmbeddingCache, build_embedder
 from policytopics.stages._runner import path_parser, run_stage
 from policytopics.themes.bundle import save_bundle
+from policytopics.themes.by_document import headline_metrics
 from policytopics.themes.classify_corpus import PASSAGE_FIELDS, ClassifyTables, classify_corpus
-from policytopics.themes.labels import read_hand_labels
+from policytopics.themes.labels import read_label_files
 from policytopics.themes.lexicon import Lexicon, lexicon_from_params
 
 
@@ -23,7 +25,7 @@ def read_tables(
     passages: Path,
     tokens: Path,
     embeddings: Path,
-    labels: Path,
+    labels: list[Path],
     topic_themes: Path,
     lda_doc_topics: Path,
     bertopic_doc_topics: Path,
@@ -41,7 +43,7 @@ def read_tables(
         passages=read_table(passages, "segment", PASSAGE_FIELDS),
         tokens=read_table(tokens, "tokenize", ("passage_id", "tokens")),
         embeddings=read_table(embeddings, "embed", ("passage_id", "embedding")),
-        hand=read_hand_labels(labels, lexicon),
+        hand=read_label_files(labels, lexicon),
         sentences=optional(sentences, "segment", ("sentence_id", "passage_id", "text")),
         sentence_vectors=optional(sentence_embeddings, "embed", ("sentence_id", "embedding")),
         # without the embed stage's anchors they are computed from the packaged pairs
@@ -66,7 +68,7 @@ def main(
     passages: Path,
     tokens: Path,
     embeddings: Path,
-    labels: Path,
+    labels: list[Path],
     topic_themes: Path,
     lda_doc_topics: Path,
     bertopic_doc_topics: Path,
@@ -77,6 +79,8 @@ def main(
     sentence_embeddings: Path | None = None,
     anchors: Path | None = None,
     sentence_themes: Path | None = None,
+    evaluation: Path | None = None,
+    cache: Path | None = None,
 ) -> None:
     params = load_params()
     lexicon = lexicon_from_params(params.themes.lexicon)
@@ -94,23 +98,34 @@ def main(
         sentence_embeddings,
         anchors,
     )
-    result = classify_corpus(tables, params, lexicon, build_embedder(params.embed))
+    embedder: Embedder = build_embedder(params.embed)
+    if cache is not None:  # label texts the embed stage never saw: embedded once, then cached
+        embedder = CachedEmbedder(
+            embedder, EmbeddingCache(cache), params.embed.batch_size, unit="text"
+        )
+    result = classify_corpus(tables, params, lexicon, embedder)
     save_bundle(result.bundle, model)
     write_parquet_atomic(result.passage_themes, passage_themes)
     if result.sentence_themes is not None and sentence_themes is not None:
         write_parquet_atomic(result.sentence_themes, sentence_themes)
-    write_json_atomic(result.metrics, metrics)
+    write_json_atomic(headline_metrics(result.metrics), metrics)
+    if evaluation is not None:
+        write_json_atomic(result.metrics, evaluation)
     print(f"classify: {result.summary(len(tables.hand))}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """The stage's arguments (dvc.yaml's `cmd` gives the paths; the sentence tables, the
-    embed stage's language anchors and the per-sentence output are optional)."""
-    inputs: tuple[str, ...] = ("passages", "tokens", "embeddings", "labels", "topic-themes")
+    """The stage's arguments (dvc.yaml's `cmd` gives the paths; `--labels` takes label files
+    and folders of them; the sentence tables, the embed stage's language anchors, the
+    per-sentence output, the full evaluation and the embedding cache are optional)."""
+    inputs: tuple[str, ...] = ("passages", "tokens", "embeddings", "topic-themes")
     inputs += ("lda-doc-topics", "bertopic-doc-topics")
     outputs = ("model", "passage-themes", "metrics")
-    optional = ("sentences", "sentence-embeddings", "anchors", "sentence-themes")
-    return path_parser("classify", __doc__, (*inputs, *outputs), optional).parse_args(argv)
+    optional: tuple[str, ...] = ("sentences", "sentence-embeddings", "anchors")
+    optional += ("sentence-themes", "evaluation", "cache")
+    parser = path_parser("classify", __doc__, (*inputs, *outputs), optional)
+    parser.add_argument("--labels", type=Path, nargs="+", required=True)
+    return parser.parse_args(argv)
 
 
 def cli(argv: list[str] | None = None) -> None:

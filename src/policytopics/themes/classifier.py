@@ -140,6 +140,7 @@ class ThemeClassifier:
         context_weight: float = _DEFAULTS.context_weight,
         passage_weight: float = _DEFAULTS.passage_weight,
         min_df: int = _DEFAULTS.min_df,
+        class_weight: str = _DEFAULTS.class_weight,
         max_iter: int = 3000,
         random_state: int = 0,
     ) -> None:
@@ -151,6 +152,7 @@ class ThemeClassifier:
         self.context_weight = context_weight
         self.passage_weight = passage_weight
         self.min_df = min_df
+        self.class_weight = class_weight
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -168,6 +170,7 @@ class ThemeClassifier:
             context_weight=params.context_weight,
             passage_weight=params.passage_weight,
             min_df=params.min_df,
+            class_weight=params.class_weight,
             random_state=random_state,
         )
 
@@ -175,6 +178,7 @@ class ThemeClassifier:
         """Models saved before the context blocks existed load without them."""
         state.setdefault("context_weight", 0.0)
         state.setdefault("passage_weight", 0.0)
+        state.setdefault("class_weight", "none")
         self.__dict__.update(state)
 
     @property
@@ -212,7 +216,10 @@ class ThemeClassifier:
         )
         self.vectorizer_.fit(inputs.tokens)
         self.model_ = LogisticRegression(
-            C=self.c, max_iter=self.max_iter, random_state=self.random_state
+            C=self.c,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+            class_weight="balanced" if self.class_weight == "balanced" else None,
         )
         self.model_.fit(self._features(inputs), np.asarray(themes), sample_weight=sample_weight)
         return self

@@ -144,6 +144,8 @@ class TrainingData:
     # per hand item, the corpus passage it comes from (None = none known); CV keeps a
     # passage's items in one fold. Empty = every item its own passage.
     hand_passages: list[int | None] = field(default_factory=list)
+    # per weak row, the document its passage is from (held-out documents drop their passages)
+    weak_documents: list[str] = field(default_factory=list)
 
     def passage_groups(self, rows: Sequence[int]) -> np.ndarray:
         """A group id per hand item at `rows`: its passage, or a group of its own."""

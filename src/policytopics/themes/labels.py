@@ -19,15 +19,73 @@ SPLITS: tuple[str, ...] = ("train", "test")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+LABEL_COLUMNS: tuple[str, ...] = (*HAND_LABEL_COLUMNS, "corpus", "document", "doc_split")
+UNCLEAR = "unclear"  # a row whose content has no primary theme: kept in files, never used
+
+
+def label_paths(paths: Sequence[Path]) -> list[Path]:
+    """The label files named: a file as given, a directory as its *.csv files (sorted)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.csv")))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise UserError(f"{path}: no such label file or directory (corpus.labels)")
+    return out
+
+
+def read_label_files(paths: Sequence[Path], lexicon: Lexicon) -> pd.DataFrame:
+    """Hand labels of every file in `paths` (a directory: its *.csv), one frame.
+
+    Rows labelled `unclear` and rows of a later reading (`reading` > 1, an agreement check)
+    are skipped. `corpus` is the file's `corpus` column, else the file's folder name
+    (seeds/labels.csv -> seeds); `document` its `document` column, else "" (found later by
+    text in the corpus). A file with a `document` column splits by document: `doc_split` is its
+    `split`, and a document on both sides is an error; otherwise `doc_split` is "" (assigned
+    by the document rule, `themes.documents`) and `split` stays the sentence-wise one.
+    """
+    frames = [read_hand_labels(path, lexicon) for path in label_paths(paths)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in LABEL_COLUMNS})
+    return pd.concat(frames, ignore_index=True)[list(LABEL_COLUMNS)]
+
+
 def read_hand_labels(path: Path, lexicon: Lexicon) -> pd.DataFrame:
-    """Read seeds/labels.csv: `text` or `passage_id`, `theme`, optional `split` (default train)."""
+    """One label file: `text` or `passage_id`, `theme`, optional `split` (default train),
+    `corpus`, `document`, `reading` (see `read_label_files`)."""
     if not path.is_file():
-        return pd.DataFrame({c: pd.Series(dtype=str) for c in HAND_LABEL_COLUMNS})
+        raise UserError(f"{path}: no such label file (corpus.labels)")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise UserError(f"{path}: not a readable CSV ({str(error).splitlines()[0]})") from None
-    return validate_hand_labels(frame, lexicon, str(path))
+    if "reading" in frame.columns:
+        frame = frame[frame["reading"].str.strip().isin(["", "1"])]
+    if "theme" in frame.columns:
+        frame = frame[frame["theme"].str.strip() != UNCLEAR]
+    out = validate_hand_labels(frame.reset_index(drop=True), lexicon, str(path))
+    out["source_file"] = out["source_file"].where(out["source_file"] != "", path.name)
+    corpus = frame["corpus"].astype(str).str.strip() if "corpus" in frame.columns else None
+    out["corpus"] = corpus.to_numpy() if corpus is not None else path.parent.name
+    out.loc[out["corpus"] == "", "corpus"] = path.parent.name
+    if "document" in frame.columns:
+        out["document"] = frame["document"].astype(str).str.strip().to_numpy()
+        if (out["document"] == "").any():
+            row = int(out.index[out["document"] == ""][0]) + 2
+            raise UserError(f"{path}: row {row} has an empty document")
+        sides = out.groupby("document")["split"].nunique()
+        if (sides > 1).any():
+            raise UserError(
+                f"{path}: document {sides.index[sides > 1][0]!r} is in both train and test; "
+                "a file with a document column must split by document"
+            )
+        out["doc_split"] = out["split"]
+    else:
+        out["document"] = ""
+        out["doc_split"] = ""
+    return out
 
 
 def validate_hand_labels(frame: pd.DataFrame, lexicon: Lexicon, source: str) -> pd.DataFrame:

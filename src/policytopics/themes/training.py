@@ -15,11 +15,12 @@ from policytopics.models.embed import Embedder, align_languages, embedding_matri
 from policytopics.text.normalize import detect_language
 from policytopics.text.tokenize import Tokenizer
 from policytopics.themes.bundle import ClassifierBundle, prepare_inputs
+from policytopics.themes.by_document import evaluate_documents, grouped_cross_validate
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
+from policytopics.themes.documents import document_rows, documents_of, place_labels
 from policytopics.themes.evaluate import (
     TrainingData,
     calibration_report,
-    cross_validate_hand,
     cross_validate_weak,
     description_baseline,
     f1_intervals,
@@ -50,13 +51,15 @@ class ClassifyResult:
     def summary(self, n_hand: int) -> str:
         """One line: what was scored, from how many labels, and the headline F1s."""
         metrics = self.metrics
+        grouped = metrics.get("document_grouped", {}).get("macro_f1")
         held = metrics.get("held_out", {}).get("macro_f1")
         cv = metrics.get("cross_validated", {}).get("macro_f1")
         scored = metrics.get("sentences", {}).get("scored", 0)
         return (
             f"{len(self.passage_themes)} passages scored by {metrics['passages']['unit']} "
             f"({scored} sentences); hand labels {n_hand}, weak labels {len(self.weak_labels)}; "
-            f"held-out macro-F1 {held}, cross-validated {cv}"
+            f"held-out documents macro-F1 {grouped}, sentence-wise {held}, "
+            f"cross-validated {cv}"
         )
 
 
@@ -83,7 +86,8 @@ def training_data(
 ) -> tuple[pd.DataFrame, pd.DataFrame, TrainingData]:
     """Hand items (as their own text) and capped weak passages, with their features.
 
-    Returns the hand labels actually used (rows without text dropped), the weak labels
+    Returns the hand labels actually used (rows without text dropped; each placed in its
+    document with its by-document split, `documents.place_labels`), the weak labels
     (passage_id, theme, source) and the `TrainingData` both are row-aligned with.
     """
     ids = passages["passage_id"].tolist()
@@ -95,6 +99,7 @@ def training_data(
         t or by_id.get(p, "") for t, p in zip(hand["text"], hand["passage_id"], strict=True)
     ]
     hand = hand[hand["text"] != ""].reset_index(drop=True)
+    hand = place_labels(hand, passages, params.evaluation.document_test_share)
     hand_langs = [detect_language(t) for t in hand["text"]]
     hand_inputs = prepare_inputs(hand["text"].tolist(), hand_langs, embedder, tokenizer, anchors)
     hand_rows = hand_passage_rows(hand, passages)
@@ -107,6 +112,7 @@ def training_data(
     weak = cap_per_theme(weak.reset_index(drop=True), params.weak_labels.max_per_theme, seed)
     row_of = {pid: i for i, pid in enumerate(ids)}
     weak_inputs = passage_inputs.subset([row_of[p] for p in weak["passage_id"]])
+    doc_of = dict(zip(ids, passages["doc_id"].astype(str), strict=True))
     data = TrainingData(
         hand=hand_inputs,
         hand_themes=hand["theme"].tolist(),
@@ -115,6 +121,7 @@ def training_data(
         hand_in_weak=containing_rows(hand["text"].tolist(), weak_inputs.texts),
         hand_weight=params.weak_labels.hand_weight,
         hand_passages=hand_rows,
+        weak_documents=[doc_of[p] for p in weak["passage_id"]],
     )
     return hand, weak, data
 
@@ -174,32 +181,66 @@ def train_and_evaluate(
     )
     hand_inputs = data.hand
     make_model = model_factory(lexicon, params, seed)
+    evaluation = params.evaluation
 
-    train_rows = [i for i, s in enumerate(hand["split"]) if s == "train"]
-    test_rows = [i for i, s in enumerate(hand["split"]) if s == "test"]
     metrics: dict[str, Any] = {
         "labels": {
-            "hand_train": len(train_rows),
-            "hand_test": len(test_rows),
+            "hand": len(hand),
+            "hand_by_corpus": {
+                str(corpus): {str(k): int(v) for k, v in group.value_counts().sort_index().items()}
+                for corpus, group in hand.groupby("corpus", sort=True)["doc_split"]
+            },
             "weak": {s: int((weak["source"] == s).sum()) for s in SOURCES if s != "hand"},
             "weak_per_theme": {
                 k: int(v) for k, v in weak["theme"].value_counts().sort_index().items()
             },
         }
     }
+    # the headline: whole documents no training item comes from, as plain text
+    metrics.update(
+        evaluate_documents(
+            make_model,
+            data,
+            hand,
+            set(passages["doc_id"].astype(str)),
+            evaluation,
+            seed,
+            progress=progress,
+        )
+    )
+    doc_train = document_rows(hand, "train")
+    if len(doc_train) >= 2 * evaluation.cv_folds and len(set(documents_of(hand, doc_train))) > 1:
+        cv_pred = grouped_cross_validate(
+            make_model,
+            data,
+            doc_train,
+            documents_of(hand, doc_train),
+            evaluation.cv_folds,
+            seed,
+            progress=progress,
+        )
+        metrics["cross_validated"] = f1_report([data.hand_themes[i] for i in doc_train], cv_pred)
 
-    # Final model: every train-split hand item + weak passages that hold no test item.
-    final = fit_on(make_model, data, train_rows, weak_rows_without(data, test_rows))
+    # secondary: the sentence-wise split of files without documents (the seed labels); it
+    # trains on every other item but the test documents of the other files
+    sentence_wise = hand["split_by_document"].eq(False) & hand["split"].eq("test")
+    test_rows = [i for i, flag in enumerate(sentence_wise) if flag]
+    banned = set(test_rows) | {
+        i for i in document_rows(hand, "test") if bool(hand["split_by_document"].iloc[i])
+    }
+    train_rows = [i for i in range(len(hand)) if i not in banned]
+    metrics["labels"]["hand_train"] = len(train_rows)
+    metrics["labels"]["hand_test"] = len(test_rows)
     test_truth = [data.hand_themes[i] for i in test_rows]
     if test_rows:
+        held = fit_on(make_model, data, train_rows, weak_rows_without(data, test_rows))
         test_inputs = hand_inputs.subset(test_rows)
-        test_proba = final.predict_proba(test_inputs)
+        test_proba = held.predict_proba(test_inputs)
         test_pred = [lexicon.keys[i] for i in test_proba.argmax(axis=1)]
         metrics["held_out"] = f1_report(test_truth, test_pred)
         metrics["held_out"]["calibration"] = calibration_report(
             test_truth, test_proba, lexicon.keys
         )
-        evaluation = params.evaluation
         metrics["held_out"]["interval"] = {
             "confidence": evaluation.f1_confidence,
             **f1_intervals(
@@ -207,13 +248,13 @@ def train_and_evaluate(
             ),
         }
         # the same items, split by whether a train item shares their passage (and so their
-        # heading and passage embedding): the second part is the new-document estimate
+        # heading and passage embedding)
         metrics["held_out_by_passage"] = split_by_passage_mates(
             data, test_rows, train_rows, test_truth, test_pred
         )
         # as `policytopics classify` sees plain text: no heading, no surrounding passage
         metrics["held_out_text_only"] = f1_report(
-            test_truth, final.predict(test_inputs.without_context())
+            test_truth, held.predict(test_inputs.without_context())
         )
         theme_vectors = embedder.embed(lexicon.descriptions(), "query")
         raw = embedder.embed(test_inputs.texts, "passage")
@@ -223,19 +264,14 @@ def train_and_evaluate(
                 test_truth, description_baseline(raw, theme_vectors, lexicon.keys)
             ),
         }
-    if len(train_rows) >= 2 * params.evaluation.cv_folds:
-        cv_pred = cross_validate_hand(
-            make_model, data, train_rows, params.evaluation.cv_folds, seed, progress=progress
-        )
-        metrics["cross_validated"] = f1_report([data.hand_themes[i] for i in train_rows], cv_pred)
-    if len(weak) >= 2 * params.evaluation.cv_folds:
+    if len(weak) >= 2 * evaluation.cv_folds:
         weak_rows = weak_rows_without(data, test_rows)
         weak_pred = cross_validate_weak(
             make_model,
             data,
             train_rows,
             weak_rows,
-            params.evaluation.cv_folds,
+            evaluation.cv_folds,
             seed,
             progress=progress,
         )
@@ -250,6 +286,14 @@ def train_and_evaluate(
             ]
             agreement[source] = round(float(np.mean([a == b for a, b in pairs])), 4)
         metrics["weak_label_agreement"] = agreement
+
+    # the model that is saved and scores the corpus: every hand label (final_fit: all) or
+    # those of train documents only (final_fit: train), and every weak passage that holds
+    # no held-back item
+    final_rows = list(range(len(hand))) if params.final_fit == "all" else doc_train
+    held_back = [i for i in range(len(hand)) if i not in set(final_rows)]
+    final = fit_on(make_model, data, final_rows, weak_rows_without(data, held_back))
+    metrics["final_model"] = {"fit": params.final_fit, "hand": len(final_rows)}
 
     proba = final.predict_proba(passage_inputs)
     passage_counts: dict[str, Any] = {"n": len(ids), "unit": "passage"}

@@ -1,0 +1,194 @@
+"""Choosing the classifier's settings for new documents: CV on TRAIN documents only.
+
+    python benchmarks/bench_classify_documents.py [--cache DIR] [--only NAME ...] [--test]
+
+Loads the `classify` stage's inputs as `dvc repro classify` does (paths from dvc.yaml, the
+label files of `corpus.labels` and `classify.labels_dir`, settings from params.yaml), then
+for each candidate setting prints the out-of-fold macro-F1 over the hand labels of TRAIN
+documents (folds grouped by document, stratified by theme; each fold's model trains on the
+other folds and on the weak passages of no held-out document; the held-out fold is scored as
+plain text, as `policytopics classify` sees new text), per corpus and for ecology, digital
+economy and liquor. No test document is read by any model or by the choice. With `--test`
+(run ONCE, after the choice) it prints params.yaml's setting on the test documents and
+leave-one-corpus-out, as the stage does. Label texts the embed stage never saw are embedded
+through the cache (default data/cache/embeddings). Writes benchmarks/out/classify_documents.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policytopics.config import ClassifyParams, load_params
+from policytopics.models.embed import CachedEmbedder, EmbeddingCache, build_embedder
+from policytopics.stages.classify import parse_args, read_tables
+from policytopics.themes.by_document import (
+    FOCUS,
+    evaluate_documents,
+    grouped_cross_validate,
+    held_out_report,
+)
+from policytopics.themes.classify_corpus import prepare_inputs
+from policytopics.themes.documents import document_rows, documents_of
+from policytopics.themes.lexicon import lexicon_from_params
+from policytopics.themes.training import model_factory, training_data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# name -> changes to params.yaml's classify section (model: ..., weak_labels: ...)
+CANDIDATES: dict[str, dict[str, dict[str, Any]]] = {
+    "params.yaml": {},
+    "no passage block": {"model": {"passage_weight": 0.0}},
+    "no heading block": {"model": {"context_weight": 0.0}},
+    "text only (no heading, no passage)": {"model": {"passage_weight": 0.0, "context_weight": 0.0}},
+    "text only, balanced classes": {
+        "model": {"passage_weight": 0.0, "context_weight": 0.0, "class_weight": "balanced"}
+    },
+    "text only, c 3": {"model": {"passage_weight": 0.0, "context_weight": 0.0, "c": 3.0}},
+    "text only, c 30": {"model": {"passage_weight": 0.0, "context_weight": 0.0, "c": 30.0}},
+    "text only, no TF-IDF": {
+        "model": {"passage_weight": 0.0, "context_weight": 0.0, "tfidf_weight": 0.0}
+    },
+    "text only, lexicon 0": {
+        "model": {"passage_weight": 0.0, "context_weight": 0.0, "lexicon_weight": 0.0}
+    },
+    "text only, lexicon 1": {
+        "model": {"passage_weight": 0.0, "context_weight": 0.0, "lexicon_weight": 1.0}
+    },
+    "text only, embedding 2": {
+        "model": {"passage_weight": 0.0, "context_weight": 0.0, "embedding_weight": 2.0}
+    },
+    "text only, no weak labels": {
+        "model": {"passage_weight": 0.0, "context_weight": 0.0},
+        "weak_labels": {"max_per_theme": 0},
+    },
+    "text only, hand weight 3": {
+        "model": {"passage_weight": 0.0, "context_weight": 0.0},
+        "weak_labels": {"hand_weight": 3.0},
+    },
+    "text only, hand weight 30": {
+        "model": {"passage_weight": 0.0, "context_weight": 0.0},
+        "weak_labels": {"hand_weight": 30.0},
+    },
+}
+
+
+def stage_args(labels: list[str], cache: Path) -> dict[str, Any]:
+    """The classify stage's input paths as dvc.yaml runs it (labels interpolated)."""
+    stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    words = shlex.split(stages["classify"]["cmd"])
+    words = words[words.index("policytopics.stages.classify") + 1 :]
+    start = words.index("--labels")
+    end = next((i for i in range(start + 1, len(words)) if words[i].startswith("--")), len(words))
+    words = [*words[:start], "--labels", *labels, *words[end:]]
+    paths = vars(parse_args(words))
+    for output in ("model", "passage_themes", "sentence_themes", "metrics", "evaluation", "cache"):
+        paths.pop(output, None)
+    return paths
+
+
+def changed(settings: ClassifyParams, changes: dict[str, dict[str, Any]]) -> ClassifyParams:
+    update = {
+        section: getattr(settings, section).model_copy(update=values)
+        for section, values in changes.items()
+    }
+    return settings.model_copy(update=update)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cache", type=Path, default=ROOT / "data" / "cache" / "embeddings")
+    parser.add_argument("--only", nargs="*", default=None, help="candidate names to run")
+    parser.add_argument("--test", action="store_true", help="params.yaml on the test documents")
+    options = parser.parse_args()
+    warnings.filterwarnings("ignore")
+
+    params = load_params(ROOT / "params.yaml")
+    lexicon = lexicon_from_params(params.themes.lexicon)
+    labels = [params.corpus.labels, params.classify.labels_dir]
+    tables = read_tables(
+        params, lexicon, **stage_args([str(ROOT / p) for p in labels], options.cache)
+    )
+    embedder = CachedEmbedder(build_embedder(params.embed), EmbeddingCache(options.cache), 32)
+    loaded = prepare_inputs(tables, params, lexicon, embedder)
+    out: dict[str, Any] = {"cv_on_train_documents": {}}
+    results_path = ROOT / "benchmarks" / "out" / "classify_documents.json"
+    results_path.parent.mkdir(exist_ok=True)
+
+    def build(settings: ClassifyParams) -> tuple[Any, Any]:
+        hand, _, data = training_data(
+            loaded.passages,
+            loaded.passage_inputs,
+            loaded.hand,
+            loaded.candidates,
+            settings,
+            params.seed,
+            loaded.embedder,
+            loaded.tokenizer,
+            loaded.anchors,
+        )
+        return hand, data
+
+    if options.test:
+        settings = params.classify
+        hand, data = build(settings)
+        make = model_factory(lexicon, settings, params.seed)
+        report = evaluate_documents(
+            make,
+            data,
+            hand,
+            set(loaded.passages["doc_id"].astype(str)),
+            settings.evaluation,
+            params.seed,
+        )
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        out["test"] = report
+        results_path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+        return
+
+    for name, changes in CANDIDATES.items():
+        if options.only and name not in options.only:
+            continue
+        settings = changed(params.classify, changes)
+        start = time.perf_counter()
+        hand, data = build(settings)
+        train = document_rows(hand, "train")
+        documents = documents_of(hand, train)
+        make = model_factory(lexicon, settings, params.seed)
+        predicted = grouped_cross_validate(
+            make, data, train, documents, settings.evaluation.cv_folds, params.seed
+        )
+        truth = [data.hand_themes[i] for i in train]
+        corpora = hand["corpus"].astype(str).tolist()
+        report = held_out_report(
+            truth,
+            predicted,
+            documents,
+            [corpora[i] for i in train],
+            settings.evaluation.model_copy(update={"f1_bootstrap": 200}),
+            params.seed,
+        )
+        out["cv_on_train_documents"][name] = report
+        per = report["per_theme"]
+        corpus = " ".join(
+            f"{k} {v['macro_f1']:.3f}" for k, v in report.get("by_corpus", {}).items()
+        )
+        focus = " ".join(f"{k[:7]} {per[k]['f1']:.3f}" for k in FOCUS if k in per)
+        print(
+            f"{name:42s} macro-F1 {report['macro_f1']:.3f} [{report['interval']['low']:.3f}, "
+            f"{report['interval']['high']:.3f}]  {corpus}  {focus}  "
+            f"({time.perf_counter() - start:.0f} s)",
+            flush=True,
+        )
+        results_path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

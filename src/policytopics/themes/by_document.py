@@ -1,0 +1,259 @@
+"""Scoring the classifier on whole documents it never saw: document-grouped held-out sets,
+leave-one-corpus-out, bootstrap intervals that resample documents, grouped cross-validation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold
+from tqdm import tqdm
+
+from policytopics.config import EvaluationParams
+from policytopics.themes.classifier import ThemeClassifier
+from policytopics.themes.documents import corpus_rows, document_rows
+from policytopics.themes.evaluate import TrainingData, f1_report, fit_on, weak_rows_without
+
+FOCUS: tuple[str, ...] = ("ecology", "digital_economy", "liquor_industry")
+
+
+def clustered_f1_intervals(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    groups: Sequence[str],
+    n_bootstrap: int,
+    confidence: float,
+    seed: int,
+) -> dict[str, Any]:
+    """Percentile bootstrap intervals of macro-F1 and each theme's F1, resampling whole
+    `groups` (documents) with replacement; sentences of one document are not independent.
+
+    Themes are those of `y_true`; a replicate where a theme has no true item leaves its F1
+    undefined there (skipped); a replicate's macro-F1 is the mean over the themes it defines.
+    """
+    labels = sorted(set(y_true))
+    if not labels or n_bootstrap <= 0:
+        return {"macro_f1": None, "per_theme_f1": {}}
+    index = {k: i for i, k in enumerate(labels)}
+    truth = np.array([index[t] for t in y_true])
+    pred = np.array([index.get(p, -1) for p in y_pred])
+    names = sorted(set(groups))
+    lookup = {g: i for i, g in enumerate(names)}
+    group_of = np.array([lookup[g] for g in groups], dtype=int)
+    k = len(labels)
+    # per document and theme: true count, predicted count, true positives
+    t_counts = np.zeros((len(names), k))
+    p_counts = np.zeros((len(names), k))
+    tp_counts = np.zeros((len(names), k))
+    np.add.at(t_counts, (group_of, truth), 1)
+    known = pred >= 0
+    np.add.at(p_counts, (group_of[known], pred[known]), 1)
+    hit = truth == pred
+    np.add.at(tp_counts, (group_of[hit], truth[hit]), 1)
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, len(names), size=(n_bootstrap, len(names)))
+    weights = np.zeros((n_bootstrap, len(names)))
+    np.add.at(weights, (np.repeat(np.arange(n_bootstrap), len(names)), draws.ravel()), 1)
+    n_true, n_pred, tp = weights @ t_counts, weights @ p_counts, weights @ tp_counts
+    f1 = np.where(n_true > 0, 2 * tp / np.maximum(n_true + n_pred, 1), np.nan)
+    tail = (1 - confidence) / 2 * 100
+
+    def interval(values: np.ndarray) -> dict[str, float]:
+        low, high = np.nanpercentile(values, [tail, 100 - tail])
+        return {"low": round(float(low), 4), "high": round(float(high), 4)}
+
+    return {
+        "macro_f1": interval(np.nanmean(f1, axis=1)),
+        "per_theme_f1": {key: interval(f1[:, i]) for i, key in enumerate(labels)},
+    }
+
+
+def held_out_report(
+    truth: Sequence[str],
+    predicted: Sequence[str],
+    documents: Sequence[str],
+    corpora: Sequence[str],
+    evaluation: EvaluationParams,
+    seed: int,
+) -> dict[str, Any]:
+    """F1 of one held-out set, with document-resampled intervals, overall and per corpus.
+
+    `per_theme` gives each theme's F1, interval and test count; `thin_themes` the themes with
+    fewer than `evaluation.min_test_per_theme` test sentences (their F1 is a rough figure).
+    """
+    report = f1_report(truth, predicted)
+    bounds = clustered_f1_intervals(
+        truth, predicted, documents, evaluation.f1_bootstrap, evaluation.f1_confidence, seed
+    )
+    counts = pd.Series(list(truth), dtype=object).value_counts()
+    f1s: dict[str, float] = report["per_theme_f1"]  # type: ignore[assignment]
+    theme_bounds: dict[str, dict[str, float]] = bounds["per_theme_f1"]
+    per_theme = {
+        key: {"f1": f1s[key], **theme_bounds.get(key, {}), "n": int(counts[key])} for key in f1s
+    }
+    out: dict[str, Any] = {
+        "n": report["n"],
+        "documents": len(set(documents)),
+        "macro_f1": report["macro_f1"],
+        "interval": bounds["macro_f1"],
+        "accuracy": report["accuracy"],
+        "per_theme": per_theme,
+        "thin_themes": sorted(
+            k for k, v in per_theme.items() if v["n"] < evaluation.min_test_per_theme
+        ),
+    }
+    if len(set(corpora)) > 1:
+        out["by_corpus"] = {}
+        for corpus in sorted(set(corpora)):
+            keep = [i for i, c in enumerate(corpora) if c == corpus]
+            part = f1_report([truth[i] for i in keep], [predicted[i] for i in keep])
+            part_bounds = clustered_f1_intervals(
+                [truth[i] for i in keep],
+                [predicted[i] for i in keep],
+                [documents[i] for i in keep],
+                evaluation.f1_bootstrap,
+                evaluation.f1_confidence,
+                seed,
+            )
+            out["by_corpus"][corpus] = {
+                "n": part["n"],
+                "documents": len({documents[i] for i in keep}),
+                "macro_f1": part["macro_f1"],
+                "interval": part_bounds["macro_f1"],
+                "per_theme_f1": part["per_theme_f1"],
+            }
+    return out
+
+
+def weak_rows_outside(
+    data: TrainingData, test_rows: Sequence[int], banned_documents: set[str]
+) -> list[int]:
+    """Weak rows from no banned document that contain none of the test items."""
+    allowed = weak_rows_without(data, test_rows)
+    documents = data.weak_documents
+    if not documents:
+        return allowed
+    return [i for i in allowed if documents[i] not in banned_documents]
+
+
+def grouped_cross_validate(
+    make_model: Callable[[], ThemeClassifier],
+    data: TrainingData,
+    rows: Sequence[int],
+    documents: Sequence[str],
+    folds: int,
+    seed: int,
+    plain_text: bool = True,
+    progress: bool = False,
+) -> list[str]:
+    """Out-of-fold predictions for the hand items at `rows`, folds grouped by document.
+
+    `documents` is each row's document (aligned with `rows`). A fold's model trains on the
+    other folds' hand items and the weak passages of neither the fold's documents nor holding
+    one of its items; with `plain_text` the fold is scored as new text arrives (no heading,
+    no passage), as `policytopics classify` sees it.
+    """
+    rows = list(rows)
+    themes = np.array([data.hand_themes[i] for i in rows])
+    groups = np.array(list(documents))
+    n_splits = max(2, min(folds, len(set(groups.tolist()))))
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    predictions = [""] * len(rows)
+    splits = splitter.split(np.zeros(len(rows)), themes, groups)
+    for train_idx, test_idx in tqdm(
+        splits, total=n_splits, desc="cross-validation (by document)", disable=not progress
+    ):
+        held = [rows[i] for i in test_idx]
+        banned = {str(groups[i]) for i in test_idx}
+        model = fit_on(
+            make_model, data, [rows[i] for i in train_idx], weak_rows_outside(data, held, banned)
+        )
+        inputs = data.hand.subset(held)
+        inputs = inputs.without_context() if plain_text else inputs
+        for i, theme in zip(test_idx, model.predict(inputs), strict=True):
+            predictions[i] = theme
+    return predictions
+
+
+def pipeline_corpora(hand: pd.DataFrame, passage_documents: set[str]) -> set[str]:
+    """Corpora with a label placed in the pipeline's own documents (where weak labels are from)."""
+    placed = hand["document"].isin(passage_documents)
+    return set(hand.loc[placed, "corpus"].astype(str))
+
+
+def evaluate_documents(
+    make_model: Callable[[], ThemeClassifier],
+    data: TrainingData,
+    hand: pd.DataFrame,
+    passage_documents: set[str],
+    evaluation: EvaluationParams,
+    seed: int,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """The by-document evaluation: held-out documents, then leave-one-corpus-out.
+
+    `hand` is row-aligned with `data.hand` and has corpus, document and doc_split
+    (`documents.place_labels`). Test items are scored as plain text (no heading, no
+    passage). Document-grouped: train on the hand items of train documents and the weak
+    passages of no test document; leave-one-corpus-out: train on every item of the other
+    corpora (and the weak passages unless the held-out corpus is the pipeline's own), test on
+    every item of the held-out corpus.
+    """
+    documents = hand["document"].astype(str).tolist()
+    corpora = hand["corpus"].astype(str).tolist()
+    out: dict[str, Any] = {}
+
+    def run(train: list[int], test: list[int], weak: list[int]) -> dict[str, Any]:
+        model = fit_on(make_model, data, train, weak)
+        plain = model.predict(data.hand.subset(test).without_context())
+        truth = [data.hand_themes[i] for i in test]
+        report = held_out_report(
+            truth, plain, [documents[i] for i in test], [corpora[i] for i in test], evaluation, seed
+        )
+        report["train"] = {"hand": len(train), "weak": len(weak)}
+        return report
+
+    train, test = document_rows(hand, "train"), document_rows(hand, "test")
+    if test and len({data.hand_themes[i] for i in train}) >= 2:
+        test_docs = {documents[i] for i in test}
+        out["document_grouped"] = run(train, test, weak_rows_outside(data, test, test_docs))
+    own = pipeline_corpora(hand, passage_documents)
+    if len(set(corpora)) > 1:
+        out["leave_one_corpus_out"] = {}
+        for corpus in sorted(set(corpora)):
+            others, held = corpus_rows(hand, corpus)
+            if len({data.hand_themes[i] for i in others}) < 2:
+                continue
+            weak = [] if corpus in own else weak_rows_outside(data, held, set())
+            if progress:
+                print(f"classify: leave out {corpus} ({len(held)} labels)", flush=True)
+            out["leave_one_corpus_out"][corpus] = run(others, held, weak)
+    return out
+
+
+def headline_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The few figures `dvc metrics show` prints: document-grouped macro-F1 and interval,
+    per corpus, leave-one-corpus-out, the focus themes' F1, and the sentence-wise figure."""
+    out: dict[str, Any] = {}
+    grouped = evaluation.get("document_grouped")
+    if grouped:
+        interval = grouped.get("interval") or {}
+        out["document_grouped"] = {
+            "macro_f1": grouped["macro_f1"],
+            "low": interval.get("low"),
+            "high": interval.get("high"),
+            "n": grouped["n"],
+            "documents": grouped["documents"],
+        }
+        per_theme = grouped["per_theme"]
+        out["theme_f1"] = {k: per_theme[k]["f1"] for k in FOCUS if k in per_theme}
+        out["theme_n"] = {k: per_theme[k]["n"] for k in FOCUS if k in per_theme}
+        out["by_corpus"] = {k: v["macro_f1"] for k, v in grouped.get("by_corpus", {}).items()}
+    loco = evaluation.get("leave_one_corpus_out")
+    if loco:
+        out["leave_one_corpus_out"] = {k: v["macro_f1"] for k, v in loco.items()}
+    if "held_out" in evaluation:
+        out["sentence_wise"] = {"macro_f1": evaluation["held_out"]["macro_f1"]}
+    return out
