@@ -17,6 +17,7 @@ from policytopics.models.embed import (
     language_anchors,
     load_parallel_pairs,
 )
+from policytopics.precision import single_threaded
 from policytopics.text.tokenize import Tokenizer, build_tokenizer
 from policytopics.themes.classifier import ThemeInputs
 from policytopics.themes.lexicon import Lexicon
@@ -137,8 +138,17 @@ def prepare_inputs(
 def classify_corpus(
     tables: ClassifyTables, params: Params, lexicon: Lexicon, embedder: Embedder
 ) -> ClassifyResult:
-    """Train on hand + weak labels, score honestly, classify every passage (and sentence)."""
+    """Train on hand + weak labels, score honestly, classify every passage (and sentence).
+
+    BLAS runs on one thread: L-BFGS sums its dot products (over ~10^5 coefficients) in an
+    order the thread count chooses, which moved probabilities in their last digits.
+    """
     loaded = prepare_inputs(tables, params, lexicon, embedder)
+    with single_threaded():
+        return _train(loaded, params)
+
+
+def _train(loaded: ClassifyInputs, params: Params) -> ClassifyResult:
     return train_and_evaluate(
         loaded.passages,
         loaded.passage_inputs,
