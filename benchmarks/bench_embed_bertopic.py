@@ -71,7 +71,9 @@ def bench_bertopic() -> None:
             out / "cross_language.csv",
             out / "assignments.parquet",
             out / "metrics.json",
-            (out / "barchart.html", out / "per_locality.html", out / "hierarchy.html"),
+            out / "barchart.html",
+            out / "per_locality.html",
+            out / "hierarchy.html",
         )
         print(f"bertopic stage: {time.perf_counter() - start:.1f} s wall time")
 

@@ -83,9 +83,7 @@ def main() -> int:
         if lang in params.fit_languages
     ]
     dictionary = Dictionary(texts)
-    dictionary.filter_extremes(
-        no_below=params.min_df, no_above=params.max_df, keep_n=params.keep_n
-    )
+    dictionary.filter_extremes(no_below=params.min_df, no_above=params.max_df, keep_n=params.keep_n)
     train = [t for t in ([w for w in text if w in dictionary.token2id] for text in texts) if t]
     seeded = params.model_copy(update={"seed_priors": True})
     seed_words = theme_seed_words(seeded, LEXICON, dictionary.token2id)
