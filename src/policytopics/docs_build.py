@@ -26,6 +26,11 @@ LONG_MAP = 6  # a nested mapping with this many scalar values gets a table of it
 # anything else in the file is rendered below them, whatever its keys.
 HEADLINES: dict[str, list[tuple[str, str]]] = {
     "reports/classify/metrics.json": [
+        ("document_grouped.macro_f1", "macro-F1 on whole unseen test documents"),
+        ("document_grouped.low", "... bootstrap interval over documents, low"),
+        ("document_grouped.high", "... bootstrap interval over documents, high"),
+        ("document_grouped.documents", "test documents"),
+        ("sentence_wise.macro_f1", "sentence-wise held-out macro-F1 (sample corpus)"),
         ("held_out.macro_f1", "held-out macro-F1 (hand-labelled test split)"),
         ("held_out.interval.macro_f1.low", "... bootstrap interval, low"),
         ("held_out.interval.macro_f1.high", "... bootstrap interval, high"),
