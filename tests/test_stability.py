@@ -146,9 +146,8 @@ def test_widen_interval_union_and_variance() -> None:
     extra = 1.959963984540054 * 0.05
     assert var_low.tolist() == pytest.approx([0.2 - np.hypot(0.05, extra), 0.15])
     assert var_high.tolist() == pytest.approx([0.2 + np.hypot(0.05, extra), 0.25])
-    clipped, _ = st.widen_interval(
-        np.array([0.01]), np.array([0.0]), np.array([0.02]), [0.0], [0.0], [0.5], "variance"
-    )
+    one = [np.array([v]) for v in (0.01, 0.0, 0.02, 0.0, 0.0, 0.5)]
+    clipped, _ = st.widen_interval(one[0], one[1], one[2], one[3], one[4], one[5], "variance")
     assert clipped.tolist() == [0.0]
 
 
