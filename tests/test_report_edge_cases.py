@@ -16,6 +16,7 @@ import pytest
 from _report_corpus import CorpusSpec, Place, build
 from markupsafe import escape
 
+from policytopics.analysis.prevalence import UNKNOWN_GROUP
 from policytopics.config import PrevalenceContrast, ReportParams
 from policytopics.report import figures
 from policytopics.report.assemble import findings_html, provenance
@@ -216,6 +217,10 @@ def test_many_localities_are_grouped_capped_and_counted() -> None:
     assert "<details><summary>16 documents" in html
     assert "<details><summary>8 files (table)" in html  # the corpus files, collapse_rows 6
     assert "the other 5 are listed here" in html
+
+
+def test_the_report_names_blanks_as_the_prevalence_tables_do() -> None:
+    assert UNKNOWN == UNKNOWN_GROUP
 
 
 def test_blank_values() -> None:

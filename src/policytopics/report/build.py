@@ -18,7 +18,6 @@ from typing import Any
 
 import pandas as pd
 
-from policytopics.analysis.prevalence import UNKNOWN_GROUP
 from policytopics.config import ReportParams
 from policytopics.report import figures
 from policytopics.report.content import (
@@ -53,7 +52,7 @@ class ReportInputs:
 
 SUMMARY_SECTIONS = 1  # sections of reports/corpus/summary.md shown (its totals); the file has all
 SUMMARY_ROWS = 16  # rows shown per table
-UNKNOWN = UNKNOWN_GROUP  # a blank locality, year or doc_type (as the prevalence tables say)
+UNKNOWN = "unknown"  # a blank locality, year or doc_type (analysis.prevalence.UNKNOWN_GROUP)
 NATIONAL_GROUP = "全国 national"
 UNKNOWN_PROVINCE = "未知省份 province unknown"
 LEVELS = {  # admin_level -> (order within a province group, label)
