@@ -99,6 +99,11 @@ def test_build_executor_stays_in_process_when_a_cluster_cannot_pay_off() -> None
     assert isinstance(build_executor(ComputeParams(workers=2), multithreaded=True), SerialExecutor)
     few = build_executor(ComputeParams(workers=2, min_local_tasks=4), n_tasks=3)
     assert isinstance(few, SerialExecutor)
+    # light tasks: 16 x min_local_tasks tasks and at least 4 workers, else in-process
+    light = ComputeParams(workers=4, min_local_tasks=4)
+    assert isinstance(build_executor(light, n_tasks=63, light=True), SerialExecutor)
+    two = ComputeParams(workers=2, min_local_tasks=4)
+    assert isinstance(build_executor(two, n_tasks=10_000, light=True), SerialExecutor)
 
 
 def test_scheduler_comes_from_params_then_environment() -> None:

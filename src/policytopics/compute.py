@@ -12,7 +12,8 @@ cluster nodes. `build_executor(params.compute, ...)` picks the executor:
   after it;
 - otherwise local: `compute.workers` processes (0 = one per core) in a
   `dask.distributed.LocalCluster`, or this very process when that cannot pay off (one worker,
-  tasks that use every core themselves, or fewer than `compute.min_local_tasks` tasks).
+  tasks that use every core themselves, fewer than `compute.min_local_tasks` tasks, or light
+  tasks without many tasks and cores).
 
 Typical use (later work such as topic refits or bootstrap replicates looks the same):
 
@@ -235,18 +236,27 @@ def local_workers(params: ComputeParams) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+LIGHT_TASK_FACTOR = 16  # light tasks need this many times compute.min_local_tasks ...
+LIGHT_MIN_WORKERS = 4  # ... and this many local workers to beat this process
+
+
 def build_executor(
     params: ComputeParams,
     *,
     n_tasks: int | None = None,
     multithreaded: bool = False,
+    light: bool = False,
     environ: dict[str, str] | None = None,
 ) -> Executor:
     """The executor `params` ask for; use it as a context manager so what it starts is stopped.
 
     `n_tasks`: how many tasks are coming (None = unknown, many); locally, fewer than
     `compute.min_local_tasks` run in this process. `multithreaded`: each task already uses
-    every core (e.g. an embedding model), so locally it runs in this process too.
+    every core (e.g. an embedding model), so locally it runs in this process too. `light`:
+    each task takes milliseconds (tokenizing a chunk); through local processes such a task
+    costs 2-3 times its CPU (benchmarks/bench_scale.py), so locally they run in this process
+    unless there are `LIGHT_TASK_FACTOR` x `min_local_tasks` tasks and 4 or more workers.
+    A scheduler or a cluster, once configured, is always used.
     """
     address = scheduler_address(params, environ)
     if address and params.cluster is not None:
@@ -267,8 +277,9 @@ def build_executor(
         client = Client(cluster)  # type: ignore[no-untyped-call]
         return DaskExecutor(client, owned=[cluster, client])
     workers = local_workers(params)
-    few = n_tasks is not None and n_tasks < params.min_local_tasks
-    if workers == 1 or multithreaded or few:
+    needed = params.min_local_tasks * (LIGHT_TASK_FACTOR if light else 1)
+    few = n_tasks is not None and n_tasks < needed
+    if workers == 1 or multithreaded or few or (light and workers < LIGHT_MIN_WORKERS):
         return SerialExecutor()
     from distributed import Client, LocalCluster
 

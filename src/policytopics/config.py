@@ -306,7 +306,7 @@ class ComputeParams(Section):
     """Where parallel work runs; results never depend on it (so no stage lists this section)."""
 
     workers: int = Field(default=0, ge=0)  # local processes; 0 = one per core
-    min_local_tasks: int = Field(default=64, ge=1)  # fewer tasks run in this process
+    min_local_tasks: int = Field(default=4, ge=1)  # fewer tasks run in this process
     scheduler: str = ""  # an existing Dask scheduler (or env POLICYTOPICS_SCHEDULER)
     connect_timeout: str = "30s"
     cluster: ClusterParams | None = None  # a SLURM/PBS cluster started for the run

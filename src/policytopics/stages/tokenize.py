@@ -37,7 +37,7 @@ def main(passages_path: Path, tokens_path: Path, metrics_path: Path, top_path: P
     tokens: list[list[str]] = []
     removed: Counter[str] = Counter()
     n_tasks = math.ceil(len(passages) / params.chunk_size)
-    with build_executor(loaded.compute, n_tasks=n_tasks) as executor:
+    with build_executor(loaded.compute, n_tasks=n_tasks, light=True) as executor:
         stream = analyse_stream(pairs, tokenizer, executor, params.chunk_size)
         for analysis in tqdm(stream, total=len(passages), desc="tokenize", unit="passage"):
             tokens.append(analysis.tokens)
