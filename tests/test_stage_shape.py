@@ -28,7 +28,8 @@ def test_dvc_yaml_arguments_are_exactly_mains_parameters(repo_root: Path, stage:
     assert set(given) <= set(parameters)
     required = {n for n, p in parameters.items() if p.default is inspect.Parameter.empty}
     assert required <= set(given)
-    assert all(isinstance(v, Path) for v in given.values())  # dvc.yaml passes paths only
+    for value in given.values():  # dvc.yaml passes paths only (one, or several for a list)
+        assert all(isinstance(v, Path) for v in (value if isinstance(value, list) else [value]))
 
 
 def test_a_user_error_is_one_line_and_status_2(capsys: pytest.CaptureFixture[str]) -> None:
