@@ -96,7 +96,7 @@ def _params() -> dict[str, object]:
         "lda": {"num_topics": [3, 4], "passes": 5, "iterations": 50, "min_df": 2},
         "bertopic": {"min_df": 2, "hdbscan": {"min_cluster_size": 5, "min_samples": 2},
                      "visualise_top_n_topics": 5},
-        "classify": {"cv_folds": 3},
+        "classify": {"evaluation": {"cv_folds": 3}},
         "prevalence": {"n_bootstrap": 50},
     }  # fmt: skip
     for section, values in shrink.items():

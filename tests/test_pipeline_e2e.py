@@ -67,7 +67,7 @@ def _small_params(params: dict[str, object]) -> dict[str, object]:
             "hdbscan": {"min_cluster_size": 5, "min_samples": 2},
             "visualise_top_n_topics": 5,
         },
-        "classify": {"cv_folds": 3},
+        "classify": {"evaluation": {"cv_folds": 3}},
         "prevalence": {"n_bootstrap": 50},
     }
     for section, values in shrink.items():
