@@ -13,7 +13,12 @@ import policytopics.themes.bundle as bundle_module
 from policytopics.cli import main
 from policytopics.config import EmbedParams, TokenizeParams
 from policytopics.text.tokenize import build_tokenizer
-from policytopics.themes.bundle import ClassifierBundle, prepare_inputs, save_bundle
+from policytopics.themes.bundle import (
+    ClassifierBundle,
+    prepare_inputs,
+    save_bundle,
+    training_ood,
+)
 from policytopics.themes.classifier import ThemeClassifier
 from policytopics.themes.lexicon import load_lexicon
 
@@ -29,7 +34,10 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inputs = prepare_inputs(texts, ["zh"] * len(texts), embedder, tokenizer, None)
     classifier = ThemeClassifier(lexicon).fit(inputs, [k for k, _ in SENTENCES])
     directory = tmp_path_factory.mktemp("classifier")
-    save_bundle(ClassifierBundle(classifier, tokenizer, EmbedParams(), None), directory)
+    bundle = ClassifierBundle(
+        classifier, tokenizer, EmbedParams(), None, ood=training_ood(inputs.embeddings)
+    )
+    save_bundle(bundle, directory)
     return directory
 
 
@@ -93,7 +101,10 @@ def context_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inputs = prepare_inputs(texts, ["zh"] * len(texts), embedder, tokenizer, None, headings)
     classifier = ThemeClassifier(lexicon, context_weight=2.0).fit(inputs, themes)
     directory = tmp_path_factory.mktemp("context_classifier")
-    save_bundle(ClassifierBundle(classifier, tokenizer, EmbedParams(), None), directory)
+    bundle = ClassifierBundle(
+        classifier, tokenizer, EmbedParams(), None, ood=training_ood(inputs.embeddings)
+    )
+    save_bundle(bundle, directory)
     return directory
 
 
@@ -108,7 +119,16 @@ def test_jsonl_heading_field_is_the_texts_context(context_model_dir: Path) -> No
     code, records = run(["classify", "--model", str(context_model_dir)], lines)
     assert code == 0
     assert [r["theme"] for r in records] == ["digital_economy", "liquor_industry"]
-    assert set(records[0]) == {"text", "theme", "scores"}
+    assert set(records[0]) == {
+        "text",
+        "theme",
+        "best_theme",
+        "confidence",
+        "margin",
+        "ood",
+        "abstained",
+        "scores",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +139,10 @@ def passage_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inputs = prepare_inputs(texts, ["zh"] * len(texts), embedder, tokenizer, None)
     classifier = ThemeClassifier(lexicon, passage_weight=3.0).fit(inputs, themes)
     directory = tmp_path_factory.mktemp("passage_classifier")
-    save_bundle(ClassifierBundle(classifier, tokenizer, EmbedParams(), None), directory)
+    bundle = ClassifierBundle(
+        classifier, tokenizer, EmbedParams(), None, ood=training_ood(inputs.embeddings)
+    )
+    save_bundle(bundle, directory)
     return directory
 
 

@@ -18,6 +18,7 @@ from policytopics.models.embed import Embedder, Kind, align_languages, build_emb
 from policytopics.text.normalize import detect_language
 from policytopics.text.tokenize import Tokenizer
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
+from policytopics.themes.ood import OodModel, confidence, fit_ood, margin, ood_scores
 
 PIPELINE_FILE = "pipeline.joblib"
 SPEC_FILE = "spec.json"
@@ -32,6 +33,9 @@ class ClassifierBundle:
     tokenizer: Tokenizer
     embed_params: EmbedParams
     anchors: dict[str, np.ndarray] | None  # None = embeddings used as they are
+    # the OOD reference (themes/ood.py): aligned embeddings of the rows the model was fit on;
+    # None in bundles saved before it existed (their predictions carry "ood": null)
+    ood: OodModel | None = None
 
     @property
     def keys(self) -> list[str]:
@@ -56,7 +60,18 @@ class ClassifierBundle:
                 "tfidf_vocabulary": len(self.classifier.vectorizer_.vocabulary_),
             },
             "regression": {"C": self.classifier.c, "random_state": self.classifier.random_state},
+            "ood": None
+            if self.ood is None
+            else {"k": self.ood.k, "reference_texts": len(self.ood.reference)},
         }
+
+
+def training_ood(*embeddings: np.ndarray) -> OodModel | None:
+    """The OOD reference from the (aligned) embeddings of the rows a model was fit on; None
+    when there are fewer than two of them."""
+    rows = [np.asarray(e, dtype=np.float32) for e in embeddings if len(e)]
+    reference = np.vstack(rows) if rows else np.zeros((0, 0), np.float32)
+    return fit_ood(reference) if len(reference) >= 2 else None
 
 
 def save_bundle(bundle: ClassifierBundle, directory: Path) -> None:
@@ -133,9 +148,11 @@ def classify_texts(
     contexts: Sequence[str] | None = None,
     passages: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One {"text", "theme", "scores"} record per text; scores are probabilities per theme.
+    """One {"text", "theme", "scores", "confidence", "margin", "ood"} record per text.
 
-    `contexts`: the heading path each text sits under, if known ("" or None: none);
+    `scores` are probabilities per theme; `confidence` the top one, `margin` its lead over the
+    runner-up, `ood` the text's OOD score (themes/ood.py; None when the bundle has no OOD
+    reference). `contexts`: the heading path each text sits under, if known ("" or None: none);
     `passages`: the paragraph each text comes from, if known ("" or None: the text alone).
     """
     if not texts:
@@ -146,10 +163,25 @@ def classify_texts(
     if passages is not None and bundle.classifier.passage_weight > 0:
         inputs = with_passage_texts(inputs, passages, embedder, bundle.anchors)
     proba = bundle.classifier.predict_proba(inputs)
+    tops, leads = confidence(proba), margin(proba)
+    oods: list[float | None] = (
+        [None] * len(texts)
+        if bundle.ood is None
+        else [round(float(v), 4) for v in ood_scores(bundle.ood, inputs.embeddings)]
+    )
     records = []
-    for text, row in zip(texts, proba, strict=True):
+    for text, row, top, lead, ood in zip(texts, proba, tops, leads, oods, strict=True):
         scores = {k: round(float(p), 4) for k, p in zip(bundle.keys, row, strict=True)}
-        records.append({"text": text, "theme": bundle.keys[int(row.argmax())], "scores": scores})
+        records.append(
+            {
+                "text": text,
+                "theme": bundle.keys[int(row.argmax())],
+                "scores": scores,
+                "confidence": round(float(top), 4),
+                "margin": round(float(lead), 4),
+                "ood": ood,
+            }
+        )
     return records
 
 

@@ -14,7 +14,7 @@ from policytopics.errors import UserError
 from policytopics.models.embed import Embedder, align_languages, embedding_matrix
 from policytopics.text.normalize import detect_language
 from policytopics.text.tokenize import Tokenizer
-from policytopics.themes.bundle import ClassifierBundle, prepare_inputs
+from policytopics.themes.bundle import ClassifierBundle, prepare_inputs, training_ood
 from policytopics.themes.by_document import evaluate_documents, grouped_cross_validate
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.documents import document_rows, documents_of, place_labels
@@ -313,7 +313,12 @@ def train_and_evaluate(
             passage_counts["passage_level_fallback"] = int(scored.fallback.sum())
     table = theme_table("passage_id", ids, proba, lexicon.keys)
     metrics["passages"] = {**passage_counts, "by_theme": _theme_counts(table)}
-    bundle = ClassifierBundle(final, tokenizer, embed_params, anchors)
+    # OOD reference for new text (issue 14): the aligned embeddings of the rows `final` fit on
+    ood = training_ood(
+        data.hand.embeddings[final_rows],
+        data.weak.embeddings[weak_rows_without(data, held_back)],
+    )
+    bundle = ClassifierBundle(final, tokenizer, embed_params, anchors, ood=ood)
     return ClassifyResult(bundle, table, weak.reset_index(drop=True), metrics, sentence_themes)
 
 
