@@ -272,6 +272,25 @@ class PrevalenceParams(Section):
     panel: PanelParams = PanelParams()
 
 
+class StabilityThresholds(Section):
+    """Least match similarity for a topic to count as reappearing, per engine (the scales
+    differ: LDA compares word distributions, BERTopic c-TF-IDF rows, which sit higher)."""
+
+    lda: float = Field(default=0.5, ge=0.0, le=1.0)
+    bertopic: float = Field(default=0.8, ge=0.0, le=1.0)
+
+
+class StabilityParams(Section):
+    """Topic stability across seeds (stage stability, docs/stability.md)."""
+
+    seeds: list[int] = [1, 2, 3, 4, 5]  # one refit per engine and seed; [] = stage off
+    engines: list[Literal["lda", "bertopic"]] = ["lda", "bertopic"]
+    similarity: Literal["cosine", "jaccard"] = "cosine"  # of word weights | of top words
+    top_words: int = Field(default=10, ge=1)  # words per topic: Jaccard and the tables
+    min_similarity: StabilityThresholds = StabilityThresholds()
+    stable_share: float = Field(default=0.8, gt=0.0, le=1.0)  # stable: reappears this often
+
+
 class ReportParams(Section):
     title: str = "policytopics findings"
     font_family: str = "Noto Sans CJK SC"  # CJK font for figures, HTML and PDF
@@ -283,6 +302,9 @@ class ReportParams(Section):
     heatmap_max_rows: int = Field(default=40, ge=1)  # ... at most this many (the CSV has all)
     max_profiles: int = Field(default=30, ge=0)  # localities (most passages) with a profile
     collapse_rows: int = Field(default=30, ge=1)  # longer document/file tables fold away
+    catch_all_themes: list[str] = ["general", "governance_reform"]  # never "distinctive"
+    headline_contrasts: int = Field(default=8, ge=0)  # strongest contrasts found in the data
+    small_locality_passages: int = Field(default=30, ge=1)  # fewer: flagged as thin evidence
 
 
 class ClusterParams(Section):
@@ -325,6 +347,7 @@ class Params(Section):
     themes: ThemesParams = ThemesParams()
     classify: ClassifyParams = ClassifyParams()
     prevalence: PrevalenceParams = PrevalenceParams()
+    stability: StabilityParams = StabilityParams()
     report: ReportParams = ReportParams()
 
 
