@@ -41,6 +41,7 @@ TOPIC_SIZES = {
     "lda": Path("data/processed/lda_doc_topics.parquet"),
     "bertopic": Path("data/processed/bertopic_topics.parquet"),
 }
+TOPIC_MODELS = ("lda", "bertopic")
 TEXT_WIDTH = 120  # display columns of a passage's text in search results (--full: all)
 
 
@@ -165,21 +166,28 @@ def _read_output(root: Path, relative: Path) -> pd.DataFrame:
 def run_topics(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
     """Print a topic model's topics: top words, passages and share, mapped theme and score."""
     from policytopics.cli_output import csv_text, text_table
-    from policytopics.topics_view import COLUMNS, bertopic_sizes, lda_sizes, topic_rows
+    from policytopics.topics_view import (
+        COLUMNS,
+        bertopic_sizes,
+        lda_shares,
+        lda_sizes,
+        topic_rows,
+    )
 
     root = project_root()
     words = _read_output(root, TOPIC_WORDS[args.model])
     assignments = _read_output(root, TOPIC_SIZES[args.model])
     themes = _read_output(root, TOPIC_THEMES)
-    sizes = lda_sizes(assignments) if args.model == "lda" else bertopic_sizes(assignments)
-    rows = topic_rows(words, themes, sizes, args.model, args.top)
+    if args.model == "lda":
+        sizes, shares = lda_sizes(assignments), lda_shares(assignments)
+    else:
+        sizes, shares = bertopic_sizes(assignments), None
+    rows = topic_rows(words, themes, sizes, args.model, args.top, shares)
     if args.csv:
         stdout.write(csv_text(rows, COLUMNS))
         return
     shown = [{**r, "share": f"{100 * r['share']:.1f}%", "theme": r["theme"] or ""} for r in rows]
-    for row in shown:  # the share column reads as a number, right-aligned
-        row["share"] = row["share"].rjust(6)
-    stdout.write(text_table(shown, COLUMNS))
+    stdout.write(text_table(shown, COLUMNS, right={"share"}))
 
 
 def run_search(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
@@ -223,7 +231,8 @@ def run_search(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
     else:
         for hit in hits:
             place = " > ".join(p for p in (hit["title"], hit["section_path"]) if p)
-            text = hit["text"] if args.full else cut(hit["text"], TEXT_WIDTH)
+            lines = hit["text"].splitlines() or [""]
+            text = "\n   ".join(lines) if args.full else cut(" ".join(lines), TEXT_WIDTH)
             score = f"{hit['score']:g}"
             stdout.write(
                 f"{hit['rank']}. {hit['passage_id']}  {hit['locality']}  score {score}\n"
@@ -292,6 +301,17 @@ def _number(kind: Callable[[str], float], low: float, high: float | None) -> Cal
     return parse
 
 
+def _choice(names: Sequence[str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in names:
+            raise argparse.ArgumentTypeError(
+                f"unknown model {text!r} (choose {' or '.join(names)})"
+            )
+        return text
+
+    return parse
+
+
 def _package_version() -> str:
     try:
         return version("policytopics")
@@ -355,7 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
         "one dominates (and their share), the theme it is mapped to (with the mapping's "
         "score) and its top words.",
     )
-    topics.add_argument("--model", choices=["lda", "bertopic"], default="lda")
+    topics.add_argument(
+        "--model",
+        type=_choice(TOPIC_MODELS),
+        default="lda",
+        help="lda (default) or bertopic",
+    )
     topics.add_argument(
         "--top", type=_number(int, 1, None), default=10, help="top words per topic (default 10)"
     )

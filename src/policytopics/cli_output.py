@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 ELLIPSIS = "…"
@@ -36,15 +36,19 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".") if value == value else ""
+        return f"{value:.4f}" if value == value else ""  # NaN: empty
     return str(value)
 
 
-def text_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """`rows` as a column-aligned table with a header line (numbers right-aligned)."""
+def text_table(
+    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], right: Collection[str] = ()
+) -> str:
+    """`rows` as a column-aligned table with a header line (numbers and the `right` columns
+    right-aligned)."""
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     numeric = [
-        all(isinstance(row.get(c), int | float) for row in rows) and bool(rows) for c in columns
+        c in right or (bool(rows) and all(isinstance(row.get(c), int | float) for row in rows))
+        for c in columns
     ]
     widths = [
         max([display_width(c), *(display_width(r[i]) for r in cells)])
