@@ -12,13 +12,14 @@ import pytest
 import yaml
 from test_bertopic import tiny_corpus
 
-from policytopics.config import load_params
+from policytopics.config import LdaParams, load_params
 from policytopics.errors import UserError
 from policytopics.models.bertopic import save_topic_model
 from policytopics.models.bertopic_check import model_passage_topics
 from policytopics.models.lda_report import model_topics
 from policytopics.models.lda_sweep import save_fit
 from policytopics.models.stability import THEME_COLUMNS, TOPIC_COLUMNS
+from policytopics.models.stability_refit import lda_inputs, lda_run, refit_lda
 from policytopics.stages import stability as stage
 from policytopics.themes.lexicon import load_lexicon
 
@@ -221,3 +222,35 @@ def test_blank_localities_are_named_as_the_prevalence_tables_name_them() -> None
     from policytopics.analysis.prevalence import UNKNOWN_GROUP
 
     assert stage.UNKNOWN_LOCALITY == UNKNOWN_GROUP
+
+
+def rotated(words: list[str], n: int) -> list[list[str]]:
+    return [[words[(i + j) % len(words)] for j in range(3)] for i in range(n)]
+
+
+@pytest.mark.parametrize("engine", ["gensim", "tomotopy"])
+def test_a_refit_with_the_reference_seed_is_the_reference(engine: str) -> None:
+    texts = rotated(["生态", "长江", "污染", "保护"], 8) + rotated(
+        ["白酒", "酒业", "窖池", "名酒"], 8
+    )
+    tokens = pd.DataFrame(
+        {"passage_id": [f"p{i}" for i in range(16)], "language": "zh", "tokens": texts}
+    )
+    params = LdaParams(
+        engine=engine,  # type: ignore[arg-type]
+        num_topics=[2],
+        passes=5,
+        gibbs_iterations=100,
+        min_df=1,
+        max_df=0.9,
+        seed_priors=False,
+    )
+    lda = model_topics(tokens, params, 7, load_lexicon())
+    reference = lda_run(lda.fit, lda.doc_topics, 4)
+    inputs = lda_inputs(tokens, params, 2, load_lexicon())
+    again = refit_lda(inputs, 7, 4)
+    np.testing.assert_array_equal(again.weights, reference.weights)
+    np.testing.assert_allclose(again.passage_topics, reference.passage_topics, rtol=1e-9)
+    assert again.top_words == reference.top_words and again.seed == 7
+    other = refit_lda(inputs, 8, 4)
+    assert other.seed == 8 and other.quality.keys() == {"c_v", "c_npmi", "diversity"}
