@@ -24,6 +24,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from policytopics.config import ClassifyParams, load_params
@@ -77,6 +78,41 @@ CANDIDATES: dict[str, dict[str, dict[str, Any]]] = {
         "model": {"passage_weight": 0.0, "context_weight": 0.0},
         "weak_labels": {"hand_weight": 30.0},
     },
+    # second round (after the first 14): the two best changes together, then around them
+    "text only, balanced, c 30": {
+        "model": {
+            "passage_weight": 0.0,
+            "context_weight": 0.0,
+            "class_weight": "balanced",
+            "c": 30.0,
+        }
+    },
+    "text only, balanced, c 100": {
+        "model": {
+            "passage_weight": 0.0,
+            "context_weight": 0.0,
+            "class_weight": "balanced",
+            "c": 100.0,
+        }
+    },
+    "text only, balanced, c 30, lexicon 1": {
+        "model": {
+            "passage_weight": 0.0,
+            "context_weight": 0.0,
+            "class_weight": "balanced",
+            "c": 30.0,
+            "lexicon_weight": 1.0,
+        }
+    },
+    "text only, balanced, c 30, hand weight 30": {
+        "model": {
+            "passage_weight": 0.0,
+            "context_weight": 0.0,
+            "class_weight": "balanced",
+            "c": 30.0,
+        },
+        "weak_labels": {"hand_weight": 30.0},
+    },
 }
 
 
@@ -107,6 +143,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "cache" / "embeddings")
     parser.add_argument("--only", nargs="*", default=None, help="candidate names to run")
     parser.add_argument("--test", action="store_true", help="params.yaml on the test documents")
+    parser.add_argument("--cv-seeds", type=int, nargs="*", default=None, help="fold shuffles")
     options = parser.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -162,28 +199,38 @@ def main() -> None:
         train = document_rows(hand, "train")
         documents = documents_of(hand, train)
         make = model_factory(lexicon, settings, params.seed)
-        predicted = grouped_cross_validate(
-            make, data, train, documents, settings.evaluation.cv_folds, params.seed
-        )
         truth = [data.hand_themes[i] for i in train]
         corpora = hand["corpus"].astype(str).tolist()
-        report = held_out_report(
-            truth,
-            predicted,
-            documents,
-            [corpora[i] for i in train],
-            settings.evaluation.model_copy(update={"f1_bootstrap": 200}),
-            params.seed,
-        )
-        out["cv_on_train_documents"][name] = report
-        per = report["per_theme"]
+        reports = []
+        for cv_seed in options.cv_seeds or [params.seed]:
+            predicted = grouped_cross_validate(
+                make, data, train, documents, settings.evaluation.cv_folds, cv_seed
+            )
+            reports.append(
+                held_out_report(
+                    truth,
+                    predicted,
+                    documents,
+                    [corpora[i] for i in train],
+                    settings.evaluation.model_copy(update={"f1_bootstrap": 200}),
+                    params.seed,
+                )
+            )
+        key = name if not options.cv_seeds else f"{name} / folds {options.cv_seeds}"
+        out["cv_on_train_documents"][key] = reports
+        macro = np.mean([r["macro_f1"] for r in reports])
         corpus = " ".join(
-            f"{k} {v['macro_f1']:.3f}" for k, v in report.get("by_corpus", {}).items()
+            f"{k} {np.mean([r['by_corpus'][k]['macro_f1'] for r in reports]):.3f}"
+            for k in reports[0].get("by_corpus", {})
         )
-        focus = " ".join(f"{k[:7]} {per[k]['f1']:.3f}" for k in FOCUS if k in per)
+        focus = " ".join(
+            f"{k[:7]} {np.mean([r['per_theme'][k]['f1'] for r in reports]):.3f}"
+            for k in FOCUS
+            if k in reports[0]["per_theme"]
+        )
+        spread = " ".join(f"{r['macro_f1']:.3f}" for r in reports)
         print(
-            f"{name:42s} macro-F1 {report['macro_f1']:.3f} [{report['interval']['low']:.3f}, "
-            f"{report['interval']['high']:.3f}]  {corpus}  {focus}  "
+            f"{name:42s} macro-F1 {macro:.3f} ({spread})  {corpus}  {focus}  "
             f"({time.perf_counter() - start:.0f} s)",
             flush=True,
         )

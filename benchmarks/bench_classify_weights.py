@@ -1,4 +1,8 @@
-"""How the classifier's feature weights were chosen: 5-fold CV on the hand-labelled TRAIN split.
+"""How the feature weights were first chosen: 5-fold CV on the seed labels' TRAIN split.
+
+Superseded for new documents by benchmarks/bench_classify_documents.py (CV grouped by
+document over the train documents of every labelled corpus, scored as plain text); this one
+reads only corpus.labels (the seed labels) and their sentence-wise split.
 
     python benchmarks/bench_classify_weights.py [--seeds 42 7] [--quick]
 
@@ -39,11 +43,14 @@ FOCUS = ("ecology", "digital_economy", "liquor_industry")
 TEXT_ONLY = {"context_weight": 0.0, "passage_weight": 0.0}
 
 
-def stage_args() -> argparse.Namespace:
-    """The classify stage's arguments, as dvc.yaml runs it."""
+def stage_args(labels: list[str]) -> argparse.Namespace:
+    """The classify stage's arguments, as dvc.yaml runs it (`labels` for --labels)."""
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     words = shlex.split(stages["classify"]["cmd"])
-    return parse_args(words[words.index("policytopics.stages.classify") + 1 :])
+    words = words[words.index("policytopics.stages.classify") + 1 :]
+    start = words.index("--labels")
+    end = next((i for i in range(start + 1, len(words)) if words[i].startswith("--")), len(words))
+    return parse_args([*words[:start], "--labels", *labels, *words[end:]])
 
 
 def main() -> None:
@@ -55,8 +62,8 @@ def main() -> None:
 
     params = load_params(ROOT / "params.yaml")
     lexicon = lexicon_from_params(params.themes.lexicon)
-    paths = vars(stage_args())
-    for output in ("model", "passage_themes", "sentence_themes", "metrics"):
+    paths = vars(stage_args([str(ROOT / params.corpus.labels)]))  # the seed labels only
+    for output in ("model", "passage_themes", "sentence_themes", "metrics", "evaluation", "cache"):
         del paths[output]
     tables = read_tables(params, lexicon, **paths)
     loaded = prepare_inputs(tables, params, lexicon, build_embedder(params.embed))

@@ -115,9 +115,9 @@ class Recording(ThemeClassifier):
         Recording.log.append(("fit", list(inputs.texts)))
         return super().fit(inputs, themes, sample_weight)
 
-    def predict(self, inputs: ThemeInputs) -> list[str]:
+    def predict_proba(self, inputs: ThemeInputs) -> np.ndarray:
         Recording.log.append(("predict", list(inputs.texts)))
-        return super().predict(inputs)
+        return super().predict_proba(inputs)
 
 
 def corpus_data() -> tuple[TrainingData, pd.DataFrame, dict[str, str]]:
@@ -199,3 +199,4 @@ def test_evaluation_by_document_and_leave_one_corpus_out_train_without_the_held_
     }
     assert headline["theme_n"] == {"ecology": 3, "digital_economy": 2, "liquor_industry": 3}
     assert headline["document_grouped"]["macro_f1"] == pytest.approx(grouped["macro_f1"])
+    assert grouped["calibration"]["n"] == 10

@@ -14,7 +14,13 @@ from tqdm import tqdm
 from policytopics.config import EvaluationParams
 from policytopics.themes.classifier import ThemeClassifier
 from policytopics.themes.documents import corpus_rows, document_rows
-from policytopics.themes.evaluate import TrainingData, f1_report, fit_on, weak_rows_without
+from policytopics.themes.evaluate import (
+    TrainingData,
+    calibration_report,
+    f1_report,
+    fit_on,
+    weak_rows_without,
+)
 
 FOCUS: tuple[str, ...] = ("ecology", "digital_economy", "liquor_industry")
 
@@ -207,12 +213,15 @@ def evaluate_documents(
 
     def run(train: list[int], test: list[int], weak: list[int]) -> dict[str, Any]:
         model = fit_on(make_model, data, train, weak)
-        plain = model.predict(data.hand.subset(test).without_context())
+        proba = model.predict_proba(data.hand.subset(test).without_context())
+        plain = [model.keys[i] for i in proba.argmax(axis=1)]
         truth = [data.hand_themes[i] for i in test]
         report = held_out_report(
             truth, plain, [documents[i] for i in test], [corpora[i] for i in test], evaluation, seed
         )
         report["train"] = {"hand": len(train), "weak": len(weak)}
+        # how far the probabilities can be taken at face value on new documents
+        report["calibration"] = calibration_report(truth, proba, model.keys)
         return report
 
     train, test = document_rows(hand, "train"), document_rows(hand, "test")
