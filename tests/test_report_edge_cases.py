@@ -29,6 +29,7 @@ from policytopics.report.build import (
 )
 from policytopics.report.fonts import configure_matplotlib
 from policytopics.report.html import render_html
+from policytopics.report.sections import extra_context
 
 SMALL = ReportParams(heatmap_max_columns=4, heatmap_max_rows=5, max_profiles=3, collapse_rows=6)
 TWO = [Place("江阳区"), Place("渝北区", "重庆市")]
@@ -78,10 +79,11 @@ def context(name: str) -> dict[str, Any]:
 @cache
 def page(name: str) -> str:
     """The page rendered from `context(name)` (as `findings_html` renders it)."""
-    _, out = build(CASES[name])
+    inputs, out = build(CASES[name])
     files = [(f"{k:02d}.txt", b"x") for k in range(8)] if name == "many" else []
     reproduction = provenance(files, "seed: 1\n", out.metrics)
     values = {"title": SMALL.title, **context(name), **reproduction, "classify_unit": "passage"}
+    values |= extra_context(inputs, SMALL, interactive=True)
     return render_html(values, SMALL.font_family)
 
 

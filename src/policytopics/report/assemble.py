@@ -14,6 +14,7 @@ from policytopics.report.build import ReportInputs, findings_context
 from policytopics.report.content import corpus_hash, package_versions
 from policytopics.report.fonts import configure_matplotlib
 from policytopics.report.html import render_html
+from policytopics.report.sections import extra_context, extra_context_interactive
 from policytopics.schemas import require_columns
 
 WEIGHT_NOTES = {
@@ -53,8 +54,25 @@ def provenance(
     }
 
 
-def findings_html(inputs: ReportInputs, params: ReportParams, reproduction: dict[str, Any]) -> str:
-    """The self-contained findings page (figures drawn with `params.font_family`)."""
+def findings_html(
+    inputs: ReportInputs,
+    params: ReportParams,
+    reproduction: dict[str, Any],
+    interactive: bool = True,
+) -> str:
+    """The self-contained findings page (figures drawn with `params.font_family`);
+    `interactive` inlines the explorer and Plotly (the PDF's page leaves them out)."""
+    return findings_pages(inputs, params, reproduction, (interactive,))[0]
+
+
+def findings_pages(
+    inputs: ReportInputs,
+    params: ReportParams,
+    reproduction: dict[str, Any],
+    variants: tuple[bool, ...] = (True, False),
+) -> list[str]:
+    """The findings page once per variant (True: interactive, for the browser; False: for
+    print), from one computation of the tables and figures."""
     matplotlib.use("Agg")
     configure_matplotlib(params.font_family)
     context = {
@@ -63,4 +81,9 @@ def findings_html(inputs: ReportInputs, params: ReportParams, reproduction: dict
         **reproduction,
         "classify_unit": inputs.metrics["classify"].get("passages", {}).get("unit", "passage"),
     }
-    return render_html(context, params.font_family)
+    shared = extra_context(inputs, params, interactive=False)
+    pages = []
+    for interactive in variants:
+        extra = extra_context_interactive(inputs, params, shared) if interactive else shared
+        pages.append(render_html({**context, **extra}, params.font_family))
+    return pages

@@ -48,6 +48,10 @@ class ReportInputs:
     ledger: dict[str, Any]
     summary_md: str
     lexicon: list[tuple[str, str, str]]  # (key, zh, en)
+    evaluation: dict[str, Any] | None = None  # classify's evaluation.json (None: not run)
+    effects_metrics: dict[str, Any] | None = None  # effects_metrics.json (None: not run)
+    effects: dict[str, pd.DataFrame] | None = None  # "effects" / "marginal" / "panel" tables
+    stability: dict[str, Any] | None = None  # stability metrics.json (None: not run)
 
 
 SUMMARY_SECTIONS = 1  # sections of reports/corpus/summary.md shown (its totals); the file has all
@@ -203,6 +207,7 @@ def capped_heatmap(
     what: tuple[str, str],
     label_rank: Sequence[str] | None = None,
     group_names: Mapping[str, str] | None = None,
+    colour_by_lift: bool = False,
 ) -> dict[str, str]:
     """A heatmap whose size is bounded, and a note on what it leaves out (else "").
 
@@ -235,6 +240,7 @@ def capped_heatmap(
         transpose=across,
         row_order=order,
         row_labels=None if across else group_names,
+        colour_by_lift=colour_by_lift,
     )
     left = []
     if len(shown_groups) < len(groups):
@@ -594,6 +600,7 @@ def findings_context(inputs: ReportInputs, params: ReportParams) -> dict[str, An
         "locality-theme",
         ("localities", "themes"),
         group_names=_row_names(info),
+        colour_by_lift="lift" in table.columns,
     )
     documents = _documents(inputs)
     ledger = ledger_highlights(inputs.ledger)

@@ -38,22 +38,29 @@ def heatmap(
     transpose: bool = False,
     row_order: Sequence[str] | None = None,
     row_labels: Mapping[str, str] | None = None,
+    colour_by_lift: bool = False,
 ) -> str:
     """Shares as a heatmap, each cell annotated in percent; `transpose` puts `column` on rows.
+
+    With `colour_by_lift` the colour is log2 of the `lift` column (blue below the corpus
+    share, red above, clipped at 1/8x and 8x), so no large catch-all theme drowns the rest.
 
     `column_labels` gives the order and the label of the `column` values; `row_order` the
     order of the `row` values (default: sorted), `row_labels` their labels (default: the
     value). A missing cell stays blank.
     """
     grid = table.pivot(index=row, columns=column, values="prevalence")
+    lifts = table.pivot(index=row, columns=column, values="lift") if colour_by_lift else grid
     if row_order is not None:
         grid = grid.loc[[r for r in row_order if r in grid.index]]
     order = [c for c in column_labels if c in grid.columns]
     grid = grid[order + [c for c in grid.columns if c not in order]]
+    lifts = lifts.loc[grid.index, grid.columns]
     labels = [column_labels.get(str(c), str(c)) for c in grid.columns]
     names = [(row_labels or {}).get(str(i), str(i)) for i in grid.index]
     if transpose:
         grid = grid.T
+        lifts = lifts.T
         x_labels, y_labels = names, labels
     else:
         x_labels, y_labels = labels, names
@@ -66,7 +73,12 @@ def heatmap(
     row_height = (0.3 if len(y_labels) <= 20 else 0.22) * (1 + 0.45 * (lines - 1))
     height = row_height * len(y_labels) + 1.0 + min(2.0, 0.08 * longest)
     fig, ax = plt.subplots(figsize=(width, height))
-    image = ax.imshow(values, cmap="YlGnBu", aspect="auto", vmin=0)
+    if colour_by_lift:
+        with np.errstate(divide="ignore"):
+            shade = np.clip(np.log2(lifts.to_numpy(dtype=float)), -3, 3)
+        image = ax.imshow(shade, cmap="RdBu_r", aspect="auto", vmin=-3, vmax=3)
+    else:
+        image = ax.imshow(values, cmap="YlGnBu", aspect="auto", vmin=0)
     ax.set_xticks(range(len(x_labels)), x_labels)
     ax.set_yticks(range(len(y_labels)), y_labels, fontsize=8)
     ax.tick_params(axis="x", top=True, labeltop=True, bottom=False, labelbottom=False)
@@ -75,9 +87,15 @@ def heatmap(
     for (i, j), value in np.ndenumerate(values):
         if np.isnan(value):
             continue
-        colour = "white" if value > 0.6 * top else "black"
+        strong = abs(shade[i, j]) > 2 if colour_by_lift else value > 0.6 * top
+        colour = "white" if strong else "black"
         ax.text(j, i, f"{100 * value:.0f}", ha="center", va="center", fontsize=7, color=colour)
-    fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="share of text 文本占比")
+    if colour_by_lift:
+        bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="lift 倍数 (cell: share %)")
+        ticks = [-3, -2, -1, 0, 1, 2, 3]
+        bar.set_ticks(ticks, labels=["1/8×", "1/4×", "1/2×", "1×", "2×", "4×", "8×"])
+    else:
+        fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="share of text 文本占比")
     return to_svg(fig, name)
 
 
@@ -135,17 +153,100 @@ def contrast_plot(rows: pd.DataFrame, highlight: set[str], title: str, name: str
 
 
 def coherence_plot(coherence: pd.DataFrame, chosen: int | None, name: str) -> str:
-    """LDA coherence (c_v, c_npmi) and topic diversity against the number of topics."""
+    """LDA coherence and topic diversity against the number of topics, one panel (and one
+    y axis) per measure, since c_v, c_npmi and diversity live on different scales."""
     data = coherence.sort_values("num_topics")
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    for column, marker in (("c_v", "o"), ("c_npmi", "s"), ("diversity", "^")):
-        if column in data:
-            ax.plot(data["num_topics"], data[column], marker=marker, label=column)
-    if chosen is not None:
-        ax.axvline(chosen, color=_CORPUS, linestyle="--", linewidth=1, label=f"chosen K={chosen}")
-    ax.set_xlabel("number of topics K 主题数")
-    ax.set_ylabel("score")
-    ax.legend(fontsize=8, frameon=False)
+    measures = [
+        (c, title)
+        for c, title in (
+            ("c_v", "c_v coherence"),
+            ("c_npmi", "c_npmi coherence"),
+            ("diversity", "topic diversity 多样性"),
+        )
+        if c in data
+    ]
+    fig, axes = plt.subplots(1, max(1, len(measures)), figsize=(7.6, 2.8), squeeze=False)
+    for ax, (column, title) in zip(axes[0], measures, strict=False):
+        ax.plot(data["num_topics"], data[column], marker="o", color=_BAR)
+        if chosen is not None:
+            ax.axvline(
+                chosen, color=_CORPUS, linestyle="--", linewidth=1, label=f"chosen K={chosen}"
+            )
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("topics K 主题数", fontsize=8)
+        ax.set_ylabel(column, fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+        ax.spines[["top", "right"]].set_visible(False)
+    if chosen is not None and measures:
+        axes[0][0].legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    return to_svg(fig, name)
+
+
+def methods_plot(table: pd.DataFrame, labels: Mapping[str, str], name: str) -> str:
+    """Per theme (rows), each locality's share by the three methods: classifier (dot), LDA
+    (triangle) and BERTopic (square), so a reader sees where they part ways."""
+    themes = [t for t in labels if t in set(table["theme"])]
+    fig, ax = plt.subplots(figsize=(7.2, 0.42 * len(themes) + 1.4))
+    styles = (
+        ("classifier", "o", _BAR, 0.0),
+        ("lda", "^", "#e09f3e", -0.22),
+        ("bertopic", "s", _CORPUS, 0.22),
+    )
+    for column, marker, colour, offset in styles:
+        xs, ys = [], []
+        for i, theme in enumerate(themes):
+            values = table.loc[table["theme"] == theme, column].astype(float).dropna()
+            xs.extend(values.tolist())
+            ys.extend([len(themes) - 1 - i + offset] * len(values))
+        ax.scatter(xs, ys, marker=marker, s=14, color=colour, alpha=0.7, label=column)
+    ax.set_yticks(range(len(themes))[::-1], [labels[t] for t in themes], fontsize=8)
+    ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("share of a locality's text 文本占比 (one mark per locality)")
+    ax.legend(
+        fontsize=7,
+        frameon=False,
+        ncols=3,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.1 - 1 / (len(themes) + 3)),
+    )
+    ax.grid(axis="x", alpha=0.3)
+    ax.spines[["top", "right"]].set_visible(False)
+    return to_svg(fig, name)
+
+
+def calibration_plot(
+    shares: Mapping[str, Mapping[str, float]],
+    labels: Mapping[str, str],
+    ece: float | None,
+    name: str,
+) -> str:
+    """Per theme, the classifier's mean probability against the observed share of test items
+    with that label; on the diagonal the soft shares are unbiased for such text."""
+    keys = [k for k in labels if k in shares] + [k for k in shares if k not in labels]
+    predicted = [float(shares[k]["predicted"]) for k in keys]
+    observed = [float(shares[k]["observed"]) for k in keys]
+    top = max([*predicted, *observed, 0.01]) * 1.1
+    fig, ax = plt.subplots(figsize=(4.8, 4.2))
+    ax.plot([0, top], [0, top], color="#999999", linestyle="--", linewidth=1)
+    ax.scatter(observed, predicted, color=_BAR, zorder=3)
+    for key, x, y in zip(keys, observed, predicted, strict=True):
+        ax.annotate(
+            labels.get(key, key).split(" ")[0],
+            (x, y),
+            fontsize=7,
+            xytext=(3, 2),
+            textcoords="offset points",
+        )
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_xlabel("observed share of test items 实际占比")
+    ax.set_ylabel("mean predicted probability 平均预测概率")
+    if ece is not None:
+        ax.set_title(f"top-label ECE {ece:.3f}", fontsize=9)
     ax.grid(alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     return to_svg(fig, name)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 from policytopics.config import load_params
 from policytopics.io import atomic_path, read_output, write_text_atomic
-from policytopics.report.assemble import findings_html, passages_with_themes, provenance
+from policytopics.report.assemble import findings_pages, passages_with_themes, provenance
 from policytopics.report.build import ReportInputs
 from policytopics.report.pdf import render_pdf
 from policytopics.stages._runner import path_parser, run_stage
@@ -38,6 +39,11 @@ def main(
     html: Path,
     pdf: Path,
     params: Path = Path("params.yaml"),
+    classify_evaluation: Path | None = None,
+    effects_metrics: Path | None = None,
+    stability_metrics: Path | None = None,
+    effects: Path | None = None,
+    panel: Path | None = None,
 ) -> None:
     started = time.perf_counter()
     settings = load_params(params)
@@ -74,6 +80,10 @@ def main(
         ledger=read_output(ledger, "ingest"),
         summary_md=read_output(corpus_summary, "segment"),
         lexicon=[(t.key, t.zh, t.en) for t in lexicon.themes],
+        evaluation=_optional(classify_evaluation, "classify"),
+        effects_metrics=_optional(effects_metrics, "effects"),
+        effects=_effects_tables(effects, panel),
+        stability=_optional(stability_metrics, "stability"),
     )
     seed_files = sorted(p for p in seeds.rglob("*") if p.is_file())
     reproduction = provenance(
@@ -81,14 +91,31 @@ def main(
         params.read_text(encoding="utf-8"),
         inputs.metrics["prevalence"],
     )
-    page = findings_html(inputs, settings.report, reproduction)
+    page, printed = findings_pages(inputs, settings.report, reproduction)
     write_text_atomic(page, html)
     with atomic_path(pdf) as tmp:
-        render_pdf(page, tmp, settings.report.font_family)
+        render_pdf(printed, tmp, settings.report.font_family)
     print(
         f"report: {html} ({len(page) // 1024} KiB), {pdf} "
         f"({pdf.stat().st_size // 1024} KiB) in {time.perf_counter() - started:.1f} s"
     )
+
+
+def _optional(path: Path | None, stage: str) -> Any:
+    """An optional input: None when not passed or not (yet) produced by `stage`."""
+    return read_output(path, stage) if path is not None and path.exists() else None
+
+
+def _effects_tables(effects: Path | None, panel: Path | None) -> dict[str, Any] | None:
+    """The effects stage's coefficient and panel tables (None: not passed or not produced)."""
+    coefficients = _optional(effects, "effects")
+    if coefficients is None:
+        return None
+    out = {"effects": coefficients}
+    years = _optional(panel, "effects")
+    if years is not None:
+        out["panel"] = years
+    return out
 
 
 _PATHS = (
@@ -117,7 +144,8 @@ _PATHS = (
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = path_parser("report", __doc__, _PATHS)
+    optional = ("classify-evaluation", "effects-metrics", "stability-metrics", "effects", "panel")
+    parser = path_parser("report", __doc__, _PATHS, optional)
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     return parser.parse_args(argv)
 
