@@ -6,11 +6,15 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 # Debian packages: a CJK font for figures/HTML/PDF, WeasyPrint's text stack, pdftoppm/pdftotext.
 SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
+# Debian's Chromium for the findings explorer's browser test (Playwright drives it; it never
+# downloads a browser of its own).
+BROWSER_PACKAGES := chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: setup system-packages repro test lint typecheck pytest docs docs-serve bench clean-env
+.PHONY: setup system-packages browser repro test lint typecheck pytest docs docs-serve bench clean-env
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -25,6 +29,10 @@ system-packages:
 	  echo "Installing system packages: $$missing"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+
+# Chromium for tests/test_explorer_browser.py (only `make test` needs it).
+browser:
+	@$(MAKE) --no-print-directory system-packages SYSTEM_PACKAGES="$(BROWSER_PACKAGES)"
 
 setup: $(UV) system-packages
 	$(UV) sync --frozen
@@ -49,7 +57,7 @@ docs: setup
 docs-serve: setup
 	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs serve
 
-test: setup lint typecheck docs pytest
+test: setup browser lint typecheck docs pytest
 
 bench: setup
 	$(UV) run --no-sync python benchmarks/run_all.py
