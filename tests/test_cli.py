@@ -126,6 +126,8 @@ def test_jsonl_heading_field_is_the_texts_context(context_model_dir: Path) -> No
         "confidence",
         "margin",
         "ood",
+        "known_words",
+        "out_of_domain",
         "abstained",
         "scores",
     }

@@ -78,6 +78,7 @@ def test_records_carry_confidence_margin_and_ood(model_dir: Path) -> None:
     assert record["confidence"] == top
     assert record["margin"] == pytest.approx(top - second, abs=2e-4)
     assert isinstance(record["ood"], float) and 0.0 <= record["ood"] <= 1.0
+    assert record["known_words"] == 2  # its tokens: 数据中心, 数字经济 (both seen in training)
 
 
 def test_the_trained_bundle_keeps_the_fit_rows_as_its_ood_reference() -> None:

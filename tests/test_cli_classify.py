@@ -17,7 +17,7 @@ import pytest
 from _theme_fixtures import DIM, SENTENCES
 
 import policytopics.themes.bundle as bundle_module
-from policytopics.cli import main
+from policytopics.cli import main, with_abstention
 from policytopics.cli_input import Skipped, clean_text, decoded_lines, read_texts
 from policytopics.config import EmbedParams, TokenizeParams
 from policytopics.errors import UserError
@@ -214,9 +214,12 @@ def test_hello_world_is_flagged_out_of_domain(model_dir: Path) -> None:
     assert code == 0
     hello, digital = records(out)
     assert isinstance(hello["ood"], float) and hello["ood"] > 0.99
+    assert hello["known_words"] == 0  # "hello" and "world" are English stopwords
+    assert hello["out_of_domain"] is True
     assert hello["abstained"] is True and hello["theme"] is None
     assert hello["best_theme"] in load_bundle(model_dir).keys
-    assert digital["abstained"] is False and digital["theme"] == digital["best_theme"]
+    assert digital["out_of_domain"] is False and digital["abstained"] is False
+    assert digital["theme"] == digital["best_theme"]
     assert digital["theme"] == "digital_economy"
 
 
@@ -227,8 +230,33 @@ def test_thresholds_set_abstention(model_dir: Path) -> None:
     _, lax = run(
         ["classify", "--model", str(model_dir), "--min-confidence", "0", "--max-ood", "1"], text
     )
-    assert [r["abstained"] for r in records(lax)] == [False, False]
-    assert [r["theme"] for r in records(lax)] == [r["best_theme"] for r in records(lax)]
+    # a text with no word the model knows stays out of domain whatever the thresholds
+    assert [r["abstained"] for r in records(lax)] == [True, False]
+    assert records(lax)[1]["theme"] == "digital_economy"
+
+
+RECORD = {"text": "甲", "theme": "ecology", "scores": {}, "margin": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("confidence", "ood", "known", "out_of_domain", "abstained"),
+    [
+        (0.9, 0.5, 3, False, False),
+        (0.4, 0.5, 3, False, True),  # unsure, but in domain
+        (0.9, 0.995, 3, True, True),  # far from the training texts
+        (0.9, 0.5, 0, True, True),  # not one known word
+        (0.9, None, 3, False, False),  # a model without OOD reference
+        (0.9, 0.99, 3, False, False),  # the threshold itself is in domain
+    ],
+)
+def test_with_abstention_marks_out_of_domain_and_low_confidence(
+    confidence: float, ood: float | None, known: int, out_of_domain: bool, abstained: bool
+) -> None:
+    record = {**RECORD, "confidence": confidence, "ood": ood, "known_words": known}
+    marked = with_abstention(record, min_confidence=0.5, max_ood=0.99)
+    assert (marked["out_of_domain"], marked["abstained"]) == (out_of_domain, abstained)
+    assert marked["best_theme"] == "ecology"
+    assert marked["theme"] == (None if abstained else "ecology")
 
 
 @pytest.mark.parametrize(
@@ -258,8 +286,8 @@ def test_csv_output_has_a_header_and_one_probability_column_per_theme(model_dir:
     rows = list(csv.DictReader(io.StringIO(out)))
     keys = load_bundle(model_dir).keys
     assert list(rows[0]) == [
-        "text", "theme", "best_theme", "confidence", "margin", "ood", "abstained",
-        *(f"p_{k}" for k in keys),
+        "text", "theme", "best_theme", "confidence", "margin", "ood", "known_words",
+        "out_of_domain", "abstained", *(f"p_{k}" for k in keys),
     ]  # fmt: skip
     assert [r["text"] for r in rows] == ["hello world", LIQUOR]
     assert [r["theme"] for r in rows] == ["", "liquor_industry"]  # abstained: empty

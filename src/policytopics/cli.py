@@ -66,10 +66,12 @@ def _input_lines(stream: TextIO) -> Iterable[bytes | str]:
 def with_abstention(
     record: dict[str, Any], min_confidence: float, max_ood: float
 ) -> dict[str, Any]:
-    """A classify record with `best_theme` (the top theme) and `abstained`; an abstained one
-    (confidence below `min_confidence`, or OOD score above `max_ood`) has `theme` None."""
+    """A classify record with `best_theme` (the top theme), `out_of_domain` (OOD score above
+    `max_ood`, or not one word the model knows) and `abstained` (out of domain, or top
+    probability below `min_confidence`); an abstained record has `theme` None."""
     ood = record["ood"]
-    abstained = record["confidence"] < min_confidence or (ood is not None and ood > max_ood)
+    out_of_domain = record["known_words"] == 0 or (ood is not None and ood > max_ood)
+    abstained = out_of_domain or record["confidence"] < min_confidence
     return {
         "text": record["text"],
         "theme": None if abstained else record["theme"],
@@ -77,12 +79,24 @@ def with_abstention(
         "confidence": record["confidence"],
         "margin": record["margin"],
         "ood": ood,
+        "known_words": record["known_words"],
+        "out_of_domain": out_of_domain,
         "abstained": abstained,
         "scores": record["scores"],
     }
 
 
-CLASSIFY_COLUMNS = ["text", "theme", "best_theme", "confidence", "margin", "ood", "abstained"]
+CLASSIFY_COLUMNS = [
+    "text",
+    "theme",
+    "best_theme",
+    "confidence",
+    "margin",
+    "ood",
+    "known_words",
+    "out_of_domain",
+    "abstained",
+]
 
 
 def _csv_rows(records: list[dict[str, Any]], keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -105,7 +119,7 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
         _note(
             "classify",
             'this model has no OOD reference (trained before it existed): "ood" is null and '
-            "only --min-confidence marks abstentions; re-run `dvc repro classify`",
+            "only confidence and known words mark abstentions; re-run `dvc repro classify`",
         )
     jsonl = True if args.jsonl else None
     if args.input == "-":
@@ -332,8 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
         description='Read one text per line (or JSONL with a "text" field and optional '
         '"heading" and "passage" fields: the heading path it sits under and the paragraph it '
         "comes from) and write one JSON object per line: "
-        '{"text", "theme", "best_theme", "confidence", "margin", "ood", "abstained", '
-        '"scores": {theme: probability}}. An abstained prediction has "theme": null.',
+        '{"text", "theme", "best_theme", "confidence", "margin", "ood", "known_words", '
+        '"out_of_domain", "abstained", "scores": {theme: probability}}. An abstained '
+        'prediction has "theme": null (its best theme stays in "best_theme").',
     )
     classify.add_argument("input", nargs="?", default="-", help="FILE, or - for stdin (default)")
     classify.add_argument("--jsonl", action="store_true", help='input is JSONL with a "text" field')

@@ -148,11 +148,13 @@ def classify_texts(
     contexts: Sequence[str] | None = None,
     passages: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One {"text", "theme", "scores", "confidence", "margin", "ood"} record per text.
+    """One {"text", "theme", "scores", "confidence", "margin", "ood", "known_words"} record
+    per text.
 
     `scores` are probabilities per theme; `confidence` the top one, `margin` its lead over the
     runner-up, `ood` the text's OOD score (themes/ood.py; None when the bundle has no OOD
-    reference). `contexts`: the heading path each text sits under, if known ("" or None: none);
+    reference), `known_words` how many of its tokens the model's vocabulary holds (0: nothing
+    but the embedding to go on). `contexts`: the heading path each text sits under, if known ("" or None: none);
     `passages`: the paragraph each text comes from, if known ("" or None: the text alone).
     """
     if not texts:
@@ -169,8 +171,11 @@ def classify_texts(
         if bundle.ood is None
         else [round(float(v), 4) for v in ood_scores(bundle.ood, inputs.embeddings)]
     )
+    known = known_words(inputs.tokens, bundle.classifier)
     records = []
-    for text, row, top, lead, ood in zip(texts, proba, tops, leads, oods, strict=True):
+    for text, row, top, lead, ood, words in zip(
+        texts, proba, tops, leads, oods, known, strict=True
+    ):
         scores = {k: round(float(p), 4) for k, p in zip(bundle.keys, row, strict=True)}
         records.append(
             {
@@ -180,9 +185,16 @@ def classify_texts(
                 "confidence": round(float(top), 4),
                 "margin": round(float(lead), 4),
                 "ood": ood,
+                "known_words": words,
             }
         )
     return records
+
+
+def known_words(tokens: Sequence[Sequence[str]], classifier: ThemeClassifier) -> list[int]:
+    """Per text, how many of its tokens are in the classifier's TF-IDF vocabulary."""
+    vocabulary = classifier.vectorizer_.vocabulary_
+    return [sum(token in vocabulary for token in text) for text in tokens]
 
 
 def describe(bundle: ClassifierBundle) -> str:
