@@ -228,12 +228,14 @@ def test_trained_model_puts_the_issue_sentences_in_their_themes(
         "Strengthen ecological protection and restoration of the Yangtze River basin.",
         "Build big data centres and develop the digital economy.",
     ]
-    code, records = run(["classify", "--model", str(model)], "\n".join(texts))
+    code, records = run(["classify", "--model", str(model)], "\n".join([*texts, "hello world"]))
     assert code == 0
     expected = ["liquor_industry", "ecology", "digital_economy"] * 2
-    assert [r["theme"] for r in records] == expected
+    assert [r["theme"] for r in records[:-1]] == expected  # none abstained
     frame = pd.DataFrame(records)
-    assert frame["text"].tolist() == texts
+    assert frame["text"].tolist() == [*texts, "hello world"]
+    hello = records[-1]
+    assert hello["out_of_domain"] is True and hello["abstained"] is True and hello["theme"] is None
 
 
 def tmp_project(root: Path, model_dir: Path) -> Path:
