@@ -122,41 +122,35 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
             "only confidence and known words mark abstentions; re-run `dvc repro classify`",
         )
     jsonl = True if args.jsonl else None
-    if args.input == "-":
-        stream, name = stdin, ""
-        raw = _input_lines(stdin)
-    else:
-        path = Path(args.input)
-        if not path.is_file():
-            raise UserError(f"{path}: no such file")
-        stream, name = path.open("rb"), f"{path}: "  # type: ignore[assignment]
-        raw = stream  # type: ignore[assignment]
+    columns = [*CLASSIFY_COLUMNS, *(f"p_{k}" for k in bundle.keys)]
     skipped = Skipped()
-    header = True
-    try:
-        for batch in _batches(read_texts(decoded_lines(raw), jsonl, skipped), BATCH):
-            records = classify_texts(
-                [line.text for line in batch],
-                bundle,
-                contexts=[line.heading for line in batch],
-                passages=[line.passage for line in batch],
-            )
-            marked = [with_abstention(r, args.min_confidence, args.max_ood) for r in records]
-            if args.csv:
-                text = csv_text(
-                    _csv_rows(marked, bundle.keys),
-                    [*CLASSIFY_COLUMNS, *(f"p_{k}" for k in bundle.keys)],
+    with contextlib.ExitStack() as files:
+        raw: Iterable[bytes | str] = _input_lines(stdin)
+        name = ""  # a file's name prefixes its line errors
+        if args.input != "-":
+            path = Path(args.input)
+            if not path.is_file():
+                raise UserError(f"{path}: no such file")
+            raw, name = files.enter_context(path.open("rb")), f"{path}: "
+        try:
+            for number, batch in enumerate(
+                _batches(read_texts(decoded_lines(raw), jsonl, skipped), BATCH)
+            ):
+                records = classify_texts(
+                    [line.text for line in batch],
+                    bundle,
+                    contexts=[line.heading for line in batch],
+                    passages=[line.passage for line in batch],
                 )
-                stdout.write(text if header else text.split("\n", 1)[1])
-                header = False
-            else:
-                for record in marked:
-                    stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    except UserError as error:
-        raise UserError(f"{name}{error}") from None
-    finally:
-        if stream is not stdin:
-            stream.close()
+                marked = [with_abstention(r, args.min_confidence, args.max_ood) for r in records]
+                if args.csv:
+                    rows = _csv_rows(marked, bundle.keys)
+                    stdout.write(csv_text(rows, columns, header=number == 0))
+                else:
+                    for record in marked:
+                        stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except UserError as error:
+            raise UserError(f"{name}{error}") from None
     if skipped.lines:
         _note("classify", skipped.message())
 

@@ -65,11 +65,13 @@ def text_table(
     return "\n".join([line(columns), *(line(r) for r in cells)]) + "\n"
 
 
-def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """`rows` as CSV with a header (None as an empty cell; lists and dicts as JSON)."""
+def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], header: bool = True) -> str:
+    """`rows` as CSV, with a header line unless `header` is False (None as an empty cell;
+    lists and dicts as JSON)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     for row in rows:
         writer.writerow(
             [
