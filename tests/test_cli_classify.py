@@ -322,3 +322,28 @@ def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[s
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"policytopics {version('policytopics')}\n"
+
+
+def test_thresholds_default_to_params_cli_section_and_flags_override_it(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
+    (tmp_path / "params.yaml").write_text("cli:\n  min_confidence: 1.0\n", encoding="utf-8")
+    monkeypatch.setenv("POLICYTOPICS_ROOT", str(tmp_path))
+    _, out = run(["classify", "--model", str(model_dir)], f"{DIGITAL}\n")
+    assert [r["abstained"] for r in records(out)] == [True]  # no prediction reaches 1.0
+    _, out = run(["classify", "--model", str(model_dir), "--min-confidence", "0.5"], f"{DIGITAL}\n")
+    assert [r["abstained"] for r in records(out)] == [False]
+
+
+def test_a_bad_cli_section_in_params_is_one_line(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n", encoding="utf-8")
+    (tmp_path / "params.yaml").write_text("cli:\n  max_ood: 2\n", encoding="utf-8")
+    monkeypatch.setenv("POLICYTOPICS_ROOT", str(tmp_path))
+    code, out = run(["classify", "--model", str(model_dir)], f"{DIGITAL}\n")
+    assert (code, out) == (2, "")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cli.max_ood" in err

@@ -20,13 +20,11 @@ from policytopics.stages._runner import USER_ERROR, exit_status
 if TYPE_CHECKING:
     import pandas as pd
 
+    from policytopics.config import CliParams
     from policytopics.themes.lexicon import Lexicon
 
 DEFAULT_MODEL = Path("models/classifier")  # under the project root (the folder with dvc.yaml)
 BATCH = 256  # lines classified per model call
-# abstention thresholds (docs/estimators.md): below this top probability, above this OOD score
-MIN_CONFIDENCE = 0.5
-MAX_OOD = 0.99
 # the pipeline's outputs the commands read, under the project root (dvc.yaml writes them)
 PASSAGES = Path("data/interim/passages.parquet")
 DOCUMENTS = Path("data/interim/documents.parquet")
@@ -121,6 +119,9 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
             'this model has no OOD reference (trained before it existed): "ood" is null and '
             "only confidence and known words mark abstentions; re-run `dvc repro classify`",
         )
+    defaults = project_cli_params()
+    min_confidence = defaults.min_confidence if args.min_confidence is None else args.min_confidence
+    max_ood = defaults.max_ood if args.max_ood is None else args.max_ood
     jsonl = True if args.jsonl else None
     columns = [*CLASSIFY_COLUMNS, *(f"p_{k}" for k in bundle.keys)]
     skipped = Skipped()
@@ -142,7 +143,7 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
                     contexts=[line.heading for line in batch],
                     passages=[line.passage for line in batch],
                 )
-                marked = [with_abstention(r, args.min_confidence, args.max_ood) for r in records]
+                marked = [with_abstention(r, min_confidence, max_ood) for r in records]
                 if args.csv:
                     rows = _csv_rows(marked, bundle.keys)
                     stdout.write(csv_text(rows, columns, header=number == 0))
@@ -275,6 +276,18 @@ def run_themes(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> None:
         stdout.write(f"{theme.key}\t{theme.zh}\t{theme.en}\n")
 
 
+def project_cli_params() -> CliParams:
+    """params.yaml's `cli` section in this project (its defaults outside one or without it)."""
+    from policytopics.config import CliParams, load_params
+
+    try:
+        root = project_root()
+    except UserError:
+        return CliParams()
+    params = root / "params.yaml"
+    return load_params(params).cli if params.is_file() else CliParams()
+
+
 def project_lexicon() -> Lexicon:
     """The lexicon params.yaml's themes.lexicon names in this project (packaged outside one)."""
     from policytopics.config import load_params
@@ -358,14 +371,14 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument(
         "--min-confidence",
         type=_number(float, 0.0, 1.0),
-        default=MIN_CONFIDENCE,
-        help=f"abstain below this top probability (default {MIN_CONFIDENCE})",
+        default=None,
+        help="abstain below this top probability (default: cli.min_confidence, 0.5)",
     )
     classify.add_argument(
         "--max-ood",
         type=_number(float, 0.0, 1.0),
-        default=MAX_OOD,
-        help=f"abstain above this out-of-domain score (default {MAX_OOD})",
+        default=None,
+        help="out of domain above this OOD score (default: cli.max_ood, 0.99)",
     )
     classify.add_argument("--info", action="store_true", help="describe the model and exit")
     classify.set_defaults(run=run_classify)

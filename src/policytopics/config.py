@@ -205,11 +205,11 @@ class ClassifierModelParams(Section):
     embedding_weight: float = Field(default=1.0, ge=0)  # feature block scales
     tfidf_weight: float = Field(default=1.0, ge=0)
     lexicon_weight: float = Field(default=0.25, ge=0)
-    context_weight: float = Field(default=0.25, ge=0)  # lexicon counts of the heading path
-    passage_weight: float = Field(default=1.0, ge=0)  # e5 embedding of the surrounding passage
+    context_weight: float = Field(default=0.0, ge=0)  # lexicon counts of the heading path
+    passage_weight: float = Field(default=0.0, ge=0)  # e5 embedding of the surrounding passage
     min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
     align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
-    class_weight: Literal["none", "balanced"] = "none"  # balanced: themes weighted 1/frequency
+    class_weight: Literal["none", "balanced"] = "balanced"  # or none; balanced: themes weighted 1/frequency
 
 
 class EvaluationParams(Section):
@@ -291,6 +291,14 @@ class StabilityParams(Section):
     stable_share: float = Field(default=0.8, gt=0.0, le=1.0)  # stable: reappears this often
 
 
+class CliParams(Section):
+    """Defaults of the `policytopics` command (no stage reads them; docs/cli.md)."""
+
+    # `classify` abstains below this top probability or above this OOD score
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    max_ood: float = Field(default=0.99, ge=0.0, le=1.0)
+
+
 class ReportParams(Section):
     title: str = "policytopics findings"
     font_family: str = "Noto Sans CJK SC"  # CJK font for figures, HTML and PDF
@@ -349,6 +357,7 @@ class Params(Section):
     prevalence: PrevalenceParams = PrevalenceParams()
     stability: StabilityParams = StabilityParams()
     report: ReportParams = ReportParams()
+    cli: CliParams = CliParams()
 
 
 # Keys that moved or were renamed (one name per meaning across sections; classify grouped).
