@@ -79,8 +79,9 @@ def test_caveats_name_thin_localities_confounded_years_disagreement_and_lda_gaps
                 "scope": "corpus",
                 "covariate": "language",
                 "cramers_v": 1.0,
-                "by_year": {"2021": ["zh"], "2022": ["en"]},
-            }
+                "by_year": {"2021": ["zh"], "2022": ["en"], "2023": ["en"]},
+            },
+            {"scope": "泸州市", "covariate": "doc_type", "cramers_v": 1.0, "by_year": {}},
         ]
     }
     out = caveats(
@@ -90,8 +91,10 @@ def test_caveats_name_thin_localities_confounded_years_disagreement_and_lda_gaps
         "Thin evidence: 1 of 2 localities have fewer than 30 passages (龙港市 (14)); their "
         "intervals are wide and one passage can move a share by several points.",
         "Years are confounded in the corpus: year goes with language (Cramér's V 1.00; "
-        "2021: zh; 2022: en), so a difference between years may be a difference of genre or "
-        "language.",
+        "2021: zh; 2022–2023 (2 years): en), so a difference between years may be a difference "
+        "of genre or language.",
+        "Years are also confounded within 1 locality (泸州市); their trends carry the caveat "
+        "(reports/prevalence/panel.csv).",
         "The methods disagree on 白酒产业: the classifier's ranking of localities agrees with "
         "neither topic model's (Spearman < 0.5; see Methods side by side).",
         "LDA did not model 龙港市 (a language outside lda.fit_languages, e.g. English): no LDA "

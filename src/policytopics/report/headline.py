@@ -78,7 +78,16 @@ def caveats(
             f"{small_passages} passages ({names}); their intervals are wide and one passage "
             "can move a share by several points."
         )
-    out.extend(confounding_caveats(effects_metrics or {}))
+    found = list((effects_metrics or {}).get("confounding", []))
+    corpus_wide = [e for e in found if isinstance(e, Mapping) and e.get("scope") == "corpus"]
+    out.extend(confounding_caveats({"confounding": corpus_wide}))
+    places = sorted({str(e.get("scope")) for e in found if isinstance(e, Mapping)} - {"corpus"})
+    if places:
+        out.append(
+            f"Years are also confounded within {len(places)} "
+            f"{'locality' if len(places) == 1 else 'localities'} ({'、'.join(places)}); "
+            "their trends carry the caveat (reports/prevalence/panel.csv)."
+        )
     if disagreeing:
         names = " / ".join(labels.get(t, t).split(" ")[0] for t in disagreeing)
         out.append(

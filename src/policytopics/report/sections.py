@@ -278,3 +278,51 @@ def extra_context_interactive(
         "interactive": True,
         **explorer_context(inputs, params, labels, locality_info(inputs)),
     }
+
+
+def findings_tables(inputs: ReportInputs, params: ReportParams) -> dict[str, pd.DataFrame]:
+    """The findings' own tables (file stem -> table), written beside the page for readers
+    and for `dvc plots`: distinctive themes, strongest contrasts, the three methods side by
+    side and their agreement, the classifier's per-theme F1 and its calibration."""
+    inputs = prepare(inputs)
+    table = inputs.themes_by_locality
+    corpus = {
+        k: float(v["share"])
+        for k, v in inputs.metrics["prevalence"].get("corpus_share", {}).items()
+    }
+    methods = side_by_side(table, inputs.topics_by_locality, inputs.topic_themes)
+    grouped = _classifier_evaluation(inputs)
+    per_theme = grouped.get("per_theme", {})
+    f1 = pd.DataFrame(
+        [
+            {
+                "theme": k,
+                "f1": v.get("f1"),
+                "ci_low": v.get("low"),
+                "ci_high": v.get("high"),
+                "n_test": v.get("n"),
+            }
+            for k, v in sorted(per_theme.items())
+        ],
+        columns=["theme", "f1", "ci_low", "ci_high", "n_test"],
+    )
+    shares = (grouped.get("calibration") or {}).get("share") or {}
+    calibration = pd.DataFrame(
+        [
+            {"theme": k, "observed": v.get("observed"), "predicted": v.get("predicted")}
+            for k, v in sorted(shares.items())
+        ],
+        columns=["theme", "observed", "predicted"],
+    )
+    return {
+        "distinctive_themes": locality_highlights(
+            table, corpus, params.catch_all_themes, params.top_themes
+        ),
+        "strongest_contrasts": strongest_contrasts(
+            table, corpus, params.catch_all_themes, params.headline_contrasts
+        ),
+        "methods_side_by_side": methods,
+        "method_agreement": agreement(methods),
+        "classifier_f1": f1,
+        "calibration": calibration,
+    }

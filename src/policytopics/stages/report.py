@@ -8,10 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from policytopics.config import load_params
-from policytopics.io import atomic_path, read_output, write_text_atomic
+from policytopics.io import (
+    atomic_path,
+    read_output,
+    write_csv_atomic,
+    write_json_atomic,
+    write_text_atomic,
+)
 from policytopics.report.assemble import findings_pages, passages_with_themes, provenance
 from policytopics.report.build import ReportInputs
 from policytopics.report.pdf import render_pdf
+from policytopics.report.sections import findings_tables
 from policytopics.stages._runner import path_parser, run_stage
 from policytopics.themes.lexicon import lexicon_from_params
 
@@ -44,6 +51,7 @@ def main(
     stability_metrics: Path | None = None,
     effects: Path | None = None,
     panel: Path | None = None,
+    tables: Path | None = None,
 ) -> None:
     started = time.perf_counter()
     settings = load_params(params)
@@ -93,12 +101,20 @@ def main(
     )
     page, printed = findings_pages(inputs, settings.report, reproduction)
     write_text_atomic(page, html)
+    if tables is not None:
+        for stem, frame in findings_tables(inputs, settings.report).items():
+            write_csv_atomic(frame, tables / f"{stem}.csv")
+            if stem in PLOT_DATA:  # `dvc plots` data: JSON, as DVC misreads a CSV's BOM
+                write_json_atomic(frame.to_dict("records"), tables / f"{stem}.json")
     with atomic_path(pdf) as tmp:
         render_pdf(printed, tmp, settings.report.font_family)
     print(
         f"report: {html} ({len(page) // 1024} KiB), {pdf} "
         f"({pdf.stat().st_size // 1024} KiB) in {time.perf_counter() - started:.1f} s"
     )
+
+
+PLOT_DATA = ("classifier_f1", "calibration")  # findings tables that dvc.yaml's plots draw
 
 
 def _optional(path: Path | None, stage: str) -> Any:
@@ -144,7 +160,8 @@ _PATHS = (
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    optional = ("classify-evaluation", "effects-metrics", "stability-metrics", "effects", "panel")
+    optional: tuple[str, ...] = ("classify-evaluation", "effects-metrics", "stability-metrics")
+    optional += ("effects", "panel", "tables")
     parser = path_parser("report", __doc__, _PATHS, optional)
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     return parser.parse_args(argv)
