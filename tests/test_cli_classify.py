@@ -347,3 +347,28 @@ def test_a_bad_cli_section_in_params_is_one_line(
     assert (code, out) == (2, "")
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cli.max_ood" in err
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+def test_urandom_into_the_real_command_is_one_line_not_a_traceback(
+    model_dir: Path, locale: str
+) -> None:
+    """`head -c 5000 /dev/urandom | policytopics classify`, through a real stdin (a C locale
+    decodes stdin with surrogateescape)."""
+    import os
+    import subprocess
+    import sys
+
+    entry = "import sys; from policytopics.cli import main; sys.exit(main())"
+    done = subprocess.run(
+        [sys.executable, "-c", entry, "classify", "--model", str(model_dir)],
+        input=np.random.default_rng(1).bytes(5000),
+        capture_output=True,
+        env={**os.environ, "LC_ALL": locale, "PYTHONUTF8": "0"},
+        timeout=120,
+        check=False,
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 2 and done.stdout == b""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("policytopics classify: error: line 1: not UTF-8 text")
