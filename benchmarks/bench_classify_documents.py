@@ -144,12 +144,16 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=None, help="candidate names to run")
     parser.add_argument("--test", action="store_true", help="params.yaml on the test documents")
     parser.add_argument("--cv-seeds", type=int, nargs="*", default=None, help="fold shuffles")
+    parser.add_argument("--labels", nargs="*", default=None, help="label files (default: stage's)")
+    parser.add_argument(
+        "--changes", default="{}", help='with --test: e.g. {"model": {"passage_weight": 1.0}}'
+    )
     options = parser.parse_args()
     warnings.filterwarnings("ignore")
 
     params = load_params(ROOT / "params.yaml")
     lexicon = lexicon_from_params(params.themes.lexicon)
-    labels = [params.corpus.labels, params.classify.labels_dir]
+    labels = options.labels or [params.corpus.labels, params.classify.labels_dir]
     tables = read_tables(
         params, lexicon, **stage_args([str(ROOT / p) for p in labels], options.cache)
     )
@@ -174,7 +178,7 @@ def main() -> None:
         return hand, data
 
     if options.test:
-        settings = params.classify
+        settings = changed(params.classify, json.loads(options.changes))
         hand, data = build(settings)
         make = model_factory(lexicon, settings, params.seed)
         report = evaluate_documents(

@@ -200,3 +200,9 @@ def test_evaluation_by_document_and_leave_one_corpus_out_train_without_the_held_
     assert headline["theme_n"] == {"ecology": 3, "digital_economy": 2, "liquor_industry": 3}
     assert headline["document_grouped"]["macro_f1"] == pytest.approx(grouped["macro_f1"])
     assert grouped["calibration"]["n"] == 10
+    assert grouped["by_corpus"]["seeds"]["per_theme_n"] == {"digital_economy": 1, "ecology": 3}
+    assert grouped["untested_themes"] == [
+        k
+        for k in LEXICON.keys
+        if k not in {"ecology", "digital_economy", "liquor_industry", "general"}
+    ]

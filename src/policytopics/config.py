@@ -209,7 +209,7 @@ class ClassifierModelParams(Section):
     passage_weight: float = Field(default=0.0, ge=0)  # e5 embedding of the surrounding passage
     min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
     align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
-    class_weight: Literal["none", "balanced"] = "balanced"  # or none; balanced: themes weighted 1/frequency
+    class_weight: Literal["none", "balanced"] = "balanced"  # balanced: themes weighted 1/frequency
 
 
 class EvaluationParams(Section):

@@ -83,11 +83,13 @@ def held_out_report(
     corpora: Sequence[str],
     evaluation: EvaluationParams,
     seed: int,
+    themes: Sequence[str] = (),
 ) -> dict[str, Any]:
     """F1 of one held-out set, with document-resampled intervals, overall and per corpus.
 
     `per_theme` gives each theme's F1, interval and test count; `thin_themes` the themes with
-    fewer than `evaluation.min_test_per_theme` test sentences (their F1 is a rough figure).
+    fewer than `evaluation.min_test_per_theme` test sentences (their F1 is a rough figure);
+    `untested_themes` those of `themes` with no test sentence at all.
     """
     report = f1_report(truth, predicted)
     bounds = clustered_f1_intervals(
@@ -109,6 +111,7 @@ def held_out_report(
         "thin_themes": sorted(
             k for k, v in per_theme.items() if v["n"] < evaluation.min_test_per_theme
         ),
+        "untested_themes": [k for k in themes if k not in per_theme],
     }
     if len(set(corpora)) > 1:
         out["by_corpus"] = {}
@@ -129,6 +132,13 @@ def held_out_report(
                 "macro_f1": part["macro_f1"],
                 "interval": part_bounds["macro_f1"],
                 "per_theme_f1": part["per_theme_f1"],
+                "per_theme_n": {
+                    str(k): int(v)
+                    for k, v in pd.Series([truth[i] for i in keep])
+                    .value_counts()
+                    .sort_index()
+                    .items()
+                },
             }
     return out
 
@@ -217,7 +227,13 @@ def evaluate_documents(
         plain = [model.keys[i] for i in proba.argmax(axis=1)]
         truth = [data.hand_themes[i] for i in test]
         report = held_out_report(
-            truth, plain, [documents[i] for i in test], [corpora[i] for i in test], evaluation, seed
+            truth,
+            plain,
+            [documents[i] for i in test],
+            [corpora[i] for i in test],
+            evaluation,
+            seed,
+            model.keys,
         )
         report["train"] = {"hand": len(train), "weak": len(weak)}
         # how far the probabilities can be taken at face value on new documents
@@ -257,8 +273,9 @@ def headline_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
             "documents": grouped["documents"],
         }
         per_theme = grouped["per_theme"]
-        out["theme_f1"] = {k: per_theme[k]["f1"] for k in FOCUS if k in per_theme}
-        out["theme_n"] = {k: per_theme[k]["n"] for k in FOCUS if k in per_theme}
+        # a focus theme without test sentences: F1 null, count 0 (never left out silently)
+        out["theme_f1"] = {k: per_theme[k]["f1"] if k in per_theme else None for k in FOCUS}
+        out["theme_n"] = {k: per_theme[k]["n"] if k in per_theme else 0 for k in FOCUS}
         out["by_corpus"] = {k: v["macro_f1"] for k, v in grouped.get("by_corpus", {}).items()}
     loco = evaluation.get("leave_one_corpus_out")
     if loco:
