@@ -93,7 +93,7 @@ def headline_context(
             info,
             params.small_locality_passages,
             inputs.effects_metrics,
-            disagreeing,
+            [t for t in disagreeing if t not in params.catch_all_themes],
             labels,
             lda_missing,
         ),
