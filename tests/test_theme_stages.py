@@ -234,3 +234,35 @@ def test_sentence_unit_without_sentences_is_a_user_error(
     with_unit(monkeypatch, "sentence")
     with pytest.raises(UserError, match=r"classify\.unit: sentence needs the sentences"):
         classify_stage.main(**classify_args(tables, sentences=False))
+
+
+def test_labels_of_another_corpus_train_and_are_embedded_once_through_the_cache(
+    tables: Path,
+) -> None:
+    t = tables
+    run_themes(t)
+    other = pd.DataFrame(
+        {
+            "text": ["建设美丽中国，推进绿色低碳发展。", "加快数字中国建设，发展数字经济。"] * 2,
+            "theme": ["ecology", "digital_economy"] * 2,
+            "corpus": "cpc",
+            "document": ["congress_18", "congress_18", "congress_20", "congress_20"],
+            "reading": "1",
+            "split": ["train", "train", "test", "test"],
+        }
+    )
+    other.loc[2:, "text"] = ["坚持绿水青山就是金山银山。", "建设网络强国、数字中国。"]
+    (t / "labels").mkdir()
+    other.to_csv(t / "labels" / "cpc.csv", index=False)
+    args = {**classify_args(t), "labels": [t / "labels.csv", t / "labels"], "cache": t / "cache"}
+    classify_stage.main(**args)
+    shards = sorted((t / "cache").glob("*.parquet"))
+    assert shards  # the four texts (and the theme descriptions) went through the cache
+    first = (t / "out" / "evaluation.json").read_bytes()
+    classify_stage.main(**args)
+    assert sorted((t / "cache").glob("*.parquet")) == shards  # nothing embedded again
+    assert (t / "out" / "evaluation.json").read_bytes() == first
+    evaluation = read_metrics(t / "out" / "evaluation.json")
+    assert evaluation["labels"]["hand_by_corpus"]["cpc"] == {"test": 2, "train": 2}
+    assert evaluation["document_grouped"]["by_corpus"]["cpc"]["n"] == 2
+    assert evaluation["leave_one_corpus_out"]["cpc"]["train"]["hand"] == len(SENTENCES)
