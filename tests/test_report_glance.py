@@ -14,6 +14,7 @@ from policytopics.analysis.methods import (
     mapped_theme_shares,
     side_by_side,
 )
+from policytopics.report.build import topic_label
 from policytopics.report.explorer import lift_heatmap_spec, passage_data, script_json
 from policytopics.report.headline import (
     caveats,
@@ -233,3 +234,9 @@ def test_lift_heatmap_colours_log2_lift_and_carries_the_cell_for_a_click() -> No
     assert trace["text"][0] == ["8", "12"]
     assert trace["customdata"][1][0] == ["巫山县", "liquor_industry"]
     assert "2 passages assigned" in trace["hovertext"][0][0]
+
+
+def test_topic_rows_are_labelled_with_their_top_words_and_theme() -> None:
+    row = {"topic": 3, "words": "绿色、生活、生产、能源", "theme": "生态环保 Ecology"}
+    assert topic_label(row) == "T3 绿色、生活、生产 · 生态环保"
+    assert topic_label({"topic": 4, "words": "", "theme": "unmapped"}) == "T4 unmapped"

@@ -422,7 +422,7 @@ def _models(
             labels,
             params.topic_words,
         )
-        topic_labels = {str(r["topic"]): f"T{r['topic']} {r['theme']}" for r in rows}
+        topic_labels = {str(r["topic"]): topic_label(r) for r in rows}
         for topic in shares["topic"].astype(str).unique():
             topic_labels.setdefault(topic, topic)
         by_share = [str(r["topic"]) for r in sorted(rows, key=lambda r: -_number(r["share"]))]
@@ -444,6 +444,14 @@ def _models(
             if len(shares)
             else {"figure": "", "note": ""}
         )
+        modelled = set(shares["locality"].astype(str))
+        missing = [loc for loc in order if loc not in modelled]
+        if missing and view["figure"]:
+            absent = (
+                f"Not in the {name} heatmap: {'、'.join(missing)} ({name} modelled none of "
+                "their passages, e.g. a language outside lda.fit_languages)."
+            )
+            view = {**view, "note": f"{view['note']} {absent}".strip()}
         out.append(
             {
                 "name": name,
@@ -461,6 +469,17 @@ def _models(
             }
         )
     return out
+
+
+TOPIC_LABEL_WORDS = 3  # top words naming a topic's heatmap row, before its theme
+
+
+def topic_label(row: Mapping[str, Any]) -> str:
+    """A topic's row label: number, top words and mapped theme (Chinese part), so topics
+    mapped to one theme stay apart: "T3 绿色、生活、生产 · 生态环保"."""
+    words = "、".join(str(row["words"]).split("、")[:TOPIC_LABEL_WORDS])
+    theme = str(row["theme"]).split(" ")[0]
+    return f"T{row['topic']} {words} · {theme}" if words else f"T{row['topic']} {theme}"
 
 
 def _number(value: Any) -> float:
