@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
 import pandas as pd
 import pytest
+from _report_corpus import CorpusSpec, Place, build
 
 from policytopics.analysis.methods import (
     agreement,
@@ -14,6 +16,8 @@ from policytopics.analysis.methods import (
     mapped_theme_shares,
     side_by_side,
 )
+from policytopics.config import ReportParams
+from policytopics.report.assemble import findings_pages, provenance
 from policytopics.report.build import topic_label
 from policytopics.report.explorer import lift_heatmap_spec, passage_data, script_json
 from policytopics.report.headline import (
@@ -240,3 +244,70 @@ def test_topic_rows_are_labelled_with_their_top_words_and_theme() -> None:
     row = {"topic": 3, "words": "绿色、生活、生产、能源", "theme": "生态环保 Ecology"}
     assert topic_label(row) == "T3 绿色、生活、生产 · 生态环保"
     assert topic_label({"topic": 4, "words": "", "theme": "unmapped"}) == "T4 unmapped"
+
+
+def test_the_page_shows_stability_effects_caveats_and_the_classifiers_evaluation() -> None:
+    inputs, out = build(CorpusSpec([Place("江阳区"), Place("渝北区", "重庆市")]))
+    effects = pd.DataFrame(
+        {
+            "formula": ["~ year"] * 2,
+            "theme": ["ecology", "liquor_industry"],
+            "term": ["year"] * 2,
+            "estimate": [0.1, -0.2],
+            "ci_low": [-0.1, float("-inf")],
+            "ci_high": [0.3, 0.1],
+            "n_documents": [2, 2],
+            "n_replicates_failed": [0, 0],
+        }
+    )
+    inputs = dataclasses.replace(
+        inputs,
+        stability={
+            "seeds": [1, 2],
+            "similarity": "cosine",
+            "lda": {
+                "reference_topics": 3,
+                "mean_reappearance": 0.83,
+                "mean_similarity": 0.71,
+                "unstable_topics": 1,
+                "n_topics_seed_min": 3,
+                "n_topics_seed_max": 3,
+                "c_v_seed_min": 0.41,
+                "c_v_seed_max": 0.47,
+            },
+        },
+        effects_metrics={
+            "cluster": "document",
+            "n_bootstrap": 20,
+            "formulas": [{"formula": "~ year", "n_documents": 2, "caveats": ["year is X"]}],
+            "skipped": [{"formula": "~ doc_type", "reason": "one value"}],
+            "confounding": [
+                {"scope": "corpus", "covariate": "language", "cramers_v": 1.0, "by_year": {}}
+            ],
+        },
+        effects={"effects": effects},
+        evaluation={
+            "document_grouped": {
+                "n": 40,
+                "documents": 4,
+                "macro_f1": 0.81,
+                "interval": {"low": 0.7, "high": 0.9},
+                "per_theme": {"liquor_industry": {"f1": 1.0, "low": 1.0, "high": 1.0, "n": 7}},
+                "thin_themes": ["liquor_industry"],
+                "calibration": {
+                    "ece": 0.024,
+                    "brier": 0.15,
+                    "share": {"ecology": {"predicted": 0.11, "observed": 0.10}},
+                },
+            }
+        },
+    )
+    html, printed = findings_pages(inputs, ReportParams(), provenance([], "seed: 1\n", out.metrics))
+    for page in (html, printed):
+        assert '<td>LDA</td><td class="num">3</td><td class="num">0.83</td>' in page
+        assert "Years are confounded in the corpus: year goes with language" in page
+        assert "Caveat: year is X" in page and "Not fitted: ~ doc_type: one value." in page
+        assert '<td class="num thin">7 ⚠ few</td>' in page
+        assert 'alt="calibration"' in page
+    assert 'id="passages-data"' in html and 'id="passages-data"' not in printed
+    assert "<script" not in printed
