@@ -159,3 +159,20 @@ def test_topics_before_dvc_repro_says_run_it(
         f"policytopics topics: error: reports/lda/topics.csv: not found in {tmp_path}; "
         "run `dvc repro` first\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["report"], "argument COMMAND: invalid choice: 'report'"),
+    ],
+    ids=["no-command", "unknown-command"],
+)
+def test_a_missing_or_unknown_command_is_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(argv) == (2, "")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"policytopics: error: {message}")
