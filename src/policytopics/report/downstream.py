@@ -9,10 +9,11 @@ from typing import Any
 
 import pandas as pd
 
-from policytopics.analysis.effects_plots import effect_plot, trend_plot
+from policytopics.analysis.effects_plots import effect_plot, marginal_plot, trend_plot
 
 TREND_LOCALITIES = 3  # panel localities drawn (most documents first); panel.csv has all
 TREND_THEMES = 4  # themes per trend plot: the locality's largest, catch-all themes left out
+MARGINAL_THEMES = 4  # themes per marginal plot: those whose predicted share moves most
 
 
 def effects_context(
@@ -37,6 +38,7 @@ def effects_context(
                 "n_documents": entry.get("n_documents"),
                 "caveats": [str(c) for c in entry.get("caveats", [])],
                 "figure": effect_plot(effects, formula, f"effects-{n}", labels),
+                "marginals": _marginals(tables.get("marginal"), formula, n, labels, catch_all),
             }
         )
     trends = []
@@ -65,6 +67,33 @@ def effects_context(
             "n_panel": int(panel["locality"].nunique()) if panel is not None and len(panel) else 0,
         }
     }
+
+
+def _marginals(
+    marginal: pd.DataFrame | None,
+    formula: str,
+    n: int,
+    labels: Mapping[str, str],
+    catch_all: Sequence[str],
+) -> list[str]:
+    """Predicted-share plots of `formula`, one per covariate, for the non-catch-all themes
+    whose predicted share moves most across the covariate's values."""
+    if marginal is None or marginal.empty:
+        return []
+    # a percentile interval can miss its point estimate (a skewed bootstrap); matplotlib's
+    # error bars cannot draw that, so the bars are widened to reach the point
+    marginal = marginal.assign(
+        ci_low=marginal[["ci_low", "share"]].min(axis=1),
+        ci_high=marginal[["ci_high", "share"]].max(axis=1),
+    )
+    rows = marginal[(marginal["formula"] == formula) & ~marginal["theme"].isin(list(catch_all))]
+    out = []
+    for k, covariate in enumerate(sorted(set(rows["covariate"].astype(str)))):
+        mine = rows[rows["covariate"].astype(str) == covariate]
+        spread = mine.groupby("theme")["share"].agg(lambda v: float(v.max() - v.min()))
+        themes = [str(t) for t in spread.sort_values(ascending=False).index[:MARGINAL_THEMES]]
+        out.append(marginal_plot(marginal, formula, covariate, themes, f"marginal-{n}-{k}", labels))
+    return out
 
 
 def stability_context(metrics: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -244,6 +244,7 @@ def explorer_context(
             "script": explorer_script(),
             "n_passages": len(inputs.passages),
             "data_kib": len(data.encode("utf-8")) // 1024,
+            "plotly_kib": len(plotly_bundle().encode("utf-8")) // 1024,
         }
     }
 

@@ -50,6 +50,7 @@ def main(
     effects_metrics: Path | None = None,
     stability_metrics: Path | None = None,
     effects: Path | None = None,
+    marginal_shares: Path | None = None,
     panel: Path | None = None,
     tables: Path | None = None,
 ) -> None:
@@ -90,7 +91,7 @@ def main(
         lexicon=[(t.key, t.zh, t.en) for t in lexicon.themes],
         evaluation=_optional(classify_evaluation, "classify"),
         effects_metrics=_optional(effects_metrics, "effects"),
-        effects=_effects_tables(effects, panel),
+        effects=_effects_tables(effects, marginal_shares, panel),
         stability=_optional(stability_metrics, "stability"),
     )
     seed_files = sorted(p for p in seeds.rglob("*") if p.is_file())
@@ -122,15 +123,19 @@ def _optional(path: Path | None, stage: str) -> Any:
     return read_output(path, stage) if path is not None and path.exists() else None
 
 
-def _effects_tables(effects: Path | None, panel: Path | None) -> dict[str, Any] | None:
-    """The effects stage's coefficient and panel tables (None: not passed or not produced)."""
+def _effects_tables(
+    effects: Path | None, marginal_shares: Path | None, panel: Path | None
+) -> dict[str, Any] | None:
+    """The effects stage's coefficient, predicted-share and panel tables (None: not passed or
+    not produced)."""
     coefficients = _optional(effects, "effects")
     if coefficients is None:
         return None
     out = {"effects": coefficients}
-    years = _optional(panel, "effects")
-    if years is not None:
-        out["panel"] = years
+    for key, path in (("marginal", marginal_shares), ("panel", panel)):
+        table = _optional(path, "effects")
+        if table is not None:
+            out[key] = table
     return out
 
 
@@ -161,7 +166,7 @@ _PATHS = (
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     optional: tuple[str, ...] = ("classify-evaluation", "effects-metrics", "stability-metrics")
-    optional += ("effects", "panel", "tables")
+    optional += ("effects", "marginal-shares", "panel", "tables")
     parser = path_parser("report", __doc__, _PATHS, optional)
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
     return parser.parse_args(argv)
