@@ -132,6 +132,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (corpus / "policies").mkdir()
     shutil.copy(ROOT / "dvc.yaml", project / "dvc.yaml")
     shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    (project / "labels").mkdir()  # classify.labels_dir: no other corpus's labels (fast)
     _seeds_cut(corpus)
     _congress_cut(corpus / "congress" / "reports.jsonl")
     _workbook_cut(corpus / "policies" / "policies.xlsx")

@@ -102,6 +102,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project.mkdir()
     shutil.copy(ROOT / "dvc.yaml", project / "dvc.yaml")
     shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    (project / "labels").mkdir()  # classify.labels_dir: no other corpus's labels (fast)
     _small_seeds(ROOT / "seeds", project / "seeds")
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
     (project / "params.yaml").write_text(
