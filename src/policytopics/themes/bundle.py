@@ -154,7 +154,8 @@ def classify_texts(
     `scores` are probabilities per theme; `confidence` the top one, `margin` its lead over the
     runner-up, `ood` the text's OOD score (themes/ood.py; None when the bundle has no OOD
     reference), `known_words` how many of its tokens the model's vocabulary holds (0: nothing
-    but the embedding to go on). `contexts`: the heading path each text sits under, if known ("" or None: none);
+    but the embedding to go on). `contexts`: the heading path each text sits under, if known
+    ("" or None: none);
     `passages`: the paragraph each text comes from, if known ("" or None: the text alone).
     """
     if not texts:
