@@ -268,6 +268,9 @@ class PrevalenceParams(Section):
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)  # percentile interval level
     weight: Literal["n_chars", "equal"] = "n_chars"  # passage weight in the ratio estimator
     contrasts: list[PrevalenceContrast] = []
+    # topic intervals widened by the stability stage's across-seed spread: union of the
+    # bootstrap interval and every seed's share | variance (half-widths add in quadrature) | none
+    topic_seed_spread: Literal["union", "variance", "none"] = "union"
     effects: EffectsParams = EffectsParams()
     panel: PanelParams = PanelParams()
 

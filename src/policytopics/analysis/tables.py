@@ -17,6 +17,7 @@ from policytopics.analysis.prevalence import (
 )
 from policytopics.config import PrevalenceParams
 from policytopics.errors import UserError
+from policytopics.models.stability import widen_interval
 from policytopics.schemas import require_columns
 
 DIGITS = 9  # written precision; removes float noise such as 0.02999999999999999
@@ -77,6 +78,50 @@ class PrevalenceOutputs:
         )
 
 
+def with_seed_spread(
+    table: pd.DataFrame, spread: pd.DataFrame | None, engine: str, method: str
+) -> pd.DataFrame:
+    """Topic shares per locality whose intervals also cover the topic's spread across seeds.
+
+    `spread` is the stability stage's topic_spread table (engine, locality, topic, seed_min,
+    seed_max, seed_sd). The bootstrap bounds are kept as ci_low_sampling / ci_high_sampling;
+    ci_low / ci_high become the widened interval (models.stability.widen_interval). A topic
+    without seed figures (outliers, a topic no refit matched, method "none") keeps its interval.
+    """
+    out = table.copy()
+    out["ci_low_sampling"] = out["ci_low"]
+    out["ci_high_sampling"] = out["ci_high"]
+    if spread is None or method == "none" or spread.empty or table.empty:
+        return out
+    require_columns(
+        spread, ["engine", "locality", "topic", "seed_min", "seed_max", "seed_sd"], "topic_spread"
+    )
+    mine = spread[spread["engine"] == engine]
+    keys = ["locality", "topic"]
+    seeds = mine.assign(locality=mine["locality"].astype(str), topic=mine["topic"].astype(str))[
+        [*keys, "seed_min", "seed_max", "seed_sd"]
+    ]
+    joined = out.assign(
+        _locality=out["locality"].astype(str), _topic=out["topic"].astype(str)
+    ).merge(
+        seeds.rename(columns={"locality": "_locality", "topic": "_topic"}),
+        on=["_locality", "_topic"],
+        how="left",
+    )
+    low, high = widen_interval(
+        joined["prevalence"].to_numpy(float),
+        joined["ci_low"].to_numpy(float),
+        joined["ci_high"].to_numpy(float),
+        joined["seed_min"].to_numpy(float),
+        joined["seed_max"].to_numpy(float),
+        joined["seed_sd"].to_numpy(float),
+        method="variance" if method == "variance" else "union",
+    )
+    out["ci_low"] = low
+    out["ci_high"] = high
+    return out
+
+
 def prevalence_outputs(
     passages: pd.DataFrame,
     passage_themes: pd.DataFrame,
@@ -84,8 +129,12 @@ def prevalence_outputs(
     bertopic_topics: pd.DataFrame,
     params: PrevalenceParams,
     seed: int,
+    topic_spread: pd.DataFrame | None = None,
 ) -> PrevalenceOutputs:
-    """Theme shares per locality, year and doc_type, topic shares per locality, key figures."""
+    """Theme shares per locality, year and doc_type, topic shares per locality, key figures.
+
+    With `topic_spread` (the stability stage's), topic intervals also cover the seed spread.
+    """
     boot = Bootstrap(params.n_bootstrap, params.confidence, seed)
     require_columns(passages, PASSAGE_COLUMNS, "passages.parquet")
     passages = weighted(passages.set_index("passage_id", drop=False), params)
@@ -145,10 +194,15 @@ def prevalence_outputs(
         by_group["locality"], corpus, params.contrasts, provinces, counts
     )
     metrics["weight"] = params.weight
+    metrics["topic_seed_spread"] = params.topic_seed_spread if topic_spread is not None else "none"
     return PrevalenceOutputs(
         themes_by={group: rounded(table) for group, table in by_group.items()},
-        topics_lda=rounded(lda_table),
-        topics_bertopic=rounded(bert_table),
+        topics_lda=rounded(
+            with_seed_spread(lda_table, topic_spread, "lda", params.topic_seed_spread)
+        ),
+        topics_bertopic=rounded(
+            with_seed_spread(bert_table, topic_spread, "bertopic", params.topic_seed_spread)
+        ),
         metrics=metrics,
         n_themes=len(theme_keys),
     )

@@ -22,6 +22,7 @@ def main(
     topics_lda: Path,
     topics_bertopic: Path,
     metrics: Path,
+    topic_spread: Path | None = None,
 ) -> None:
     params = load_params()
     out = prevalence_outputs(
@@ -31,6 +32,7 @@ def main(
         read_table(bertopic_topics, "bertopic"),
         params.prevalence,
         params.seed,
+        read_table(topic_spread, "stability") if topic_spread is not None else None,
     )
     for group, path in (
         ("locality", themes_by_locality),
@@ -48,7 +50,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     inputs = ("passages", "passage-themes", "lda-doc-topics", "bertopic-topics")
     outputs: tuple[str, ...] = ("themes-by-locality", "themes-by-year", "themes-by-doc-type")
     outputs += ("topics-lda", "topics-bertopic", "metrics")
-    return path_parser("prevalence", __doc__, (*inputs, *outputs)).parse_args(argv)
+    parser = path_parser("prevalence", __doc__, (*inputs, *outputs), optional=("topic-spread",))
+    return parser.parse_args(argv)
 
 
 def cli(argv: list[str] | None = None) -> None:
