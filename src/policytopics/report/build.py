@@ -52,6 +52,8 @@ class ReportInputs:
     effects_metrics: dict[str, Any] | None = None  # effects_metrics.json (None: not run)
     effects: dict[str, pd.DataFrame] | None = None  # "effects" / "marginal" / "panel" tables
     stability: dict[str, Any] | None = None  # stability metrics.json (None: not run)
+    # per model, the stability stage's topic table (topic, reappear_share, stable); None: not run
+    topic_stability: dict[str, pd.DataFrame] | None = None
 
 
 SUMMARY_SECTIONS = 1  # sections of reports/corpus/summary.md shown (its totals); the file has all
@@ -422,6 +424,7 @@ def _models(
             labels,
             params.topic_words,
         )
+        rows = with_stability(rows, (inputs.topic_stability or {}).get(model))
         topic_labels = {str(r["topic"]): topic_label(r) for r in rows}
         for topic in shares["topic"].astype(str).unique():
             topic_labels.setdefault(topic, topic)
@@ -476,10 +479,31 @@ TOPIC_LABEL_WORDS = 3  # top words naming a topic's heatmap row, before its them
 
 def topic_label(row: Mapping[str, Any]) -> str:
     """A topic's row label: number, top words and mapped theme (Chinese part), so topics
-    mapped to one theme stay apart: "T3 绿色、生活、生产 · 生态环保"."""
+    mapped to one theme stay apart: "T3 绿色、生活、生产 · 生态环保"; an unstable topic (it
+    reappears in too few of the stability stage's refits) ends in " ⚠"."""
     words = "、".join(str(row["words"]).split("、")[:TOPIC_LABEL_WORDS])
     theme = str(row["theme"]).split(" ")[0]
-    return f"T{row['topic']} {words} · {theme}" if words else f"T{row['topic']} {theme}"
+    label = f"T{row['topic']} {words} · {theme}" if words else f"T{row['topic']} {theme}"
+    return f"{label} ⚠" if row.get("stable") is False else label
+
+
+def with_stability(
+    rows: list[dict[str, Any]], stability: pd.DataFrame | None
+) -> list[dict[str, Any]]:
+    """Topic rows with `stable` (bool, None when not measured) and `reappear_share` from the
+    stability stage's topic table."""
+    found: dict[str, tuple[bool, float]] = {}
+    if stability is not None and len(stability):
+        for r in stability.to_dict("records"):
+            is_stable = str(r["stable"]).strip().lower() == "true"
+            found[str(r["topic"])] = (is_stable, float(r["reappear_share"]))
+    out = []
+    for row in rows:
+        measured = found.get(str(row["topic"]))
+        stable = None if measured is None else measured[0]
+        share = float("nan") if measured is None else measured[1]
+        out.append({**row, "stable": stable, "reappear_share": share})
+    return out
 
 
 def _number(value: Any) -> float:

@@ -49,6 +49,8 @@ def main(
     classify_evaluation: Path | None = None,
     effects_metrics: Path | None = None,
     stability_metrics: Path | None = None,
+    lda_stability: Path | None = None,
+    bertopic_stability: Path | None = None,
     effects: Path | None = None,
     marginal_shares: Path | None = None,
     panel: Path | None = None,
@@ -93,6 +95,11 @@ def main(
         effects_metrics=_optional(effects_metrics, "effects"),
         effects=_effects_tables(effects, marginal_shares, panel),
         stability=_optional(stability_metrics, "stability"),
+        topic_stability={
+            model: read_output(path, "stability")
+            for model, path in (("lda", lda_stability), ("bertopic", bertopic_stability))
+            if path is not None
+        },
     )
     seed_files = sorted(p for p in seeds.rglob("*") if p.is_file())
     reproduction = provenance(
@@ -166,6 +173,7 @@ _PATHS = (
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     optional: tuple[str, ...] = ("classify-evaluation", "effects-metrics", "stability-metrics")
+    optional += ("lda-stability", "bertopic-stability")
     optional += ("effects", "marginal-shares", "panel", "tables")
     parser = path_parser("report", __doc__, _PATHS, optional)
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
