@@ -17,6 +17,7 @@ from policytopics.io import (
 )
 from policytopics.report.assemble import findings_pages, passages_with_themes, provenance
 from policytopics.report.build import ReportInputs
+from policytopics.report.headline_metrics import headline_metrics
 from policytopics.report.pdf import render_pdf
 from policytopics.report.sections import findings_tables
 from policytopics.stages._runner import path_parser, run_stage
@@ -55,6 +56,7 @@ def main(
     marginal_shares: Path | None = None,
     panel: Path | None = None,
     tables: Path | None = None,
+    headline: Path | None = None,
 ) -> None:
     started = time.perf_counter()
     settings = load_params(params)
@@ -96,9 +98,9 @@ def main(
         effects=_effects_tables(effects, marginal_shares, panel),
         stability=_optional(stability_metrics, "stability"),
         topic_stability={
-            model: read_output(path, "stability")
+            model: table
             for model, path in (("lda", lda_stability), ("bertopic", bertopic_stability))
-            if path is not None
+            if (table := _optional(path, "stability")) is not None
         },
     )
     seed_files = sorted(p for p in seeds.rglob("*") if p.is_file())
@@ -114,6 +116,8 @@ def main(
             write_csv_atomic(frame, tables / f"{stem}.csv")
             if stem in PLOT_DATA:  # `dvc plots` data: JSON, as DVC misreads a CSV's BOM
                 write_json_atomic(frame.to_dict("records"), tables / f"{stem}.json")
+    if headline is not None:
+        write_json_atomic(headline_metrics(inputs.metrics, inputs.stability), headline)
     with atomic_path(pdf) as tmp:
         render_pdf(printed, tmp, settings.report.font_family)
     print(
@@ -173,7 +177,7 @@ _PATHS = (
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     optional: tuple[str, ...] = ("classify-evaluation", "effects-metrics", "stability-metrics")
-    optional += ("lda-stability", "bertopic-stability")
+    optional += ("lda-stability", "bertopic-stability", "headline")
     optional += ("effects", "marginal-shares", "panel", "tables")
     parser = path_parser("report", __doc__, _PATHS, optional)
     parser.add_argument("--params", type=Path, default=Path("params.yaml"))
