@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _dvc import run_dvc
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,26 +27,14 @@ plots:
 @pytest.fixture(scope="module")
 def plots_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("plots")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    env["DVC_NO_ANALYTICS"] = "1"
-
-    def dvc(*args: str) -> None:
-        subprocess.run(
-            [sys.executable, "-m", "dvc", *args],
-            cwd=project,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-
-    dvc("init", "--no-scm", "-q")
+    run_dvc(project, "init", "--no-scm", "-q")
     (project / ".dvc/plots").mkdir(exist_ok=True)
     shutil.copy(ROOT / ".dvc/plots/offline.html", project / ".dvc/plots/offline.html")
     config = (ROOT / ".dvc/config").read_text(encoding="utf-8")
     (project / ".dvc/config").write_text(config, encoding="utf-8")
     (project / "dvc.yaml").write_text(DVC_YAML, encoding="utf-8")
     (project / "coherence.csv").write_text("num_topics,c_v\n15,0.58\n20,0.59\n", encoding="utf-8")
-    dvc("plots", "show", "-o", "out")
+    run_dvc(project, "plots", "show", "-o", "out")
     return project / "out/index.html"
 
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from _dvc import run_dvc
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -109,21 +107,6 @@ def _params() -> dict[str, object]:
     return params
 
 
-def _dvc(project: Path, *args: str) -> str:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    env["DVC_NO_ANALYTICS"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-m", "dvc", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("devcorpora") / "project"
@@ -137,8 +120,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _congress_cut(corpus / "congress" / "reports.jsonl")
     _workbook_cut(corpus / "policies" / "policies.xlsx")
     (project / "params.yaml").write_text(yaml.safe_dump(_params(), allow_unicode=True), "utf-8")
-    _dvc(project, "init", "--no-scm", "-q")
-    _dvc(project, "repro")
+    run_dvc(project, "init", "--no-scm", "-q")
+    run_dvc(project, "repro")
     return project
 
 

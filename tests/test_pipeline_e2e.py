@@ -7,15 +7,13 @@ notebooks executed against the run's outputs.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from _dvc import run_dvc
 
 from policytopics.notebook import execute
 
@@ -81,21 +79,6 @@ def _small_params(params: dict[str, object]) -> dict[str, object]:
     return params
 
 
-def _dvc(project: Path, *args: str) -> str:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    env["DVC_NO_ANALYTICS"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-m", "dvc", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("e2e") / "project"
@@ -108,8 +91,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (project / "params.yaml").write_text(
         yaml.safe_dump(_small_params(params), allow_unicode=True), encoding="utf-8"
     )
-    _dvc(project, "init", "--no-scm", "-q")
-    _dvc(project, "repro")
+    run_dvc(project, "init", "--no-scm", "-q")
+    run_dvc(project, "repro")
     return project
 
 
@@ -131,9 +114,9 @@ def test_every_stage_runs_and_accounts_for_every_document(project: Path) -> None
 
 @pytest.mark.slow
 def test_a_second_repro_does_nothing(project: Path) -> None:
-    out = _dvc(project, "repro")
+    out = run_dvc(project, "repro")
     assert "Running stage" not in out
-    assert "Data and pipelines are up to date." in _dvc(project, "status")
+    assert "Data and pipelines are up to date." in run_dvc(project, "status")
 
 
 @pytest.mark.slow
