@@ -17,6 +17,7 @@ from policytopics.themes.documents import corpus_rows, document_rows
 from policytopics.themes.evaluate import (
     TrainingData,
     calibration_report,
+    f1_percentile_intervals,
     f1_report,
     fit_on,
     weak_rows_without,
@@ -64,16 +65,7 @@ def clustered_f1_intervals(
     np.add.at(weights, (np.repeat(np.arange(n_bootstrap), len(names)), draws.ravel()), 1)
     n_true, n_pred, tp = weights @ t_counts, weights @ p_counts, weights @ tp_counts
     f1 = np.where(n_true > 0, 2 * tp / np.maximum(n_true + n_pred, 1), np.nan)
-    tail = (1 - confidence) / 2 * 100
-
-    def interval(values: np.ndarray) -> dict[str, float]:
-        low, high = np.nanpercentile(values, [tail, 100 - tail])
-        return {"low": round(float(low), 4), "high": round(float(high), 4)}
-
-    return {
-        "macro_f1": interval(np.nanmean(f1, axis=1)),
-        "per_theme_f1": {key: interval(f1[:, i]) for i, key in enumerate(labels)},
-    }
+    return f1_percentile_intervals(f1, labels, confidence)
 
 
 def held_out_report(

@@ -60,6 +60,14 @@ def f1_intervals(
         defined = n_true > 0
         tp = (t & p).sum(axis=1)
         f1[defined, k] = 2 * tp[defined] / (n_true + p.sum(axis=1))[defined]
+    return f1_percentile_intervals(f1, labels, confidence)
+
+
+def f1_percentile_intervals(
+    f1: np.ndarray, labels: Sequence[str], confidence: float
+) -> dict[str, object]:
+    """Percentile intervals of bootstrap F1 draws (replicates x themes; NaN where a replicate
+    has no item of the theme): the macro mean's and each theme's."""
     tail = (1 - confidence) / 2 * 100
 
     def interval(values: np.ndarray) -> dict[str, float]:
