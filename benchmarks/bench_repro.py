@@ -1,6 +1,7 @@
 """Cold `dvc repro` of the seeds from a fresh clone, per stage, for two commits side by side.
 
     .venv/bin/python benchmarks/bench_repro.py f87204a HEAD [--setup] [--repo .] [--work /tmp/x]
+    .venv/bin/python benchmarks/bench_repro.py HEAD --corpus dev   # seeds + ../shared/corpora
 
 For each commit, one after the other (never at the same time: they would share the cores):
 a fresh `git clone` checked out at the commit (no DVC cache, no embedding cache: cold), then
@@ -73,7 +74,56 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[fl
     return seconds, peak_kb / 1024
 
 
-def run_commit(repo: Path, commit: str, work: Path, setup: bool, only: list[str]) -> dict[str, Any]:
+SHARED = Path("../shared/corpora")  # the dev corpora, beside the repository (never copied)
+DEV_TABLES: list[dict[str, Any]] = [  # their declarations, as docs/corpus.md gives them
+    {
+        "glob": "*.xlsx",
+        "text": "Policy Content",
+        "title": "Policy Title",
+        "date": "Release Time",
+        "issuer": ["Release Department", "Policy Release Department"],
+    },
+    {
+        "glob": "*.jsonl",
+        "text": "content",
+        "title": "title",
+        "doc_type": "type",
+        "year": "congress",
+        "year_map": {
+            "1": 1921, "3": 1923, "7": 1945, "9": 1969, "10": 1973, "11": 1977, "12": 1982,
+            "13": 1987, "14": 1992, "15": 1997, "16": 2002, "17": 2007, "18": 2012,
+            "19": 2017, "20": 2022,
+        },
+        "values": {"admin_level": "national"},
+    },
+]  # fmt: skip
+DEV_FILES = ("cpc_congress/cpc_congress_reports.jsonl", "policies_digital/Policies Data.xlsx")
+
+
+def use_dev_corpora(clone: Path, repo: Path, folder: Path) -> None:
+    """Point the clone at a corpus folder of the seeds plus both dev corpora (symlinks) and
+    declare the two tables: only settings change, as a researcher would do it."""
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    folder.mkdir(parents=True)
+    for path in sorted((clone / "seeds").iterdir()):
+        if path.suffix == ".txt" or path.name == "manifest.csv":
+            (folder / path.name).symlink_to(path)
+    for name in DEV_FILES:
+        source = (repo / SHARED / name).resolve()
+        if not source.exists():
+            raise SystemExit(f"{source}: missing (the dev corpora live in ../shared/corpora)")
+        (folder / source.name).symlink_to(source)
+    params_path = clone / "params.yaml"
+    params = yaml.safe_load(params_path.read_text(encoding="utf-8"))
+    params["corpus"] = {**params["corpus"], "dir": str(folder), "tables": DEV_TABLES}
+    params_path.write_text(
+        yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+
+def run_commit(
+    repo: Path, commit: str, work: Path, setup: bool, only: list[str], corpus: str = "seeds"
+) -> dict[str, Any]:
     """Clone `commit` into `work`, optionally set up, run every stage; timings per stage."""
     resolved = subprocess.run(
         ["git", "-C", str(repo), "rev-parse", "--short", commit],
@@ -86,8 +136,10 @@ def run_commit(repo: Path, commit: str, work: Path, setup: bool, only: list[str]
     subprocess.run(["rm", "-rf", str(clone)], check=True)
     subprocess.run(["git", "clone", "--quiet", "--no-local", str(repo), str(clone)], check=True)
     subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", resolved], check=True)
+    if corpus == "dev":
+        use_dev_corpora(clone, repo, work / f"corpus-{resolved}")
     env = {**os.environ, "DVC_NO_ANALYTICS": "1"}
-    rows: dict[str, Any] = {"commit": resolved, "stages": {}}
+    rows: dict[str, Any] = {"commit": resolved, "corpus": corpus, "stages": {}}
     if setup:
         rows["setup"] = timed(["make", "setup"], clone, env, log)
         bin_dir = clone / ".venv" / "bin"
@@ -134,13 +186,21 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-repro"))
     parser.add_argument("--setup", action="store_true", help="time `make setup` in each clone")
     parser.add_argument("--only", nargs="*", default=[], help="these stages (a quick check)")
+    parser.add_argument(
+        "--corpus",
+        choices=("seeds", "dev"),
+        default="seeds",
+        help="dev: the seeds plus both corpora of ../shared/corpora (settings changed only)",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     results = []
     for commit in args.commits:
         print(f"{commit}: cold repro from a fresh clone ...", file=sys.stderr)
-        results.append(run_commit(args.repo.resolve(), commit, args.work, args.setup, args.only))
-    print(f"Cold dvc repro of the seeds, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+        repo = args.repo.resolve()
+        results.append(run_commit(repo, commit, args.work, args.setup, args.only, args.corpus))
+    corpus = "the seeds" if args.corpus == "seeds" else "the seeds plus both dev corpora"
+    print(f"Cold dvc repro of {corpus}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(table(results))
     out = args.work / "bench_repro.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
