@@ -5,9 +5,23 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Sequence
+from pathlib import Path
 
+import joblib
 import numpy as np
 import pandas as pd
+
+from policytopics.config import EmbedParams, TokenizeParams
+from policytopics.models.embed import Embedder
+from policytopics.text.tokenize import build_tokenizer
+from policytopics.themes.bundle import (
+    PIPELINE_FILE,
+    ClassifierBundle,
+    prepare_inputs,
+    training_ood,
+)
+from policytopics.themes.classifier import ThemeClassifier
+from policytopics.themes.lexicon import load_lexicon
 
 DIM = 64
 
@@ -75,3 +89,21 @@ def passages_frame() -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def fitted_bundle(embedder: Embedder, with_ood: bool = True) -> ClassifierBundle:
+    """The fixture sentences' classifier on `embedder`; its OOD reference: those sentences."""
+    lexicon, tokenizer = load_lexicon(), build_tokenizer(TokenizeParams())
+    texts = [t for _, t in SENTENCES]
+    inputs = prepare_inputs(texts, ["zh"] * len(texts), embedder, tokenizer, None)
+    classifier = ThemeClassifier(lexicon).fit(inputs, [k for k, _ in SENTENCES])
+    ood = training_ood(inputs.embeddings) if with_ood else None
+    return ClassifierBundle(classifier, tokenizer, EmbedParams(), None, ood=ood)
+
+
+def save_pre_ood_bundle(embedder: Embedder, directory: Path) -> Path:
+    """A bundle pickled as bundles were before ClassifierBundle had an `ood` field."""
+    bundle = fitted_bundle(embedder, with_ood=False)
+    del bundle.__dict__["ood"]
+    joblib.dump(bundle, directory / PIPELINE_FILE)
+    return directory

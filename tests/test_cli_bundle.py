@@ -5,36 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
-from _theme_fixtures import SENTENCES, FakeEmbedder
+from _theme_fixtures import SENTENCES, FakeEmbedder, save_pre_ood_bundle
+from _theme_fixtures import fitted_bundle as shared_fitted_bundle
 
-from policytopics.config import EmbedParams, TokenizeParams
-from policytopics.text.tokenize import build_tokenizer
 from policytopics.themes.bundle import (
-    PIPELINE_FILE,
     ClassifierBundle,
     classify_texts,
     load_bundle,
-    prepare_inputs,
     save_bundle,
     training_ood,
 )
-from policytopics.themes.classifier import ThemeClassifier
-from policytopics.themes.lexicon import load_lexicon
 
 DIGITAL = "建设大数据中心，发展数字经济。"
 
 
 def fitted_bundle(with_ood: bool = True) -> ClassifierBundle:
-    """The fixture sentences' classifier (fake embedder); its OOD reference: those sentences."""
-    lexicon, tokenizer, embedder = load_lexicon(), build_tokenizer(TokenizeParams()), FakeEmbedder()
-    texts = [t for _, t in SENTENCES]
-    inputs = prepare_inputs(texts, ["zh"] * len(texts), embedder, tokenizer, None)
-    classifier = ThemeClassifier(lexicon).fit(inputs, [k for k, _ in SENTENCES])
-    ood = training_ood(inputs.embeddings) if with_ood else None
-    return ClassifierBundle(classifier, tokenizer, EmbedParams(), None, ood=ood)
+    return shared_fitted_bundle(FakeEmbedder(), with_ood)
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +35,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def old_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bundle pickled before ClassifierBundle had an `ood` field."""
-    bundle = fitted_bundle(with_ood=False)
-    del bundle.__dict__["ood"]
-    directory = tmp_path_factory.mktemp("old_classifier")
-    joblib.dump(bundle, directory / PIPELINE_FILE)
-    return directory
+    return save_pre_ood_bundle(FakeEmbedder(), tmp_path_factory.mktemp("old_classifier"))
 
 
 def test_training_ood_needs_two_rows_and_stacks_its_parts() -> None:

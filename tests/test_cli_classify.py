@@ -11,27 +11,20 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pytest
-from _theme_fixtures import DIM, SENTENCES
+from _theme_fixtures import DIM, save_pre_ood_bundle
+from _theme_fixtures import fitted_bundle as shared_fitted_bundle
 
 import policytopics.themes.bundle as bundle_module
 from policytopics.cli import main, with_abstention
 from policytopics.cli_input import Skipped, clean_text, decoded_lines, read_texts
-from policytopics.config import EmbedParams, TokenizeParams
 from policytopics.errors import UserError
-from policytopics.text.tokenize import build_tokenizer
 from policytopics.themes.bundle import (
-    PIPELINE_FILE,
     ClassifierBundle,
     load_bundle,
-    prepare_inputs,
     save_bundle,
-    training_ood,
 )
-from policytopics.themes.classifier import ThemeClassifier
-from policytopics.themes.lexicon import load_lexicon
 
 DIGITAL = "建设大数据中心，发展数字经济。"
 LIQUOR = "推进白酒产业集群发展，做强泸州老窖品牌。"
@@ -54,12 +47,7 @@ class ScriptEmbedder:
 
 
 def fitted_bundle(with_ood: bool = True) -> ClassifierBundle:
-    lexicon, tokenizer = load_lexicon(), build_tokenizer(TokenizeParams())
-    texts = [t for _, t in SENTENCES]
-    inputs = prepare_inputs(texts, ["zh"] * len(texts), ScriptEmbedder(), tokenizer, None)
-    classifier = ThemeClassifier(lexicon).fit(inputs, [k for k, _ in SENTENCES])
-    ood = training_ood(inputs.embeddings) if with_ood else None
-    return ClassifierBundle(classifier, tokenizer, EmbedParams(), None, ood=ood)
+    return shared_fitted_bundle(ScriptEmbedder(), with_ood)
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +60,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def old_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bundle pickled before ClassifierBundle had an `ood` field."""
-    bundle = fitted_bundle(with_ood=False)
-    del bundle.__dict__["ood"]
-    directory = tmp_path_factory.mktemp("old_classifier")
-    joblib.dump(bundle, directory / PIPELINE_FILE)
-    return directory
+    return save_pre_ood_bundle(ScriptEmbedder(), tmp_path_factory.mktemp("old_classifier"))
 
 
 class RecordingEmbedder(ScriptEmbedder):
