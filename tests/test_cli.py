@@ -231,7 +231,11 @@ def test_trained_model_puts_the_issue_sentences_in_their_themes(
     code, records = run(["classify", "--model", str(model)], "\n".join([*texts, "hello world"]))
     assert code == 0
     expected = ["liquor_industry", "ecology", "digital_economy"] * 2
-    assert [r["theme"] for r in records[:-1]] == expected  # none abstained
+    assert [r["best_theme"] for r in records[:-1]] == expected
+    # the Chinese sentences are confident; an English one may be abstained (low confidence
+    # or far from the mostly Chinese training text), which keeps its best theme above
+    assert [r["theme"] for r in records[:3]] == expected[:3]
+    assert all(r["theme"] in (None, r["best_theme"]) for r in records[3:-1])
     frame = pd.DataFrame(records)
     assert frame["text"].tolist() == [*texts, "hello world"]
     hello = records[-1]
