@@ -59,6 +59,25 @@ def guided_seeds(lexicon: Lexicon) -> list[list[str]]:
     return [list(t.seeds_zh) for t in lexicon.themes if t.seeds_zh]
 
 
+def guidance(
+    params: BertopicParams,
+    lexicon: Lexicon | None,
+    embedder: Embedder | None,
+    anchors: dict[str, np.ndarray] | None,
+) -> tuple[list[list[str]] | None, AnchoredEmbedder | None]:
+    """The guided-topic seeds and the embedder for them; (None, None) unless `params.guided`."""
+    if not params.guided:
+        return None, None
+    if lexicon is None or embedder is None:
+        raise ValueError("bertopic.guided needs the lexicon and an embedder")
+    return guided_seeds(lexicon), AnchoredEmbedder(embedder, anchors)
+
+
+def fit_language_mask(params: BertopicParams, languages: list[str]) -> list[bool]:
+    """The passages that shape the topics: those in `params.fit_languages` ([] = all)."""
+    return [not params.fit_languages or lang in params.fit_languages for lang in languages]
+
+
 def quality_metrics(fit: TopicFit, texts: list[list[str]], top_n: int) -> dict[str, object]:
     """`chosen` and `outliers` of metrics.json, in the layout of LDA's (`chosen.c_v`, ...)."""
     words = [
@@ -173,13 +192,8 @@ def model_passage_topics(
     languages = frame["language"].tolist()
     vectors = align_languages(raw, languages, anchors) if anchors else raw
     docs = token_documents(frame["tokens"].tolist())
-    seeds, seed_embedder = None, None
-    if params.guided:
-        if lexicon is None or embedder is None:
-            raise ValueError("bertopic.guided needs the lexicon and an embedder")
-        seeds = guided_seeds(lexicon)
-        seed_embedder = AnchoredEmbedder(embedder, anchors)
-    fit_mask = [not params.fit_languages or lang in params.fit_languages for lang in languages]
+    seeds, seed_embedder = guidance(params, lexicon, embedder, anchors)
+    fit_mask = fit_language_mask(params, languages)
     if not any(fit_mask):
         raise UserError(f"bertopic.fit_languages {params.fit_languages}: no such passages")
     fit = fit_topics(docs, vectors, params, seed, seeds, seed_embedder, fit_mask)

@@ -21,8 +21,13 @@ from policytopics.compute import Shared
 from policytopics.config import BertopicParams, LdaParams
 from policytopics.errors import UserError
 from policytopics.models import lda_sweep
-from policytopics.models.bertopic import AnchoredEmbedder, fit_topics, token_documents, topic_words
-from policytopics.models.bertopic_check import guided_seeds, passage_frame, quality_metrics
+from policytopics.models.bertopic import fit_topics, token_documents, topic_words
+from policytopics.models.bertopic_check import (
+    fit_language_mask,
+    guidance,
+    passage_frame,
+    quality_metrics,
+)
 from policytopics.models.embed import Embedder, align_languages
 from policytopics.models.lda_report import theme_seed_words
 from policytopics.models.stability import TopicRun
@@ -100,13 +105,8 @@ def bertopic_inputs(
     frame, raw = passage_frame(passages, tokens, embeddings)
     languages = frame["language"].tolist()
     vectors = align_languages(raw, languages, anchors) if anchors else raw
-    seed_topics, seed_embedder = None, None
-    if params.guided:
-        if lexicon is None or embedder is None:
-            raise ValueError("bertopic.guided needs the lexicon and an embedder")
-        seed_topics = guided_seeds(lexicon)
-        seed_embedder = AnchoredEmbedder(embedder, anchors)
-    fit_mask = [not params.fit_languages or lang in params.fit_languages for lang in languages]
+    seed_topics, seed_embedder = guidance(params, lexicon, embedder, anchors)
+    fit_mask = fit_language_mask(params, languages)
     return BertopicInputs(
         passage_ids=frame["passage_id"].tolist(),
         docs=token_documents(frame["tokens"].tolist()),
