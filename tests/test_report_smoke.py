@@ -28,7 +28,10 @@ def test_prevalence_outputs_follow_the_contract(run: Path) -> None:
     table = pd.read_csv(run / "reports/prevalence/themes_by_locality.csv")
     assert list(table.columns) == [
         "locality", "theme", "prevalence", "ci_low", "ci_high", "lift", "n_passages",
+        "n_sentences", "prevalence_soft", "low_confidence_share", "median_ood", "flagged",
     ]  # fmt: skip
+    # identity rates (the fixture's calibration): PACC keeps the soft shares
+    assert table["prevalence"].to_numpy() == pytest.approx(table["prevalence_soft"], abs=1e-9)
     assert sorted(table["locality"].unique()) == sorted(LOCALITIES)
     assert len(table) == 5 * 13
     sums = table.groupby("locality")["prevalence"].sum()

@@ -118,7 +118,13 @@ def classify_args(t: Path, out: str = "out", sentences: bool = True) -> dict[str
         sentence_themes=t / out / "sentence_themes.parquet",
         metrics=t / out / "metrics.json",
         evaluation=t / out / "evaluation.json",
+        calibration=t / out / "calibration.json",
     )
+
+
+def sentences_frame_texts(t: Path) -> list[str]:
+    """The sentence texts in the order classify scores them (the sentences table's)."""
+    return pd.read_parquet(t / "sentences.parquet")["text"].astype(str).tolist()
 
 
 def with_unit(monkeypatch: pytest.MonkeyPatch, unit: str) -> None:
@@ -159,6 +165,21 @@ def test_themes_then_classify_write_every_output(
     assert list(table.columns) == ["passage_id", "theme", *[f"p_{k}" for k in load_lexicon().keys]]
     sentences = pd.read_parquet(t / "out" / "sentence_themes.parquet")
     assert len(sentences) == len(pd.read_parquet(t / "sentences.parquet")) == 47
+    probs = sentences[[f"p_{k}" for k in load_lexicon().keys]].to_numpy()
+    assert sentences["confidence"].to_numpy() == pytest.approx(probs.max(axis=1), abs=1e-6)
+    assert sentences["n_chars"].tolist() == [len(s) for s in sentences_frame_texts(t)]
+    assert sentences["ood"].between(0, 1).all()
+    assert (
+        sentences["abstain"].tolist()
+        == ((sentences["confidence"] < 0.5) | (sentences["ood"] > 0.99)).tolist()
+    )
+    calibration = read_metrics(t / "out" / "calibration.json")
+    assert calibration["themes"] == load_lexicon().keys
+    rates = np.asarray(calibration["soft_rates"])
+    assert rates.sum(axis=1) == pytest.approx(np.ones(13))
+    assert sum(calibration["train_priors"]) == pytest.approx(1.0)
+    assert calibration["n_labels"] == 24
+    assert calibration["estimator_error"]["sample"] == "all"  # the fixture's labels: no pool
     metrics = read_metrics(t / "out" / "evaluation.json")
     assert metrics["labels"]["hand_test"] == 6
     assert metrics["held_out"]["n"] == 6

@@ -235,6 +235,10 @@ class ClassifyParams(Section):
     # the saved model: trained on every hand label (all) or on those of train documents only
     # (train); the reported figures always come from models that never saw their test items
     final_fit: Literal["all", "train"] = "all"
+    # a sentence is abstained (sentence_themes.parquet `abstain`) below this top probability
+    # or above this OOD score (themes/ood.py; docs/estimators.md)
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    max_ood: float = Field(default=0.99, ge=0.0, le=1.0)
 
 
 class PrevalenceContrast(Section):
@@ -267,6 +271,12 @@ class PrevalenceParams(Section):
     n_bootstrap: int = Field(default=1000, ge=20)  # bootstrap replicates per table
     confidence: float = Field(default=0.95, gt=0.5, lt=1.0)  # percentile interval level
     weight: Literal["n_chars", "equal"] = "n_chars"  # passage weight in the ratio estimator
+    # theme shares from the sentence probabilities: soft mean | hard counts | adjusted
+    # classify and count | probabilistic ACC | EM prior shift (analysis/quantify.py)
+    estimator: Literal["soft", "hard", "acc", "pacc", "em"] = "hard"
+    # a document (or group) with more abstained text than this share is flagged and its
+    # intervals widened by that share (docs/estimators.md)
+    max_abstained_share: float = Field(default=0.25, ge=0.0, le=1.0)
     contrasts: list[PrevalenceContrast] = []
     # topic intervals widened by the stability stage's across-seed spread: union of the
     # bootstrap interval and every seed's share | variance (half-widths add in quadrature) | none

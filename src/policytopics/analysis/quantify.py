@@ -23,9 +23,9 @@ when each one is right, and the measured errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.optimize import nnls
@@ -267,6 +267,33 @@ class Calibration:
     rates: np.ndarray | None = None  # (k, k) misclassification_rates(true, probs)
     soft_rates: np.ndarray | None = None  # (k, k) misclassification_rates(..., soft=True)
     train_priors: np.ndarray | None = None  # (k,) theme distribution the model was fit on
+
+    def to_record(self, keys: Sequence[str]) -> dict[str, Any]:
+        """As JSON: the theme keys (rows and columns) and the arrays (None where missing)."""
+
+        def listed(values: np.ndarray | None) -> Any:
+            return None if values is None else np.round(values, 9).tolist()
+
+        return {
+            "themes": list(keys),
+            "rates": listed(self.rates),
+            "soft_rates": listed(self.soft_rates),
+            "train_priors": listed(self.train_priors),
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any], keys: Sequence[str]) -> Calibration:
+        """`to_record`'s JSON back; its themes must be `keys`, in order."""
+        if list(record.get("themes", [])) != list(keys):
+            raise ValueError(
+                f"calibration themes {record.get('themes')} differ from the scores' {list(keys)}"
+            )
+
+        def array(name: str) -> np.ndarray | None:
+            value = record.get(name)
+            return None if value is None else np.asarray(value, dtype=float)
+
+        return cls(array("rates"), array("soft_rates"), array("train_priors"))
 
 
 def estimate_shares(

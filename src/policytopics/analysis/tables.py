@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,13 @@ from policytopics.analysis.prevalence import (
     lda_matrix,
     prevalence_table,
     theme_matrix,
+)
+from policytopics.analysis.quantify import Calibration
+from policytopics.analysis.sentence_shares import (
+    Estimation,
+    SentenceUnits,
+    sentence_units,
+    share_tables,
 )
 from policytopics.config import PrevalenceParams
 from policytopics.errors import UserError
@@ -41,9 +49,14 @@ def align(passages: pd.DataFrame, table: pd.DataFrame, name: str, stage: str) ->
     return indexed.loc[passages.index]
 
 
+ROUNDED: tuple[str, ...] = ("prevalence", "ci_low", "ci_high", "lift", "prevalence_soft")
+ROUNDED += ("low_confidence_share", "median_ood")
+DOCUMENT_COLUMNS = ("locality", "year", "doc_type")  # beside doc_id in themes_by_document
+
+
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
-    """The table as written: shares, bounds and lift to `DIGITS` decimals."""
-    return table.round({c: DIGITS for c in ("prevalence", "ci_low", "ci_high", "lift")})
+    """The table as written: shares, bounds, lift and the trust columns to `DIGITS` decimals."""
+    return table.round({c: DIGITS for c in ROUNDED if c in table.columns})
 
 
 def weighted(passages: pd.DataFrame, params: PrevalenceParams) -> pd.DataFrame:
@@ -56,6 +69,7 @@ def weighted(passages: pd.DataFrame, params: PrevalenceParams) -> pd.DataFrame:
 @dataclass(frozen=True)
 class PrevalenceOutputs:
     themes_by: dict[str, pd.DataFrame]  # group -> theme shares (written precision)
+    themes_by_document: pd.DataFrame  # doc_id, locality, year, doc_type, theme, shares...
     topics_lda: pd.DataFrame
     topics_bertopic: pd.DataFrame
     metrics: dict[str, object]
@@ -76,6 +90,70 @@ class PrevalenceOutputs:
             f"{m['n_bootstrap']} bootstrap replicates"
             + (f"; contrasts skipped: {'; '.join(skipped)}" if skipped else "")
         )
+
+
+def passage_units(passages: pd.DataFrame, passage_themes: pd.DataFrame) -> pd.DataFrame:
+    """Passage scores in the shape of sentence_themes: one unit per passage, never
+    abstained, OOD unknown (for a pipeline without sentence scores)."""
+    lengths = dict(zip(passages["passage_id"], passages["n_chars"], strict=True))
+    return passage_themes.assign(
+        n_chars=passage_themes["passage_id"].map(lengths),
+        abstain=False,
+        ood=np.nan,
+    )
+
+
+def document_table(table: pd.DataFrame, passages: pd.DataFrame) -> pd.DataFrame:
+    """Per-document shares with the document's locality, year and doc_type beside doc_id."""
+    meta = passages.drop_duplicates("doc_id").set_index("doc_id")[list(DOCUMENT_COLUMNS)]
+    out = table.join(meta, on="doc_id")
+    return out[["doc_id", *DOCUMENT_COLUMNS, *[c for c in table.columns if c != "doc_id"]]]
+
+
+def trust_metrics(
+    by_document: pd.DataFrame,
+    units: SentenceUnits,
+    params: PrevalenceParams,
+    estimator_error: dict[str, Any] | None,
+    n_themes: int,
+) -> dict[str, Any]:
+    """The estimator, its measured per-document error, and the documents the classifier
+    does not know (more abstained text than max_abstained_share)."""
+    documents = by_document.iloc[::n_themes]
+    flagged = documents[documents["flagged"]].sort_values(
+        ["low_confidence_share", "doc_id"], ascending=[False, True]
+    )
+    error: dict[str, Any] | None = None
+    if estimator_error:
+        mae = estimator_error.get("mae", {})
+        error = {
+            "documents": estimator_error.get("documents"),
+            "sample": estimator_error.get("sample"),
+            "chosen": mae.get(params.estimator),
+            "soft": mae.get("soft"),
+            "mae": {k: v.get("mae") for k, v in mae.items()},
+            "best": estimator_error.get("best"),
+        }
+    total = float(units.weight.sum())
+    return {
+        "estimator": params.estimator,
+        "estimator_error": error,
+        "abstained_share": round(float(units.weight[units.abstain].sum() / total), 6),
+        "max_abstained_share": params.max_abstained_share,
+        "flagged_documents": [
+            {
+                "doc_id": str(doc_id),
+                "low_confidence_share": round(float(share), 6),
+                "median_ood": None if pd.isna(ood) else round(float(ood), 6),
+            }
+            for doc_id, share, ood in zip(
+                flagged["doc_id"],
+                flagged["low_confidence_share"].astype(float),
+                flagged["median_ood"].astype(float),
+                strict=True,
+            )
+        ],
+    }
 
 
 def with_seed_spread(
@@ -130,31 +208,44 @@ def prevalence_outputs(
     params: PrevalenceParams,
     seed: int,
     topic_spread: pd.DataFrame | None = None,
+    sentence_themes: pd.DataFrame | None = None,
+    calibration: Calibration | None = None,
+    estimator_error: dict[str, Any] | None = None,
 ) -> PrevalenceOutputs:
-    """Theme shares per locality, year and doc_type, topic shares per locality, key figures.
+    """Theme shares per locality, year, doc_type and document, topic shares per locality,
+    key figures.
 
-    With `topic_spread` (the stability stage's), topic intervals also cover the seed spread.
+    Theme shares come from `sentence_themes` by `params.estimator` (with `calibration` for
+    acc, pacc and em; `estimator_error` is classify's measured error, copied into the
+    metrics); without `sentence_themes` every passage is one unit. With `topic_spread` (the
+    stability stage's), topic intervals also cover the seed spread.
     """
+    if sentence_themes is None:
+        sentence_themes = passage_units(passages, passage_themes)
     boot = Bootstrap(params.n_bootstrap, params.confidence, seed)
     require_columns(passages, PASSAGE_COLUMNS, "passages.parquet")
     passages = weighted(passages.set_index("passage_id", drop=False), params)
 
     themes = align(passages, passage_themes, "passage_themes", "classify")
-    theme_keys, theme_probs = theme_matrix(themes)
-    by_group = {
-        group: prevalence_table(
-            passages, theme_probs, theme_keys, group=group, label_name="theme", bootstrap=boot
-        )
-        for group in THEME_GROUPS
-    }
-    corpus = prevalence_table(
-        passages.assign(corpus="all"),
-        theme_probs,
-        theme_keys,
-        group="corpus",
-        label_name="theme",
-        bootstrap=boot,
+    theme_keys, _ = theme_matrix(themes)
+    units = sentence_units(
+        passages.reset_index(drop=True),
+        sentence_themes,
+        themes.reset_index(),
+        equal_weights=params.weight == "equal",
     )
+    if units.keys != theme_keys:
+        raise UserError("sentence_themes and passage_themes disagree on the themes; re-run")
+    estimation = Estimation(
+        params.estimator, calibration, boot, max_abstained=params.max_abstained_share
+    )
+    groups = {g: g for g in (*THEME_GROUPS, "doc_id", "corpus")}
+    tables = share_tables(
+        passages.assign(corpus="all").reset_index(drop=True), units, groups, estimation
+    )
+    by_group = {group: tables[group] for group in THEME_GROUPS}
+    corpus = tables["corpus"]
+    by_document = document_table(tables["doc_id"], passages)
 
     lda = align(passages, lda_doc_topics, "lda_doc_topics", "lda")
     lda_labels, lda_probs, keep = lda_matrix(lda.reset_index())
@@ -194,9 +285,11 @@ def prevalence_outputs(
         by_group["locality"], corpus, params.contrasts, provinces, counts
     )
     metrics["weight"] = params.weight
+    metrics.update(trust_metrics(by_document, units, params, estimator_error, len(theme_keys)))
     metrics["topic_seed_spread"] = params.topic_seed_spread if topic_spread is not None else "none"
     return PrevalenceOutputs(
         themes_by={group: rounded(table) for group, table in by_group.items()},
+        themes_by_document=rounded(by_document),
         topics_lda=rounded(
             with_seed_spread(lda_table, topic_spread, "lda", params.topic_seed_spread)
         ),

@@ -25,10 +25,12 @@ def _get(data: Mapping[str, Any] | None, *keys: str) -> Number:
 
 def headline_metrics(
     metrics: Mapping[str, Mapping[str, Any]], stability: Mapping[str, Any] | None
-) -> dict[str, Number]:
+) -> dict[str, Number | str]:
     """Corpus size, the chosen topic models' size and coherence, the classifier's F1 on whole
-    unseen documents with its interval, and topic stability: short flat keys, one value each."""
+    unseen documents with its interval, topic stability, and the prevalence estimator with
+    its measured per-document share error (and the soft mean's): short flat keys."""
     prevalence, classify = metrics.get("prevalence"), metrics.get("classify")
+    estimator = prevalence.get("estimator") if prevalence else None
     lda, bertopic = metrics.get("lda"), metrics.get("bertopic")
     return {
         "documents": _get(prevalence, "n_documents"),
@@ -43,4 +45,7 @@ def headline_metrics(
         "f1_high": _get(classify, "document_grouped", "high"),
         "lda_stable": _get(stability, "lda", "mean_reappearance"),
         "bertopic_stable": _get(stability, "bertopic", "mean_reappearance"),
+        "estimator": estimator if isinstance(estimator, str) else None,
+        "share_mae": _get(prevalence, "estimator_error", "chosen", "mae"),
+        "share_mae_soft": _get(prevalence, "estimator_error", "soft", "mae"),
     }

@@ -214,7 +214,29 @@ def diagnostics_context(inputs: ReportInputs, labels: Mapping[str, str]) -> dict
                 k: v.get("macro_f1")
                 for k, v in ((inputs.evaluation or {}).get("leave_one_corpus_out") or {}).items()
             },
-        }
+        },
+        "estimator": estimator_context(inputs.metrics.get("prevalence") or {}),
+    }
+
+
+def estimator_context(prevalence: Mapping[str, Any]) -> dict[str, Any]:
+    """The prevalence estimator, its measured per-document share error (and the other
+    estimators'), and the documents with more abstained text than the flag threshold."""
+    error = prevalence.get("estimator_error") or {}
+    chosen = error.get("chosen") or {}
+    return {
+        "name": prevalence.get("estimator", "soft"),
+        "available": bool(chosen),
+        "mae": chosen.get("mae"),
+        "low": chosen.get("low"),
+        "high": chosen.get("high"),
+        "vs_soft": chosen.get("vs_soft") or {},
+        "soft": (error.get("soft") or {}).get("mae"),
+        "all": error.get("mae") or {},
+        "documents": error.get("documents"),
+        "abstained_share": prevalence.get("abstained_share"),
+        "threshold": prevalence.get("max_abstained_share"),
+        "flagged": prevalence.get("flagged_documents") or [],
     }
 
 

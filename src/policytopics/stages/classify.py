@@ -81,6 +81,7 @@ def main(
     sentence_themes: Path | None = None,
     evaluation: Path | None = None,
     cache: Path | None = None,
+    calibration: Path | None = None,
 ) -> None:
     params = load_params()
     lexicon = lexicon_from_params(params.themes.lexicon)
@@ -111,18 +112,21 @@ def main(
     write_json_atomic(headline_metrics(result.metrics), metrics)
     if evaluation is not None:
         write_json_atomic(result.metrics, evaluation)
+    if calibration is not None:  # None when there are too few labels: estimators soft, hard
+        write_json_atomic(result.calibration, calibration)
     print(f"classify: {result.summary(len(tables.hand))}")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The stage's arguments (dvc.yaml's `cmd` gives the paths; `--labels` takes label files
     and folders of them; the sentence tables, the embed stage's language anchors, the
-    per-sentence output, the full evaluation and the embedding cache are optional)."""
+    per-sentence output, the full evaluation, the embedding cache and the estimators'
+    calibration are optional)."""
     inputs: tuple[str, ...] = ("passages", "tokens", "embeddings", "topic-themes")
     inputs += ("lda-doc-topics", "bertopic-doc-topics")
     outputs = ("model", "passage-themes", "metrics")
     optional: tuple[str, ...] = ("sentences", "sentence-embeddings", "anchors")
-    optional += ("sentence-themes", "evaluation", "cache")
+    optional += ("sentence-themes", "evaluation", "cache", "calibration")
     parser = path_parser("classify", __doc__, (*inputs, *outputs), optional)
     parser.add_argument("--labels", type=Path, nargs="+", required=True)
     return parser.parse_args(argv)

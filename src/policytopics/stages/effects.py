@@ -1,4 +1,8 @@
-"""DVC stage `effects`: passage themes + document covariates -> effects, marginal shares, panel."""
+"""DVC stage `effects`: passage themes + document covariates -> effects, marginal shares, panel.
+
+With the sentence scores and classify's calibration, each document's theme shares are the
+prevalence estimator's (prevalence.estimator), carried to its passages by
+`analysis.sentence_shares.estimator_passage_probs`."""
 
 from __future__ import annotations
 
@@ -14,9 +18,14 @@ from policytopics.analysis.composition import build_units
 from policytopics.analysis.effects import Replicates, estimate_effects
 from policytopics.analysis.panel import panel_table, year_confounding
 from policytopics.analysis.prevalence import theme_matrix
+from policytopics.analysis.sentence_shares import (
+    calibration_of,
+    estimator_passage_probs,
+    sentence_units,
+)
 from policytopics.config import load_params
 from policytopics.errors import UserError
-from policytopics.io import read_table, write_csv_atomic, write_json_atomic
+from policytopics.io import read_json, read_table, write_csv_atomic, write_json_atomic
 from policytopics.stages._runner import path_parser, run_stage
 
 COVARIATES: tuple[str, ...] = (
@@ -81,6 +90,8 @@ def main(
     marginal_shares: Path,
     panel: Path,
     metrics: Path,
+    sentence_themes: Path | None = None,
+    calibration: Path | None = None,
 ) -> None:
     params = load_params()
     settings = params.prevalence
@@ -91,6 +102,23 @@ def main(
     theme_keys, probs = theme_matrix(themes_table)
     docs = read_table(documents, "ingest", ["doc_id", *COVARIATES])[["doc_id", *COVARIATES]]
     docs = docs[docs["doc_id"].isin(units_table["doc_id"])].reset_index(drop=True)
+    if sentence_themes is not None:  # the prevalence estimator's document shares
+        record = read_json(calibration, "classify") if calibration is not None else None
+        calibrated = calibration_of(record, theme_keys, settings.estimator)
+        sentence_scores = sentence_units(
+            units_table.reset_index(drop=True),
+            read_table(sentence_themes, "classify"),
+            themes_table.reset_index(),
+            equal_weights=settings.weight == "equal",
+        )
+        passage_docs = pd.Categorical(units_table["doc_id"], categories=docs["doc_id"]).codes
+        probs = estimator_passage_probs(
+            sentence_scores,
+            np.asarray(passage_docs, dtype=np.int64),
+            len(docs),
+            settings.estimator,
+            calibrated,
+        )
     units = build_units(
         units_table,
         probs,
@@ -141,6 +169,7 @@ def main(
         "confidence": settings.confidence,
         "seed": params.seed,
         "weight": settings.weight,
+        "estimator": settings.estimator if sentence_themes is not None else "soft",
         "cluster": cluster,
         "cluster_setting": settings.effects.cluster,
         "cluster_rule": CLUSTER_RULE,
@@ -166,7 +195,8 @@ def main(
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     inputs = ("documents", "passages", "passage-themes")
     outputs = ("effects", "marginal-shares", "panel", "metrics")
-    return path_parser("effects", __doc__, (*inputs, *outputs)).parse_args(argv)
+    optional = ("sentence-themes", "calibration")
+    return path_parser("effects", __doc__, (*inputs, *outputs), optional).parse_args(argv)
 
 
 def cli(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import joblib
 import numpy as np
 
+from policytopics.analysis.quantify import Calibration
 from policytopics.config import EmbedParams
 from policytopics.errors import UserError
 from policytopics.io import atomic_path, write_json_atomic
@@ -36,6 +37,9 @@ class ClassifierBundle:
     # the OOD reference (themes/ood.py): aligned embeddings of the rows the model was fit on;
     # None in bundles saved before it existed (their predictions carry "ood": null)
     ood: OodModel | None = None
+    # misclassification rates and training priors for the prevalence estimators
+    # (analysis/quantify.py), from out-of-fold probabilities; None in older bundles
+    calibration: Calibration | None = None
 
     @property
     def keys(self) -> list[str]:

@@ -156,7 +156,26 @@ def grouped_cross_validate(
     plain_text: bool = True,
     progress: bool = False,
 ) -> list[str]:
-    """Out-of-fold predictions for the hand items at `rows`, folds grouped by document.
+    """Out-of-fold predictions for the hand items at `rows`, folds grouped by document
+    (the most probable theme of `grouped_cross_validate_proba`)."""
+    proba, keys = grouped_cross_validate_proba(
+        make_model, data, rows, documents, folds, seed, plain_text, progress
+    )
+    return [keys[i] for i in proba.argmax(axis=1)] if len(proba) else []
+
+
+def grouped_cross_validate_proba(
+    make_model: Callable[[], ThemeClassifier],
+    data: TrainingData,
+    rows: Sequence[int],
+    documents: Sequence[str],
+    folds: int,
+    seed: int,
+    plain_text: bool = True,
+    progress: bool = False,
+) -> tuple[np.ndarray, list[str]]:
+    """Out-of-fold probabilities (len(rows), n_themes) for the hand items at `rows`, folds
+    grouped by document, and the theme keys of their columns.
 
     `documents` is each row's document (aligned with `rows`). A fold's model trains on the
     other folds' hand items and the weak passages of neither the fold's documents nor holding
@@ -168,7 +187,8 @@ def grouped_cross_validate(
     groups = np.array(list(documents))
     n_splits = max(2, min(folds, len(set(groups.tolist()))))
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    predictions = [""] * len(rows)
+    proba: np.ndarray | None = None
+    keys: list[str] = []
     splits = splitter.split(np.zeros(len(rows)), themes, groups)
     for train_idx, test_idx in tqdm(
         splits, total=n_splits, desc="cross-validation (by document)", disable=not progress
@@ -180,9 +200,11 @@ def grouped_cross_validate(
         )
         inputs = data.hand.subset(held)
         inputs = inputs.without_context() if plain_text else inputs
-        for i, theme in zip(test_idx, model.predict(inputs), strict=True):
-            predictions[i] = theme
-    return predictions
+        if proba is None:
+            keys = list(model.keys)
+            proba = np.zeros((len(rows), len(keys)))
+        proba[test_idx] = model.predict_proba(inputs)
+    return (proba if proba is not None else np.zeros((0, 0))), keys
 
 
 def pipeline_corpora(hand: pd.DataFrame, passage_documents: set[str]) -> set[str]:
@@ -252,7 +274,8 @@ def evaluate_documents(
 
 def headline_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
     """The few figures `dvc metrics show` prints: document-grouped macro-F1 and interval,
-    per corpus, leave-one-corpus-out, the focus themes' F1, and the sentence-wise figure."""
+    per corpus, leave-one-corpus-out, the focus themes' F1, the sentence-wise figure and the
+    prevalence estimators' per-document share error."""
     out: dict[str, Any] = {}
     grouped = evaluation.get("document_grouped")
     if grouped:
@@ -274,4 +297,8 @@ def headline_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
         out["leave_one_corpus_out"] = {k: v["macro_f1"] for k, v in loco.items()}
     if "held_out" in evaluation:
         out["sentence_wise"] = {"macro_f1": evaluation["held_out"]["macro_f1"]}
+    errors = evaluation.get("estimator_error")
+    if errors:  # the prevalence estimators' per-document share error (themes/calibration.py)
+        out["estimator_mae"] = {k: v["mae"] for k, v in errors["mae"].items()}
+        out["estimator_documents"] = errors["documents"]
     return out

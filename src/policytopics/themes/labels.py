@@ -19,7 +19,9 @@ SPLITS: tuple[str, ...] = ("train", "test")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
-LABEL_COLUMNS: tuple[str, ...] = (*HAND_LABEL_COLUMNS, "corpus", "document", "doc_split")
+# pool: how a row was sampled ("random" = at random from its document, so a document's random
+# rows estimate its theme shares; docs/estimators.md), "" when the file does not say
+LABEL_COLUMNS: tuple[str, ...] = (*HAND_LABEL_COLUMNS, "corpus", "document", "doc_split", "pool")
 UNCLEAR = "unclear"  # a row whose content has no primary theme: kept in files, never used
 
 
@@ -70,6 +72,8 @@ def read_hand_labels(path: Path, lexicon: Lexicon) -> pd.DataFrame:
     corpus = frame["corpus"].astype(str).str.strip() if "corpus" in frame.columns else None
     out["corpus"] = corpus.to_numpy() if corpus is not None else path.parent.name
     out.loc[out["corpus"] == "", "corpus"] = path.parent.name
+    pool = frame["pool"] if "pool" in frame.columns else pd.Series("", index=frame.index)
+    out["pool"] = pool.astype(str).str.strip().to_numpy()
     if "document" in frame.columns:
         out["document"] = frame["document"].astype(str).str.strip().to_numpy()
         if (out["document"] == "").any():

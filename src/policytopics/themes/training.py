@@ -9,13 +9,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from policytopics.analysis.quantify import Calibration
 from policytopics.config import ClassifyParams, EmbedParams
 from policytopics.errors import UserError
 from policytopics.models.embed import Embedder, align_languages, embedding_matrix
 from policytopics.text.normalize import detect_language
 from policytopics.text.tokenize import Tokenizer
 from policytopics.themes.bundle import ClassifierBundle, prepare_inputs, training_ood
-from policytopics.themes.by_document import evaluate_documents, grouped_cross_validate
+from policytopics.themes.by_document import (
+    evaluate_documents,
+    grouped_cross_validate,
+    grouped_cross_validate_proba,
+)
+from policytopics.themes.calibration import calibration_from, effective_priors, estimator_errors
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.documents import document_rows, documents_of, place_labels
 from policytopics.themes.evaluate import (
@@ -32,6 +38,7 @@ from policytopics.themes.evaluate import (
 )
 from policytopics.themes.labels import SOURCES, combine_labels, containing_rows, match_key
 from policytopics.themes.lexicon import Lexicon
+from policytopics.themes.ood import OodModel, abstain, confidence, margin, ood_scores
 from policytopics.themes.sentences import (
     SentenceTable,
     score_sentences,
@@ -47,6 +54,7 @@ class ClassifyResult:
     weak_labels: pd.DataFrame  # passage_id, theme, source (after the per-theme cap)
     metrics: dict[str, Any]
     sentence_themes: pd.DataFrame | None = None  # sentence_id, passage_id, theme, p_<key>...
+    calibration: dict[str, Any] | None = None  # Calibration.to_record + the estimators' error
 
     def summary(self, n_hand: int) -> str:
         """One line: what was scored, from how many labels, and the headline F1s."""
@@ -287,6 +295,9 @@ def train_and_evaluate(
             agreement[source] = round(float(np.mean([a == b for a, b in pairs])), 4)
         metrics["weak_label_agreement"] = agreement
 
+    # rates and priors for the prevalence estimators, and their measured error per document
+    out_of_fold = out_of_fold_calibration(make_model, data, hand, params, seed, progress)
+
     # the model that is saved and scores the corpus: every hand label (final_fit: all) or
     # those of train documents only (final_fit: train), and every weak passage that holds
     # no held-back item
@@ -295,12 +306,31 @@ def train_and_evaluate(
     final = fit_on(make_model, data, final_rows, weak_rows_without(data, held_back))
     metrics["final_model"] = {"fit": params.final_fit, "hand": len(final_rows)}
 
+    weak_final = weak_rows_without(data, held_back)
+    # OOD reference for new text (issue 14): the aligned embeddings of the rows `final` fit on
+    ood = training_ood(data.hand.embeddings[final_rows], data.weak.embeddings[weak_final])
+    calibration: Calibration | None = None
+    calibration_json: dict[str, Any] | None = None
+    if out_of_fold is not None:
+        priors = fit_priors(data, final_rows, weak_final, lexicon.keys, params)
+        oof_true, oof_proba, errors = out_of_fold
+        calibration = calibration_from(oof_true, oof_proba, priors)
+        calibration_json = {
+            **calibration.to_record(lexicon.keys),
+            "source": "out-of-fold probabilities of every hand label, folds grouped by document",
+            "n_labels": len(oof_true),
+            "estimator_error": errors,
+        }
+        metrics["estimator_error"] = errors
+
     proba = final.predict_proba(passage_inputs)
     passage_counts: dict[str, Any] = {"n": len(ids), "unit": "passage"}
     sentence_themes = None
     if sentences is not None:
         scored = score_sentences(final, sentences, ids, proba)
-        sentence_themes = scored.sentence_themes
+        sentence_themes = with_trust_columns(
+            scored.sentence_themes, sentences, lexicon.keys, ood, params
+        )
         metrics["sentences"] = {
             "scored": len(sentence_themes),
             "not_in_passages": sentences.dropped,
@@ -313,13 +343,100 @@ def train_and_evaluate(
             passage_counts["passage_level_fallback"] = int(scored.fallback.sum())
     table = theme_table("passage_id", ids, proba, lexicon.keys)
     metrics["passages"] = {**passage_counts, "by_theme": _theme_counts(table)}
-    # OOD reference for new text (issue 14): the aligned embeddings of the rows `final` fit on
-    ood = training_ood(
-        data.hand.embeddings[final_rows],
-        data.weak.embeddings[weak_rows_without(data, held_back)],
+    if sentence_themes is not None:
+        metrics["sentences"]["abstained"] = int(sentence_themes["abstain"].sum())
+    bundle = ClassifierBundle(
+        final, tokenizer, embed_params, anchors, ood=ood, calibration=calibration
     )
-    bundle = ClassifierBundle(final, tokenizer, embed_params, anchors, ood=ood)
-    return ClassifyResult(bundle, table, weak.reset_index(drop=True), metrics, sentence_themes)
+    return ClassifyResult(
+        bundle, table, weak.reset_index(drop=True), metrics, sentence_themes, calibration_json
+    )
+
+
+def out_of_fold_calibration(
+    make_model: Callable[[], ThemeClassifier],
+    data: TrainingData,
+    hand: pd.DataFrame,
+    params: ClassifyParams,
+    seed: int,
+    progress: bool = False,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]] | None:
+    """Out-of-fold probabilities of every hand label (folds grouped by document, plain
+    text) and the estimators' per-document share error on the labelled documents.
+
+    The error is measured on the rows sampled at random from their documents (`pool`
+    "random") when there are any, else on every labelled row (`sample` says which). Returns
+    (theme codes, probabilities, error report), or None with too few labels or documents.
+    """
+    evaluation = params.evaluation
+    rows = list(range(len(hand)))
+    documents = hand["document"].astype(str).tolist()
+    if len(rows) < 2 * evaluation.cv_folds or len(set(documents)) < 2:
+        return None
+    if len(set(data.hand_themes)) < 2:
+        return None
+    proba, keys = grouped_cross_validate_proba(
+        make_model, data, rows, documents, evaluation.cv_folds, seed + 1, progress=progress
+    )
+    code = {k: i for i, k in enumerate(keys)}
+    true = np.array([code[t] for t in data.hand_themes], dtype=np.int64)
+    pool = hand["pool"].astype(str) if "pool" in hand else pd.Series([""] * len(hand))
+    random_rows = pool.to_numpy() == "random"
+    measured = random_rows if random_rows.any() else np.ones(len(hand), dtype=bool)
+    lengths = np.array([max(1, len(t)) for t in data.hand.texts], dtype=float)
+    priors = fit_priors(data, rows, weak_rows_without(data, []), keys, params)
+    errors = estimator_errors(
+        true[measured],
+        proba[measured],
+        lengths[measured],
+        [documents[i] for i in np.flatnonzero(measured)],
+        hand["corpus"].astype(str).to_numpy()[measured].tolist(),
+        priors,
+        evaluation.f1_bootstrap,
+        evaluation.f1_confidence,
+        seed,
+    )
+    errors["sample"] = "random" if random_rows.any() else "all"
+    return true, proba, errors
+
+
+def fit_priors(
+    data: TrainingData,
+    hand_rows: list[int],
+    weak_rows: list[int],
+    keys: list[str],
+    params: ClassifyParams,
+) -> np.ndarray:
+    """The theme distribution a fit on these rows sees (hand rows weigh hand_weight, weak
+    rows 1, then the balanced class weights): the priors EM starts from."""
+    themes = [data.hand_themes[i] for i in hand_rows] + [data.weak_themes[i] for i in weak_rows]
+    weights = np.concatenate([np.full(len(hand_rows), data.hand_weight), np.ones(len(weak_rows))])
+    return effective_priors(themes, weights, keys, params.model.class_weight == "balanced")
+
+
+def with_trust_columns(
+    scored: pd.DataFrame,
+    sentences: SentenceTable,
+    keys: list[str],
+    ood: OodModel | None,
+    params: ClassifyParams,
+) -> pd.DataFrame:
+    """Sentence scores with n_chars, confidence, margin, ood (NaN without a reference) and
+    abstain (top probability below min_confidence or OOD above max_ood)."""
+    proba = scored[[f"p_{k}" for k in keys]].to_numpy(dtype=np.float64)
+    scores = (
+        np.full(len(scored), np.nan)
+        if ood is None
+        else ood_scores(ood, sentences.inputs.embeddings)
+    )
+    flags = abstain(proba, np.nan_to_num(scores, nan=0.0), params.min_confidence, params.max_ood)
+    return scored.assign(
+        n_chars=[len(t) for t in sentences.inputs.texts],
+        confidence=confidence(proba).astype(np.float32),
+        margin=margin(proba).astype(np.float32),
+        ood=scores.astype(np.float32),
+        abstain=flags,
+    )
 
 
 def _theme_counts(table: pd.DataFrame) -> dict[str, int]:
