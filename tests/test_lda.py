@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from policytopics.config import LdaParams
+from policytopics.config import ComputeParams, LdaParams
 from policytopics.errors import UserError
 from policytopics.models import lda, lda_sweep
 from policytopics.models.lda_sweep import SweepPoint, select_num_topics
@@ -163,6 +163,17 @@ def test_an_explicit_sweep_is_kept_sorted_and_deduplicated() -> None:
     assert lda_sweep.sweep_values([30, 15, 15], 5772, 3) == [15, 30]
     with pytest.raises(UserError, match=r"lda\.num_topics: need auto or a list"):
         lda_sweep.sweep_values([], 100, 0)
+
+
+def test_sweep_on_two_local_processes_equals_the_sweep_in_process() -> None:
+    params = PARAMS.model_copy(update={"num_topics": [2, 3, 4]})
+    _, here, here_fits = lda_sweep.sweep(TEXTS, params, seed=1, progress=False)
+    parallel = ComputeParams(workers=2, min_local_tasks=1)  # one K per task, largest first
+    _, there, there_fits = lda_sweep.sweep(TEXTS, params, 1, progress=False, compute=parallel)
+    assert there == here
+    for k in (2, 3, 4):
+        there_table = lda_sweep.topics_table(there_fits[k], 5)
+        pd.testing.assert_frame_equal(there_table, lda_sweep.topics_table(here_fits[k], 5))
 
 
 def test_auto_sweep_fits_the_scaled_range() -> None:

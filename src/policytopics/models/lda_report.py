@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from policytopics.config import LdaParams
+from policytopics.config import ComputeParams, LdaParams
 from policytopics.errors import UserError
 from policytopics.models import lda_sweep
 from policytopics.models.ldavis import ldavis_page, prepare_ldavis
@@ -134,19 +134,30 @@ class LdaOutputs:
 
 
 def model_topics(
-    tokens: pd.DataFrame, params: LdaParams, seed: int, lexicon: Lexicon, source: str = "tokens"
+    tokens: pd.DataFrame,
+    params: LdaParams,
+    seed: int,
+    lexicon: Lexicon,
+    source: str = "tokens",
+    compute: ComputeParams | None = None,
 ) -> LdaOutputs:
     """Sweep K over the passages in `params.fit_languages`, choose K, tabulate the chosen model.
 
     Written to be compared across machines: BLAS runs on one thread, the fitted models are
-    rounded (`lda.quantize`) and so are the tables (`precision.SIGNIFICANT_DIGITS`).
+    rounded (`lda.quantize`) and so are the tables (`precision.SIGNIFICANT_DIGITS`). The K of
+    the sweep run where `compute` says (None: one after the other in this process).
     """
     with single_threaded():
-        return _model_topics(tokens, params, seed, lexicon, source)
+        return _model_topics(tokens, params, seed, lexicon, source, compute)
 
 
 def _model_topics(
-    tokens: pd.DataFrame, params: LdaParams, seed: int, lexicon: Lexicon, source: str
+    tokens: pd.DataFrame,
+    params: LdaParams,
+    seed: int,
+    lexicon: Lexicon,
+    source: str,
+    compute: ComputeParams | None,
 ) -> LdaOutputs:
     require_columns(tokens, TOKEN_COLUMNS, source)
     token_lists = tokens["tokens"].map(list)
@@ -156,7 +167,7 @@ def _model_topics(
         raise UserError(f"{source}: no tokens in lda.fit_languages {params.fit_languages}")
 
     seed_words = theme_seed_words(params, lexicon, (w for text in texts for w in text))
-    dictionary, points, fits = lda_sweep.sweep(texts, params, seed, seed_words)
+    dictionary, points, fits = lda_sweep.sweep(texts, params, seed, seed_words, compute=compute)
     chosen = lda_sweep.select_num_topics(points, params.select_by, params.min_diversity)
     fit = fits[chosen.num_topics]
     doc_topics = round_table(

@@ -1,4 +1,9 @@
-"""Fit LDA for every K in the sweep, score each model, choose K, and tabulate the result."""
+"""Fit LDA for every K in the sweep, score each model, choose K, and tabulate the result.
+
+One K is one task on the executor (`policytopics.compute`): every K keeps the run's seed and
+fits with BLAS on one thread, so the chosen K and the saved model are the same whether the K
+ran one after the other here or side by side on local processes or a cluster.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -14,10 +20,12 @@ import pandas as pd
 from gensim.corpora import Dictionary
 from tqdm import tqdm
 
-from policytopics.config import LdaParams
+from policytopics.compute import Executor, SerialExecutor, Shared, build_executor
+from policytopics.config import ComputeParams, LdaParams
 from policytopics.errors import UserError
 from policytopics.models import lda, lda_tomotopy
 from policytopics.models.quality import topic_diversity, topic_quality
+from policytopics.precision import single_threaded
 
 TopicFit = lda.LdaFit | lda_tomotopy.TomotopyFit
 
@@ -101,25 +109,70 @@ def sweep_values(setting: list[int] | str, n_passages: int, n_seeded: int) -> li
     return sorted(set(setting))
 
 
+@dataclass(frozen=True)
+class SweepInputs:
+    """What every K of a sweep fits on (shared by the tasks: sent once per worker)."""
+
+    train: list[list[str]]  # modelled passages' tokens, restricted to the dictionary
+    texts: list[list[str]]  # all in-scope passages' tokens (the coherence reference)
+    dictionary: Dictionary
+    params: LdaParams
+    seed: int
+    seed_words: Sequence[Sequence[str]]
+
+
+def fit_and_score(shared: Shared[SweepInputs], num_topics: int) -> tuple[TopicFit, SweepPoint]:
+    """One task of the sweep: fit K topics with the run's seed and score the model."""
+    inputs = shared.get()
+    params = inputs.params
+    with single_threaded():  # as in the stage's own process, wherever this runs
+        fit = fit_model(
+            params.engine,
+            inputs.train,
+            inputs.dictionary,
+            num_topics,
+            params,
+            inputs.seed,
+            inputs.seed_words,
+        )
+        return fit, score(fit, inputs.texts, params.coherence_top_n)
+
+
 def sweep(
     texts: list[list[str]],
     params: LdaParams,
     seed: int,
     seed_words: Sequence[Sequence[str]] = (),
     progress: bool = True,
+    compute: ComputeParams | None = None,
 ) -> tuple[Dictionary, list[SweepPoint], dict[int, TopicFit]]:
-    """Fit and score one model per K of `params.num_topics` (`sweep_values`; same seed)."""
+    """Fit and score one model per K of `params.num_topics` (`sweep_values`; same seed).
+
+    `compute`: where the K run (one task each, `build_executor`); None = one after the
+    other in this process (as inside a stability refit, itself a task). The largest K go
+    first, so two workers finish together; the results do not depend on that order.
+    """
     sweep_values(params.num_topics, 0, 0)  # a bad list is an error before any work
     dictionary = lda.build_dictionary(texts, params.min_df, params.max_df, params.keep_n)
     known = [[w for w in text if w in dictionary.token2id] for text in texts]
     train = [text for text in known if text]
     values = sweep_values(params.num_topics, len(train), len(seed_words))
-    points: list[SweepPoint] = []
-    fits: dict[int, TopicFit] = {}
-    for k in tqdm(values, desc="lda sweep (K)", disable=not progress):
-        fit = fit_model(params.engine, train, dictionary, k, params, seed, seed_words)
-        fits[k] = fit
-        points.append(score(fit, texts, params.coherence_top_n))
+    inputs = SweepInputs(train, texts, dictionary, params, seed, seed_words)
+    task = partial(fit_and_score, Shared(inputs))
+    largest_first = sorted(values, reverse=True)
+    executor: Executor = (
+        SerialExecutor() if compute is None else build_executor(compute, n_tasks=len(values))
+    )
+    with (
+        executor,
+        tqdm(total=len(values), desc="lda sweep (K)", disable=not progress) as bar,
+    ):
+        results: dict[int, tuple[TopicFit, SweepPoint]] = {}
+        for k, result in zip(largest_first, executor.imap(task, largest_first), strict=True):
+            results[k] = result
+            bar.update(1)
+    fits = {k: results[k][0] for k in values}
+    points = [results[k][1] for k in values]
     return dictionary, points, fits
 
 

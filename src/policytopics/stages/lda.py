@@ -33,7 +33,7 @@ def main(
     params = load_params()
     table = read_table(tokens, "tokenize")
     lexicon = lexicon_from_params(params.themes.lexicon)
-    out = model_topics(table, params.lda, params.seed, lexicon, str(tokens))
+    out = model_topics(table, params.lda, params.seed, lexicon, str(tokens), params.compute)
     lda_sweep.save_fit(out.fit, model_dir)
     write_csv_atomic(out.topics, topics)
     write_parquet_atomic(out.doc_topics, doc_topics)
