@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -103,12 +104,29 @@ class _Matcher:
         return found
 
 
+COUNT_CACHE_SIZE = 65_536  # texts whose counts a Lexicon remembers (about 1 KB each)
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """Themes in file order, with seed-term matching that honours weak terms and traps."""
+    """Themes in file order, with seed-term matching that honours weak terms and traps.
+
+    `count_matches` remembers the counts of the last `COUNT_CACHE_SIZE` texts: the classify
+    stage counts the same label texts in every fold and refit. The memory is not pickled, so
+    a saved model holds the same bytes whatever was counted before.
+    """
 
     themes: tuple[ThemeSpec, ...]
     _matchers: dict[str, _Matcher] = field(repr=False, compare=False)
+    _counts: OrderedDict[str, dict[str, int]] = field(
+        default_factory=OrderedDict, init=False, repr=False, compare=False
+    )
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_counts"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, _counts=OrderedDict())
 
     @classmethod
     def from_spec(cls, spec: LexiconFile) -> Lexicon:
@@ -139,7 +157,15 @@ class Lexicon:
 
     def count_matches(self, text: str) -> dict[str, int]:
         """Number of seed-term occurrences of each theme in `text` (traps excluded)."""
-        return {key: len(m.terms(text)) for key, m in self._matchers.items()}
+        counts = self._counts.get(text)
+        if counts is None:
+            counts = {key: len(m.terms(text)) for key, m in self._matchers.items()}
+            self._counts[text] = counts
+            if len(self._counts) > COUNT_CACHE_SIZE:
+                self._counts.popitem(last=False)
+        else:
+            self._counts.move_to_end(text)
+        return dict(counts)
 
     def require_keys(self, keys: Sequence[str], setting: str, source: str) -> None:
         """A UserError naming `setting` when any of `keys` is not a theme of this lexicon."""
