@@ -1,0 +1,129 @@
+"""Issue 14's in-repository check: the pipeline on all 16 CPC congress reports (1921-2022)
+finds the trends their vocabulary shows, with the configured prevalence estimator.
+
+`dvc repro prevalence` in a temporary project whose corpus folder links to
+`../shared/corpora/cpc_congress/` (never copied), trained on the project's hand labels
+(seeds/labels.csv and labels/*.csv, as `dvc repro` in the repository is), with shrunk topic
+model settings. Era shares are length-weighted over the reports. Skipped when the corpora
+are absent.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from _dvc import run_dvc
+
+ROOT = Path(__file__).resolve().parents[1]
+CONGRESS = ROOT.parent / "shared" / "corpora" / "cpc_congress" / "cpc_congress_reports.jsonl"
+YEARS = {
+    "1": 1921, "3": 1923, "7": 1945, "9": 1969, "10": 1973, "11": 1977, "12": 1982,
+    "13": 1987, "14": 1992, "15": 1997, "16": 2002, "17": 2007, "18": 2012, "19": 2017,
+    "20": 2022,
+}  # fmt: skip
+NINTH_TO_15TH = (1969, 1997)
+EIGHTEENTH_TO_20TH = (2012, 2022)
+BEFORE_15TH = (1921, 1992)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CONGRESS.is_file(), reason="../shared/corpora/ is absent"),
+]
+
+
+def _params() -> dict[str, object]:
+    params: dict[str, object] = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
+    params["corpus"] = {
+        "dir": "corpus",
+        "labels": "seed_labels.csv",
+        "tables": [
+            {"glob": "*.jsonl", "text": "content", "title": "title", "doc_type": "type",
+             "year": "congress", "year_map": YEARS, "values": {"admin_level": "national"}},
+        ],
+    }  # fmt: skip
+    shrink: dict[str, dict[str, object]] = {
+        "compute": {"workers": 1},
+        "lda": {"num_topics": [10], "passes": 10, "iterations": 50},
+        "stability": {"seeds": []},
+        "prevalence": {"n_bootstrap": 50},
+    }
+    for section, values in shrink.items():
+        current = params[section]
+        assert isinstance(current, dict)
+        current.update(values)
+    return params
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("congress") / "project"
+    (project / "corpus").mkdir(parents=True)
+    (project / "corpus" / CONGRESS.name).symlink_to(CONGRESS)
+    shutil.copy(ROOT / "dvc.yaml", project / "dvc.yaml")
+    shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "seeds" / "labels.csv", project / "seed_labels.csv")
+    (project / "labels").mkdir()
+    for path in sorted((ROOT / "labels").glob("*.csv")):
+        shutil.copy(path, project / "labels" / path.name)
+    cache = ROOT / "data" / "cache" / "embeddings"
+    if cache.is_dir():  # embeddings already computed (keyed by text and model): reused
+        shutil.copytree(cache, project / "data" / "cache" / "embeddings")
+    (project / "params.yaml").write_text(yaml.safe_dump(_params(), allow_unicode=True), "utf-8")
+    run_dvc(project, "init", "--no-scm", "-q")
+    run_dvc(project, "repro", "prevalence")
+    return project
+
+
+def era_share(project: Path, theme: str, years: tuple[int, int]) -> float:
+    """A theme's share of the reports of `years` (inclusive), weighted by their length."""
+    shares = pd.read_csv(project / "reports/prevalence/themes_by_document.csv")
+    passages = pd.read_parquet(project / "data/interim/passages.parquet")
+    length = passages.groupby("doc_id")["n_chars"].sum()
+    mine = shares[(shares["theme"] == theme) & shares["year"].between(*years)]
+    weights = mine["doc_id"].map(length)
+    return float((mine["prevalence"] * weights).sum() / weights.sum())
+
+
+def test_sentences_of_every_era_are_classified(project: Path) -> None:
+    sentences = pd.read_parquet(project / "data/interim/sentences.parquet")
+    scored = pd.read_parquet(project / "data/processed/sentence_themes.parquet")
+    assert len(scored) == len(sentences) > 5000
+    assert scored["confidence"].between(0, 1).all() and scored["ood"].between(0, 1).all()
+    documents = pd.read_parquet(project / "data/interim/documents.parquet")
+    assert sorted(documents["year"].unique().tolist()) == sorted(set(YEARS.values()))
+    shares = pd.read_csv(project / "reports/prevalence/themes_by_document.csv")
+    assert shares["doc_id"].nunique() == 16
+    sums = shares.groupby("doc_id")["prevalence"].sum().to_numpy()
+    assert sums == pytest.approx([1.0] * 16, abs=1e-8)  # 13 shares written to 9 decimals
+
+
+def test_ecology_grows_at_least_threefold_from_the_9th_15th_to_the_18th_20th(
+    project: Path,
+) -> None:
+    early = era_share(project, "ecology", NINTH_TO_15TH)
+    late = era_share(project, "ecology", EIGHTEENTH_TO_20TH)
+    assert late >= 3 * early, (early, late)
+
+
+def test_digital_economy_is_near_zero_before_the_15th(project: Path) -> None:
+    early = era_share(project, "digital_economy", BEFORE_15TH)
+    assert early < 0.005, early
+
+
+# Measured 2026-12-01 (f524089, prevalence.estimator hard): 0.04% before the 15th congress,
+# 0.29% in the 18th-20th (6.5x); soft 0.40%, em 0.07%, acc and pacc 0%. The classifier calls
+# almost no congress sentence digital_economy (docs/estimators.md#the-congress-check).
+@pytest.mark.xfail(
+    strict=True,
+    reason="digital_economy is 0.29% of the 18th-20th congress reports by hard counts "
+    "(target >= 1%; 6.5x the 0.04% before the 15th): the classifier's digital recall",
+)
+def test_digital_economy_reaches_one_percent_and_triples_in_the_18th_20th(
+    project: Path,
+) -> None:
+    early = era_share(project, "digital_economy", BEFORE_15TH)
+    late = era_share(project, "digital_economy", EIGHTEENTH_TO_20TH)
+    assert late >= 0.01 and late >= 3 * early, (early, late)
