@@ -78,6 +78,7 @@ class PrevalenceOutputs:
     def summary(self) -> str:
         """The stage's one-line report."""
         m = self.metrics
+        flagged = m.get("flagged_documents")
         contrasts = m.get("contrasts", {})
         skipped = [
             f"{theme} ({c['skipped']})"
@@ -87,7 +88,8 @@ class PrevalenceOutputs:
         return (
             f"prevalence: {m['n_passages']} passages, {m['n_localities']} localities, "
             f"{self.n_themes} themes, "
-            f"{m['n_bootstrap']} bootstrap replicates"
+            f"{m['n_bootstrap']} bootstrap replicates; estimator {m.get('estimator')}, "
+            f"{len(flagged) if isinstance(flagged, list) else 0} documents flagged"
             + (f"; contrasts skipped: {'; '.join(skipped)}" if skipped else "")
         )
 
