@@ -66,3 +66,6 @@ def test_estimator_errors_report_means_intervals_and_the_best() -> None:
     assert report["by_corpus"]["c1"]["soft"] == pytest.approx(0.05)
     assert report["by_corpus"]["c2"]["documents"] == 1
     assert report["best"] == "hard"
+    # c1 pooled (= X) with c2's rates: as X with Y's above
+    assert report["pooled_by_corpus"]["c1"]["acc"] == pytest.approx(0.5)
+    assert report["pooled_by_corpus"]["c2"]["soft"] == pytest.approx(0.5)

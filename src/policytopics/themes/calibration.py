@@ -127,7 +127,8 @@ def estimator_errors(
 ) -> dict[str, Any]:
     """Per-document share error (MAE) of every estimator on the labelled documents, overall
     and per corpus, with percentile bootstrap intervals over documents and each estimator's
-    paired difference from the soft mean; `best` is the lowest MAE overall."""
+    paired difference from the soft mean; `best` is the lowest MAE overall. Also each
+    corpus pooled as one document (`pooled_by_corpus`, rates from the other corpora)."""
     names, errors = per_document_errors(true, proba, weights, documents, train_priors)
     corpus_of = {d: c for d, c in zip(documents, corpora, strict=True)}
     doc_corpus = np.array([corpus_of[d] for d in names])
@@ -155,6 +156,9 @@ def estimator_errors(
         }
         for c in sorted(set(doc_corpus.tolist()))
     }
+    # each corpus's labelled sentences as one group, corrected by the other corpora's rates:
+    # the error of a long document of an unfamiliar genre
+    corpus_names, pooled = per_document_errors(true, proba, weights, corpora, train_priors)
     best = min(errors, key=lambda m: (float(errors[m].mean()), METHODS.index(m)))
     return {
         "documents": len(names),
@@ -162,5 +166,9 @@ def estimator_errors(
         "confidence": confidence,
         "mae": overall,
         "by_corpus": by_corpus,
+        "pooled_by_corpus": {
+            str(c): {m: round(float(v[i]), DIGITS) for m, v in pooled.items()}
+            for i, c in enumerate(corpus_names)
+        },
         "best": best,
     }
