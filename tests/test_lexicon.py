@@ -54,6 +54,32 @@ def test_liquor_city_alone_is_not_liquor_but_counts_with_support() -> None:
     assert nonzero("Build the liquor industry cluster in the wine city.")["liquor_industry"] == 2
 
 
+def test_baijiu_of_any_city_counts_by_aroma_type_maker_and_distillery() -> None:
+    assert nonzero("支持茅台、五粮液、汾酒等名优白酒企业扩能。") == {"liquor_industry": 4}
+    assert nonzero("做强酱香型、浓香型、清香型产区，建设酒厂。") == {"liquor_industry": 4}
+    assert nonzero("新建原酒窖池2000口。") == {"liquor_industry": 2}
+    assert nonzero("泸州老窖、郎酒扩产。") == {"liquor_industry": 2}
+
+
+def test_soy_sauce_brewing_packaging_and_place_names_are_not_liquor_by_themselves() -> None:
+    assert "liquor_industry" not in nonzero("推进酿造酱油和食醋酿造技改。")
+    assert "liquor_industry" not in nonzero("建设包材产业园。")
+    assert "liquor_industry" not in nonzero("洋河新区建设加快推进。")
+    assert nonzero("洋河酒厂扩建包材车间。")["liquor_industry"] == 3
+
+
+def test_energy_saving_of_a_factory_is_not_ecology_without_an_ecology_seed() -> None:
+    assert "ecology" not in nonzero("各工厂要节能降耗，降低成本。")
+    assert nonzero("节能降耗，推进绿色低碳发展。")["ecology"] == 2
+
+
+def test_national_digital_terms_of_every_era_are_digital() -> None:
+    assert nonzero("推广电子计算机应用。") == {"digital_economy": 1}
+    assert nonzero("推行电子政务。") == {"digital_economy": 1}
+    assert nonzero("加快建设网络强国、数字中国。") == {"digital_economy": 2}
+    assert nonzero("释放数字红利。") == {}
+
+
 def test_english_terms_match_on_word_boundaries_case_insensitively() -> None:
     assert nonzero("Develop the Digital Economy and Big Data.") == {"digital_economy": 2}
     assert "manufacturing" not in nonzero("remanufacturingx")
