@@ -8,9 +8,10 @@ a fresh `git clone` checked out at the commit (no DVC cache, no embedding cache:
 optionally the set-up `make repro` runs first (timed: `make setup`, or `make setup-runtime`
 where the Makefile's repro target uses that: uv sync of the locked environment), then every
 dvc.yaml stage in dependency order with `dvc repro --single-item <stage>` under
-`/usr/bin/time`, which gives the wall time and the peak RSS of the largest process the stage
-ran. Without `--setup` the clone runs on this repository's `.venv` (PYTHONPATH puts the
-clone's `src/` first). Prints a Markdown table and writes it as JSON next to `--work`.
+`/usr/bin/time`, which gives the wall time, the CPU seconds and the peak RSS of the largest
+process the stage ran. Without `--setup` the clone runs on this repository's `.venv`
+(PYTHONPATH puts the clone's `src/` first). Prints a Markdown table and writes it as JSON
+next to `--work`.
 """
 
 from __future__ import annotations
@@ -58,21 +59,27 @@ def stage_order(dvc_yaml: Path) -> list[str]:
     return order
 
 
-def timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of `cmd`; output appended to `log`; a failure stops all."""
+def timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MB, CPU seconds) of `cmd`; output appended to `log`; a failure
+    stops all. CPU seconds (user + system of `cmd` and the processes it waited for, Dask
+    workers included) vary far less than wall time when other jobs share the machine."""
     report = log.with_suffix(".time")
     started = time.perf_counter()
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n$ {' '.join(cmd)}\n")
         out.flush()
         result = subprocess.run(
-            [TIME, "-f", "%M", "-o", str(report), *cmd], cwd=cwd, env=env, stdout=out, stderr=out
+            [TIME, "-f", "%M %U %S", "-o", str(report), *cmd],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=out,
         )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed in {cwd} (exit {result.returncode}); see {log}")
-    peak_kb = float(report.read_text(encoding="utf-8").strip().splitlines()[-1])
-    return seconds, peak_kb / 1024
+    peak_kb, user, system = report.read_text(encoding="utf-8").strip().splitlines()[-1].split()
+    return seconds, float(peak_kb) / 1024, float(user) + float(system)
 
 
 SHARED = Path("../shared/corpora")  # the dev corpora, beside the repository (never copied)
@@ -169,21 +176,25 @@ def run_commit(
 
 def table(results: list[dict[str, Any]]) -> str:
     head = "| stage | " + " | ".join(
-        f"{r['commit']} s | {r['commit']} peak RSS MB" for r in results
+        f"{r['commit']} s | {r['commit']} CPU s | {r['commit']} peak RSS MB" for r in results
     )
-    lines = [head + " |", "|---|" + "---:|---:|" * len(results)]
+    lines = [head + " |", "|---|" + "---:|---:|---:|" * len(results)]
     names = list(dict.fromkeys(n for r in results for n in r["stages"]))
     extra = [("setup", "setup")] if any("setup" in r for r in results) else []
     for label, key in [*extra, *((n, n) for n in names)]:
         cells = []
         for r in results:
             value = r.get(key) if key == "setup" else r["stages"].get(key)
-            cells.append(f"{value[0]:.1f} | {value[1]:,.0f}" if value else "- | -")
+            cpu = f"{value[2]:.1f}" if value and len(value) > 2 else "-"
+            cells.append(f"{value[0]:.1f} | {cpu} | {value[1]:,.0f}" if value else "- | - | -")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     totals = []
     for r in results:
+        parts = [r["setup"]] if "setup" in r else []
+        parts += list(r["stages"].values())
         total = r["repro_seconds"] + (r["setup"][0] if "setup" in r else 0.0)
-        totals.append(f"{total:.1f} ({total / 60:.1f} min) | ")
+        cpu = sum(p[2] for p in parts if len(p) > 2)
+        totals.append(f"{total:.1f} ({total / 60:.1f} min) | {cpu:.1f} | ")
     lines.append("| **total** | " + " | ".join(totals) + " |")
     return "\n".join(lines)
 
