@@ -30,8 +30,15 @@ def test_prevalence_outputs_follow_the_contract(run: Path) -> None:
         "locality", "theme", "prevalence", "ci_low", "ci_high", "lift", "n_passages",
         "n_sentences", "prevalence_soft", "low_confidence_share", "median_ood", "flagged",
     ]  # fmt: skip
-    # identity rates (the fixture's calibration): PACC keeps the soft shares
-    assert table["prevalence"].to_numpy() == pytest.approx(table["prevalence_soft"], abs=1e-9)
+    # prevalence.estimator hard (the default): each locality's share of text whose top theme
+    # is the theme (one sentence per passage in the fixture); the soft mean beside it
+    passages = pd.read_parquet(run / "data/interim/passages.parquet")
+    top = pd.read_parquet(run / "data/processed/passage_themes.parquet")[["passage_id", "theme"]]
+    text = passages.merge(top, on="passage_id").groupby(["locality", "theme"])["n_chars"].sum()
+    hard = (text / text.groupby(level="locality").transform("sum")).to_dict()
+    found = table.set_index(["locality", "theme"])["prevalence"].to_dict()
+    assert found == pytest.approx({key: hard.get(key, 0.0) for key in found}, abs=1e-9)
+    assert (table["prevalence_soft"] > 0).all()
     assert sorted(table["locality"].unique()) == sorted(LOCALITIES)
     assert len(table) == 5 * 13
     sums = table.groupby("locality")["prevalence"].sum()
@@ -67,6 +74,11 @@ def test_html_is_self_contained_and_bilingual(run: Path) -> None:
         assert text in html
     assert "第三篇 &gt; 第九章 &gt; 第一节提质发展白酒产业集群" in html  # a quote's section path
     assert 'alt="coherence vs K"' in html  # diagnostics figure from reports/lda/coherence.csv
+    # the estimator and its measured error (the fixture's calibration.json: 0.05 for each)
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Theme shares are estimated from the sentence scores by hard" in text
+    assert "0.050 [0.040–0.060], against 0.050 for the soft mean" in text
+    assert "No document has more than 25.0% abstained text." in text
     # every classifier metric, as reports/classify/metrics.json has it (macro-F1 0.88 first)
     classify = json.loads((run / "reports/classify/metrics.json").read_text(encoding="utf-8"))
     rows = flatten(classify)

@@ -234,6 +234,7 @@ def estimator_context(prevalence: Mapping[str, Any]) -> dict[str, Any]:
         "soft": (error.get("soft") or {}).get("mae"),
         "all": error.get("mae") or {},
         "documents": error.get("documents"),
+        "sample": error.get("sample"),
         "abstained_share": prevalence.get("abstained_share"),
         "threshold": prevalence.get("max_abstained_share"),
         "flagged": prevalence.get("flagged_documents") or [],
