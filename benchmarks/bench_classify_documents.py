@@ -1,6 +1,7 @@
 """Choosing the classifier's settings for new documents: CV on TRAIN documents only.
 
     python benchmarks/bench_classify_documents.py [--cache DIR] [--only NAME ...] [--test]
+        [--cv-seeds N ...] [--query] [--prototypes W ...] [--prototype-kind passage|query]
 
 Loads the `classify` stage's inputs as `dvc repro classify` does (paths from dvc.yaml, the
 label files of `corpus.labels` and `classify.labels_dir`, settings from params.yaml), then
@@ -8,7 +9,12 @@ for each candidate setting prints the out-of-fold macro-F1 over the hand labels 
 documents (folds grouped by document, stratified by theme; each fold's model trains on the
 other folds and on the weak passages of no held-out document; the held-out fold is scored as
 plain text, as `policytopics classify` sees new text), per corpus and for ecology, digital
-economy and liquor. No test document is read by any model or by the choice. With `--test`
+economy and liquor. No test document is read by any model or by the choice. `--query`
+re-embeds every training and scored item with e5's `query:` prefix instead of `passage:`
+(anchors recomputed the same way), `--prototypes W ...` adds, per weight W, a candidate with
+a description block (`DescriptionBlockClassifier`: each text's largest cosine to each theme's
+descriptions, embedded with `--prototype-kind`, times W), `--calibrated` wraps every candidate's
+regression in a sigmoid calibration (`CalibratedThemeClassifier`). With `--test`
 (run ONCE, after the choice) it prints params.yaml's setting on the test documents and
 leave-one-corpus-out, as the stage does. Label texts the embed stage never saw are embedded
 through the cache (default data/cache/embeddings). Writes benchmarks/out/classify_documents.json.
@@ -21,24 +27,40 @@ import json
 import shlex
 import time
 import warnings
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
+from scipy.sparse import csr_matrix, hstack
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 
 from policytopics.config import ClassifyParams, load_params
-from policytopics.models.embed import CachedEmbedder, EmbeddingCache, build_embedder
+from policytopics.models.embed import (
+    CachedEmbedder,
+    Embedder,
+    EmbeddingCache,
+    Kind,
+    align_languages,
+    build_embedder,
+    load_parallel_pairs,
+)
 from policytopics.stages.classify import parse_args, read_tables
+from policytopics.text.normalize import detect_language
 from policytopics.themes.by_document import (
     FOCUS,
     evaluate_documents,
     grouped_cross_validate,
     held_out_report,
 )
+from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.classify_corpus import prepare_inputs
 from policytopics.themes.documents import document_rows, documents_of
-from policytopics.themes.lexicon import lexicon_from_params
+from policytopics.themes.evaluate import TrainingData
+from policytopics.themes.lexicon import Lexicon, lexicon_from_params
 from policytopics.themes.training import model_factory, training_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,6 +135,14 @@ CANDIDATES: dict[str, dict[str, dict[str, Any]]] = {
         },
         "weak_labels": {"hand_weight": 30.0},
     },
+    # third round (after the digital relabelling and the general taxonomy), around params.yaml
+    "c 5": {"model": {"c": 5.0}},
+    "c 20": {"model": {"c": 20.0}},
+    "lexicon 0.5": {"model": {"lexicon_weight": 0.5}},
+    "TF-IDF 0.5": {"model": {"tfidf_weight": 0.5}},
+    "embedding 1.5": {"model": {"embedding_weight": 1.5}},
+    "weak max 50 per theme": {"weak_labels": {"max_per_theme": 50}},
+    "weak max 200 per theme": {"weak_labels": {"max_per_theme": 200}},
 }
 
 
@@ -138,6 +168,120 @@ def changed(settings: ClassifyParams, changes: dict[str, dict[str, Any]]) -> Cla
     return settings.model_copy(update=update)
 
 
+def reembedded(inputs: ThemeInputs, embedder: Embedder, kind: Kind) -> ThemeInputs:
+    """`inputs` with every text embedded in `kind` encoding, aligned with that encoding's own
+    language anchors (the mean of each language over the packaged translation pairs)."""
+    pairs = load_parallel_pairs()
+    anchors = {
+        "zh": embedder.embed([p[0] for p in pairs], kind).mean(axis=0),
+        "en": embedder.embed([p[1] for p in pairs], kind).mean(axis=0),
+    }
+    vectors = embedder.embed(inputs.texts, kind)
+    languages = [detect_language(t) for t in inputs.texts]
+    aligned = align_languages(vectors, languages, anchors)
+    return replace(inputs, embeddings=aligned, passage_embeddings=aligned)
+
+
+def with_kind(data: TrainingData, embedder: Embedder, kind: Kind) -> TrainingData:
+    """Hand and weak items re-embedded in `kind` encoding (`reembedded`)."""
+    return replace(
+        data, hand=reembedded(data.hand, embedder, kind), weak=reembedded(data.weak, embedder, kind)
+    )
+
+
+def description_texts(lexicon: Lexicon) -> tuple[list[str], list[int]]:
+    """Each theme's description in Chinese and in English ("label：description"), with the
+    theme's position in the lexicon for each text."""
+    texts: list[str] = []
+    themes: list[int] = []
+    for k, theme in enumerate(lexicon.themes):
+        zh = [f"{theme.zh}：{theme.description_zh}"] if theme.description_zh else []
+        for text in [*zh, f"{theme.en}: {theme.description}"]:
+            texts.append(text)
+            themes.append(k)
+    return texts, themes
+
+
+def nearest_description(
+    embeddings: np.ndarray, prototypes: np.ndarray, owners: list[int], n: int
+) -> np.ndarray:
+    """Per theme, the largest cosine of each (normalised) embedding to that theme's
+    description vectors; -1 for a theme without one. Shape (len(embeddings), n)."""
+    out = np.full((len(embeddings), n), -1.0)
+    if not len(embeddings) or not len(prototypes):
+        return out
+    cosine = embeddings.astype(np.float64) @ prototypes.astype(np.float64).T
+    owner = np.asarray(owners, dtype=int)
+    for k in np.unique(owner):
+        out[:, k] = cosine[:, owner == k].max(axis=1)
+    return out
+
+
+class CalibratedThemeClassifier(ThemeClassifier):
+    """The pipeline's classifier with its regression replaced by a sigmoid-calibrated one
+    (`CalibratedClassifierCV`, 3 stratified folds of the training items): a candidate here."""
+
+    def fit(
+        self, inputs: ThemeInputs, themes: Sequence[str], sample_weight: np.ndarray | None = None
+    ) -> ThemeClassifier:
+        super().fit(inputs, themes, sample_weight)
+        calibrated = CalibratedClassifierCV(clone(self.model_), method="sigmoid", cv=3)
+        self.model_ = calibrated.fit(
+            self._features(inputs), np.asarray(themes), sample_weight=sample_weight
+        )
+        return self
+
+
+def calibrated(make: Any) -> Any:
+    """A maker of `make`'s classifiers, calibrated (`CalibratedThemeClassifier`)."""
+
+    def make_calibrated() -> ThemeClassifier:
+        model = CalibratedThemeClassifier.__new__(CalibratedThemeClassifier)
+        model.__dict__.update(make().__dict__)
+        return model
+
+    return make_calibrated
+
+
+class DescriptionBlockClassifier(ThemeClassifier):
+    """The pipeline's classifier plus one block: each text's nearest-description cosine per
+    theme, times `prototype_weight` (a candidate here; not in the package: it did not help)."""
+
+    prototype_weight: float
+    prototypes: np.ndarray
+    prototype_themes: list[int]
+
+    def _features(self, inputs: ThemeInputs) -> csr_matrix:
+        near = nearest_description(
+            inputs.embeddings, self.prototypes, self.prototype_themes, len(self.keys)
+        )
+        return hstack([super()._features(inputs), csr_matrix(near * self.prototype_weight)]).tocsr()
+
+
+def prototype_vectors(
+    lexicon: Lexicon, embedder: Embedder, kind: Kind, anchors: dict[str, np.ndarray] | None
+) -> tuple[np.ndarray, list[int]]:
+    """The themes' description vectors (`description_texts`), aligned like the items."""
+    texts, owners = description_texts(lexicon)
+    vectors = embedder.embed(texts, kind)
+    if anchors is not None:
+        vectors = align_languages(vectors, [detect_language(t) for t in texts], anchors)
+    return vectors, owners
+
+
+def with_prototypes(make: Any, prototypes: tuple[np.ndarray, list[int]], weight: float) -> Any:
+    """A maker of `make`'s classifiers with the description block on at `weight`."""
+
+    def make_with() -> ThemeClassifier:
+        model = DescriptionBlockClassifier.__new__(DescriptionBlockClassifier)
+        model.__dict__.update(make().__dict__)
+        model.prototype_weight = weight
+        model.prototypes, model.prototype_themes = prototypes
+        return model
+
+    return make_with
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "cache" / "embeddings")
@@ -148,6 +292,10 @@ def main() -> None:
     parser.add_argument(
         "--changes", default="{}", help='with --test: e.g. {"model": {"passage_weight": 1.0}}'
     )
+    parser.add_argument("--query", action="store_true", help="items in e5 query encoding")
+    parser.add_argument("--calibrated", action="store_true", help="sigmoid-calibrated models")
+    parser.add_argument("--prototypes", type=float, nargs="*", default=[], help="block weights")
+    parser.add_argument("--prototype-kind", choices=["passage", "query"], default="passage")
     options = parser.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -175,6 +323,8 @@ def main() -> None:
             loaded.tokenizer,
             loaded.anchors,
         )
+        if options.query:
+            data = with_kind(data, loaded.embedder, "query")
         return hand, data
 
     if options.test:
@@ -194,8 +344,22 @@ def main() -> None:
         results_path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
         return
 
-    for name, changes in CANDIDATES.items():
-        if options.only and name not in options.only:
+    candidates: dict[str, tuple[dict[str, dict[str, Any]], float]] = {
+        name: (changes, 0.0) for name, changes in CANDIDATES.items()
+    }
+    for weight in options.prototypes:
+        candidates[f"params.yaml, description block {weight:g} ({options.prototype_kind})"] = (
+            {},
+            weight,
+        )
+    kind: Kind = "query" if options.prototype_kind == "query" else "passage"
+    prototypes = (
+        prototype_vectors(lexicon, loaded.embedder, kind, loaded.anchors)
+        if options.prototypes
+        else None
+    )
+    for name, (changes, prototype_weight) in candidates.items():
+        if options.only is not None and name not in options.only and not prototype_weight:
             continue
         settings = changed(params.classify, changes)
         start = time.perf_counter()
@@ -203,6 +367,10 @@ def main() -> None:
         train = document_rows(hand, "train")
         documents = documents_of(hand, train)
         make = model_factory(lexicon, settings, params.seed)
+        if prototype_weight and prototypes is not None:
+            make = with_prototypes(make, prototypes, prototype_weight)
+        if options.calibrated:
+            make = calibrated(make)
         truth = [data.hand_themes[i] for i in train]
         corpora = hand["corpus"].astype(str).tolist()
         reports = []
@@ -220,6 +388,8 @@ def main() -> None:
                     params.seed,
                 )
             )
+        name = f"{name} [query encoding]" if options.query else name
+        name = f"{name} [calibrated]" if options.calibrated else name
         key = name if not options.cv_seeds else f"{name} / folds {options.cv_seeds}"
         out["cv_on_train_documents"][key] = reports
         macro = np.mean([r["macro_f1"] for r in reports])
