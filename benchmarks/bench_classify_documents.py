@@ -14,7 +14,9 @@ re-embeds every training and scored item with e5's `query:` prefix instead of `p
 (anchors recomputed the same way), `--prototypes W ...` adds, per weight W, a candidate with
 a description block (`DescriptionBlockClassifier`: each text's largest cosine to each theme's
 descriptions, embedded with `--prototype-kind`, times W), `--calibrated` wraps every candidate's
-regression in a sigmoid calibration (`CalibratedThemeClassifier`). With `--test`
+regression in a sigmoid calibration (`CalibratedThemeClassifier`), `--in-context` scores each
+held-out item with its heading and passage (as corpus sentences are scored; items found in
+no corpus passage stay plain text) instead of as plain text. With `--test`
 (run ONCE, after the choice) it prints params.yaml's setting on the test documents and
 leave-one-corpus-out, as the stage does. Label texts the embed stage never saw are embedded
 through the cache (default data/cache/embeddings). Writes benchmarks/out/classify_documents.json.
@@ -143,6 +145,7 @@ CANDIDATES: dict[str, dict[str, dict[str, Any]]] = {
     "embedding 1.5": {"model": {"embedding_weight": 1.5}},
     "weak max 50 per theme": {"weak_labels": {"max_per_theme": 50}},
     "weak max 200 per theme": {"weak_labels": {"max_per_theme": 200}},
+    "heading 0.25, passage 1.0": {"model": {"context_weight": 0.25, "passage_weight": 1.0}},
 }
 
 
@@ -294,6 +297,9 @@ def main() -> None:
     )
     parser.add_argument("--query", action="store_true", help="items in e5 query encoding")
     parser.add_argument("--calibrated", action="store_true", help="sigmoid-calibrated models")
+    parser.add_argument(
+        "--in-context", action="store_true", help="score each item with its heading and passage"
+    )
     parser.add_argument("--prototypes", type=float, nargs="*", default=[], help="block weights")
     parser.add_argument("--prototype-kind", choices=["passage", "query"], default="passage")
     options = parser.parse_args()
@@ -376,7 +382,13 @@ def main() -> None:
         reports = []
         for cv_seed in options.cv_seeds or [params.seed]:
             predicted = grouped_cross_validate(
-                make, data, train, documents, settings.evaluation.cv_folds, cv_seed
+                make,
+                data,
+                train,
+                documents,
+                settings.evaluation.cv_folds,
+                cv_seed,
+                plain_text=not options.in_context,
             )
             reports.append(
                 held_out_report(
@@ -390,6 +402,7 @@ def main() -> None:
             )
         name = f"{name} [query encoding]" if options.query else name
         name = f"{name} [calibrated]" if options.calibrated else name
+        name = f"{name} [scored in context]" if options.in_context else name
         key = name if not options.cv_seeds else f"{name} / folds {options.cv_seeds}"
         out["cv_on_train_documents"][key] = reports
         macro = np.mean([r["macro_f1"] for r in reports])
