@@ -227,3 +227,23 @@ def test_a_misformatted_label_file_is_a_one_line_error(
 def test_a_missing_label_file_or_folder_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=r"nowhere: no such label file or directory"):
         read_label_files([tmp_path / "nowhere"], LEXICON)
+
+
+def test_the_label_count_table_of_docs_labels_is_the_label_files(repo_root: Path) -> None:
+    text = (repo_root / "docs" / "labels.md").read_text(encoding="utf-8")
+    table = text.split("Labels per theme (first reading")[1].split("\n\n")[1]
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    documented = {r[0].strip(): [int(c.strip().replace(",", "")) for c in r[1:]] for r in rows}
+    files = {
+        corpus: pd.read_csv(repo_root / "labels" / f"{corpus}.csv")
+        for corpus in ("cpc_congress", "policies_digital")
+    }
+    for theme, (c_test, c_train, p_test, p_train, total) in documented.items():
+        counts = [
+            int((f["theme"].eq(theme) | (theme == "**rows**")).loc[f["split"] == split].sum())
+            for f in files.values()
+            for split in ("test", "train")
+        ]
+        assert counts == [c_test, c_train, p_test, p_train], theme
+        assert sum(counts) == total, theme
+    assert set(documented) == {*LEXICON.keys, "unclear", "**rows**"}
