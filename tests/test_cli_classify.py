@@ -200,7 +200,7 @@ def test_hello_world_is_flagged_out_of_domain(model_dir: Path) -> None:
     assert isinstance(hello["ood"], float) and hello["ood"] > 0.99
     assert hello["known_words"] == 0  # "hello" and "world" are English stopwords
     assert hello["out_of_domain"] is True
-    assert hello["abstained"] is True and hello["theme"] is None
+    assert hello["abstained"] is True and hello["theme"] == hello["best_theme"]  # marked
     assert hello["best_theme"] in load_bundle(model_dir).keys
     assert digital["out_of_domain"] is False and digital["abstained"] is False
     assert digital["theme"] == digital["best_theme"]
@@ -217,6 +217,14 @@ def test_thresholds_set_abstention(model_dir: Path) -> None:
     # a text with no word the model knows stays out of domain whatever the thresholds
     assert [r["abstained"] for r in records(lax)] == [True, False]
     assert records(lax)[1]["theme"] == "digital_economy"
+
+
+def test_abstain_withholds_the_theme_of_an_abstained_prediction(model_dir: Path) -> None:
+    _, out = run(["classify", "--model", str(model_dir), "--abstain"], f"hello world\n{DIGITAL}\n")
+    hello, digital = records(out)
+    assert (hello["abstained"], hello["theme"]) == (True, None)
+    assert hello["best_theme"] in load_bundle(model_dir).keys
+    assert (digital["abstained"], digital["theme"]) == (False, "digital_economy")
 
 
 RECORD = {"text": "甲", "theme": "ecology", "scores": {}, "margin": 0.5}
@@ -239,8 +247,10 @@ def test_with_abstention_marks_out_of_domain_and_low_confidence(
     record = {**RECORD, "confidence": confidence, "ood": ood, "known_words": known}
     marked = with_abstention(record, min_confidence=0.5, max_ood=0.99)
     assert (marked["out_of_domain"], marked["abstained"]) == (out_of_domain, abstained)
-    assert marked["best_theme"] == "ecology"
-    assert marked["theme"] == (None if abstained else "ecology")
+    assert marked["best_theme"] == marked["theme"] == "ecology"  # marked, not withheld
+    withheld = with_abstention(record, min_confidence=0.5, max_ood=0.99, withhold=True)
+    assert withheld["abstained"] == abstained
+    assert withheld["theme"] == (None if abstained else "ecology")
 
 
 @pytest.mark.parametrize(
@@ -274,8 +284,13 @@ def test_csv_output_has_a_header_and_one_probability_column_per_theme(model_dir:
         "out_of_domain", "abstained", *(f"p_{k}" for k in keys),
     ]  # fmt: skip
     assert [r["text"] for r in rows] == ["hello world", LIQUOR]
-    assert [r["theme"] for r in rows] == ["", "liquor_industry"]  # abstained: empty
+    assert [r["theme"] for r in rows] == [rows[0]["best_theme"], "liquor_industry"]
     assert [r["abstained"] for r in rows] == ["True", "False"]
+    _, out = run(
+        ["classify", "--model", str(model_dir), "--csv", "--abstain"], f"hello world\n{LIQUOR}\n"
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["theme"] for r in rows] == ["", "liquor_industry"]  # withheld: empty
     assert sum(float(rows[1][f"p_{k}"]) for k in keys) == pytest.approx(1.0, abs=1e-3)
 
 

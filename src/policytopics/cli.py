@@ -62,17 +62,18 @@ def _input_lines(stream: TextIO) -> Iterable[bytes | str]:
 
 
 def with_abstention(
-    record: dict[str, Any], min_confidence: float, max_ood: float
+    record: dict[str, Any], min_confidence: float, max_ood: float, withhold: bool = False
 ) -> dict[str, Any]:
     """A classify record with `best_theme` (the top theme), `out_of_domain` (OOD score above
     `max_ood`, or not one word the model knows) and `abstained` (out of domain, or top
-    probability below `min_confidence`); an abstained record has `theme` None."""
+    probability below `min_confidence`). An abstained prediction is marked; with `withhold`
+    its `theme` is None as well."""
     ood = record["ood"]
     out_of_domain = record["known_words"] == 0 or (ood is not None and ood > max_ood)
     abstained = out_of_domain or record["confidence"] < min_confidence
     return {
         "text": record["text"],
-        "theme": None if abstained else record["theme"],
+        "theme": None if abstained and withhold else record["theme"],
         "best_theme": record["theme"],
         "confidence": record["confidence"],
         "margin": record["margin"],
@@ -122,6 +123,7 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
     defaults = project_cli_params()
     min_confidence = defaults.min_confidence if args.min_confidence is None else args.min_confidence
     max_ood = defaults.max_ood if args.max_ood is None else args.max_ood
+    withhold = args.abstain or defaults.abstain
     jsonl = True if args.jsonl else None
     columns = [*CLASSIFY_COLUMNS, *(f"p_{k}" for k in bundle.keys)]
     skipped = Skipped()
@@ -143,7 +145,7 @@ def run_classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> Non
                     contexts=[line.heading for line in batch],
                     passages=[line.passage for line in batch],
                 )
-                marked = [with_abstention(r, min_confidence, max_ood) for r in records]
+                marked = [with_abstention(r, min_confidence, max_ood, withhold) for r in records]
                 if args.csv:
                     rows = _csv_rows(marked, bundle.keys)
                     stdout.write(csv_text(rows, columns, header=number == 0))
@@ -355,7 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
         "comes from) and write one JSON object per line: "
         '{"text", "theme", "best_theme", "confidence", "margin", "ood", "known_words", '
         '"out_of_domain", "abstained", "scores": {theme: probability}}. An abstained '
-        'prediction has "theme": null (its best theme stays in "best_theme").',
+        'prediction is marked "abstained": true; with --abstain its "theme" is null (its best '
+        'theme stays in "best_theme").',
     )
     classify.add_argument("input", nargs="?", default="-", help="FILE, or - for stdin (default)")
     classify.add_argument("--jsonl", action="store_true", help='input is JSONL with a "text" field')
@@ -379,6 +382,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_number(float, 0.0, 1.0),
         default=None,
         help="out of domain above this OOD score (default: cli.max_ood, 0.99)",
+    )
+    classify.add_argument(
+        "--abstain",
+        action="store_true",
+        help='an abstained prediction gets "theme": null (default: cli.abstain, false: it is '
+        "only marked abstained)",
     )
     classify.add_argument("--info", action="store_true", help="describe the model and exit")
     classify.set_defaults(run=run_classify)

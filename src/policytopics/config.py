@@ -310,6 +310,8 @@ class CliParams(Section):
     # `classify` abstains below this top probability or above this OOD score
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
     max_ood: float = Field(default=0.99, ge=0.0, le=1.0)
+    # true: an abstained prediction's `theme` is null (`--abstain`); false: only marked
+    abstain: bool = False
 
 
 class ReportParams(Section):
