@@ -193,11 +193,22 @@ def test_evaluation_by_document_and_leave_one_corpus_out_train_without_the_held_
     assert set(headline) == {
         "document_grouped",
         "theme_f1",
+        "theme_f1_low",
+        "theme_f1_high",
         "theme_n",
         "by_corpus",
+        "by_corpus_low",
+        "by_corpus_high",
         "leave_one_corpus_out",
     }
     assert headline["theme_n"] == {"ecology": 3, "digital_economy": 2, "liquor_industry": 3}
+    per_theme = grouped["per_theme"]
+    assert headline["theme_f1_low"] == {k: per_theme[k]["low"] for k in headline["theme_n"]}
+    assert headline["theme_f1_high"] == {k: per_theme[k]["high"] for k in headline["theme_n"]}
+    for bound in ("low", "high"):
+        assert headline[f"by_corpus_{bound}"] == {
+            k: v["interval"][bound] for k, v in grouped["by_corpus"].items()
+        }
     assert headline["document_grouped"]["macro_f1"] == pytest.approx(grouped["macro_f1"])
     assert grouped["calibration"]["n"] == 10
     assert grouped["by_corpus"]["seeds"]["per_theme_n"] == {"digital_economy": 1, "ecology": 3}

@@ -274,7 +274,8 @@ def evaluate_documents(
 
 def headline_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
     """The few figures `dvc metrics show` prints: document-grouped macro-F1 and interval,
-    per corpus, leave-one-corpus-out, the focus themes' F1, the sentence-wise figure and the
+    per corpus (with intervals), leave-one-corpus-out, the focus themes' F1 with intervals,
+    the sentence-wise figure and the
     prevalence estimators' per-document share error."""
     out: dict[str, Any] = {}
     grouped = evaluation.get("document_grouped")
@@ -290,8 +291,15 @@ def headline_metrics(evaluation: dict[str, Any]) -> dict[str, Any]:
         per_theme = grouped["per_theme"]
         # a focus theme without test sentences: F1 null, count 0 (never left out silently)
         out["theme_f1"] = {k: per_theme[k]["f1"] if k in per_theme else None for k in FOCUS}
+        for bound in ("low", "high"):  # the documents-resampled bootstrap interval
+            out[f"theme_f1_{bound}"] = {k: per_theme.get(k, {}).get(bound) for k in FOCUS}
         out["theme_n"] = {k: per_theme[k]["n"] if k in per_theme else 0 for k in FOCUS}
-        out["by_corpus"] = {k: v["macro_f1"] for k, v in grouped.get("by_corpus", {}).items()}
+        by_corpus = grouped.get("by_corpus", {})
+        out["by_corpus"] = {k: v["macro_f1"] for k, v in by_corpus.items()}
+        for bound in ("low", "high"):
+            out[f"by_corpus_{bound}"] = {
+                k: (v.get("interval") or {}).get(bound) for k, v in by_corpus.items()
+            }
     loco = evaluation.get("leave_one_corpus_out")
     if loco:
         out["leave_one_corpus_out"] = {k: v["macro_f1"] for k, v in loco.items()}
