@@ -23,3 +23,30 @@ def run_dvc(project: Path, *args: str) -> str:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
+
+
+# settings that shrink the topic models and the bootstrap so a test pipeline runs in minutes
+SMALL_PIPELINE: dict[str, dict[str, object]] = {
+    "compute": {"workers": 1},
+    "lda": {"num_topics": [3, 4], "passes": 5, "iterations": 50, "min_df": 2},
+    "bertopic": {
+        "min_df": 2,
+        "hdbscan": {"min_cluster_size": 5, "min_samples": 2},
+        "visualise_top_n_topics": 5,
+    },
+    "classify": {"evaluation": {"cv_folds": 3}},
+    "prevalence": {"n_bootstrap": 50},
+}
+
+
+def with_overrides(
+    params: dict[str, object], overrides: dict[str, dict[str, object]]
+) -> dict[str, object]:
+    """`params` (params.yaml as loaded) with each section's keys set from `overrides`; a
+    nested mapping (bertopic.hdbscan) is merged into the one it overrides."""
+    for section, values in overrides.items():
+        current = params[section]
+        assert isinstance(current, dict)
+        for key, value in values.items():
+            current[key] = {**current[key], **value} if isinstance(value, dict) else value
+    return params

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from _dvc import run_dvc
+from _dvc import run_dvc, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 CONGRESS = ROOT.parent / "shared" / "corpora" / "cpc_congress" / "cpc_congress_reports.jsonl"
@@ -50,11 +50,7 @@ def _params() -> dict[str, object]:
         "stability": {"seeds": []},
         "prevalence": {"n_bootstrap": 50},
     }
-    for section, values in shrink.items():
-        current = params[section]
-        assert isinstance(current, dict)
-        current.update(values)
-    return params
+    return with_overrides(params, shrink)
 
 
 @pytest.fixture(scope="module")

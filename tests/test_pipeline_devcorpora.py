@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from _dvc import run_dvc
+from _dvc import SMALL_PIPELINE, run_dvc, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -89,22 +89,7 @@ def _params() -> dict[str, object]:
              "date": "Release Time", "issuer": ["Release Department", "Policy Release Department"]},
         ],
     }  # fmt: skip
-    shrink: dict[str, dict[str, object]] = {
-        "compute": {"workers": 1},
-        "lda": {"num_topics": [3, 4], "passes": 5, "iterations": 50, "min_df": 2},
-        "bertopic": {"min_df": 2, "hdbscan": {"min_cluster_size": 5, "min_samples": 2},
-                     "visualise_top_n_topics": 5},
-        "classify": {"evaluation": {"cv_folds": 3}},
-        "prevalence": {"n_bootstrap": 50},
-    }  # fmt: skip
-    for section, values in shrink.items():
-        current = params.get(section)
-        if not isinstance(current, dict):
-            continue
-        for key, value in values.items():
-            if key in current or section == "compute":
-                current[key] = {**current[key], **value} if isinstance(value, dict) else value
-    return params
+    return with_overrides(params, SMALL_PIPELINE)
 
 
 @pytest.fixture(scope="module")

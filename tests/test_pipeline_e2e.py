@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from _dvc import run_dvc
+from _dvc import SMALL_PIPELINE, run_dvc, with_overrides
 
 from policytopics.notebook import execute
 
@@ -57,26 +57,7 @@ def _small_seeds(seeds: Path, target: Path) -> None:
 
 
 def _small_params(params: dict[str, object]) -> dict[str, object]:
-    shrink: dict[str, dict[str, object]] = {
-        "compute": {"workers": 1},
-        "lda": {"num_topics": [3, 4], "passes": 5, "iterations": 50, "min_df": 2},
-        "bertopic": {
-            "min_df": 2,
-            "hdbscan": {"min_cluster_size": 5, "min_samples": 2},
-            "visualise_top_n_topics": 5,
-        },
-        "classify": {"evaluation": {"cv_folds": 3}},
-        "prevalence": {"n_bootstrap": 50},
-    }
-    for section, values in shrink.items():
-        current = params[section]
-        assert isinstance(current, dict)
-        for key, value in values.items():
-            if isinstance(value, dict):
-                current[key] = {**current[key], **value}
-            else:
-                current[key] = value
-    return params
+    return with_overrides(params, SMALL_PIPELINE)
 
 
 @pytest.fixture(scope="module")
