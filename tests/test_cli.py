@@ -5,7 +5,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from _theme_fixtures import SENTENCES, FakeEmbedder
 
@@ -206,40 +205,6 @@ def test_themes_lists_the_taxonomy() -> None:
     assert main(["themes"], stdout=out) == 0
     lines = out.getvalue().splitlines()
     assert len(lines) == 13 and lines[2] == "liquor_industry\t白酒产业\tLiquor (baijiu) industry"
-
-
-@pytest.mark.slow
-def test_trained_model_puts_the_issue_sentences_in_their_themes(
-    repo_root: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """End to end on the model `dvc repro` trained (real e5 embedder), Chinese and English."""
-    from policytopics.models.embed import build_embedder
-
-    monkeypatch.setattr(bundle_module, "build_embedder", build_embedder)
-    model = repo_root / "models" / "classifier"
-    if not (model / "pipeline.joblib").is_file():
-        pytest.skip("no trained classifier: run `dvc repro classify` first")
-    texts = [
-        LIQUOR,
-        ECOLOGY,
-        DIGITAL,
-        "Promote the development of the baijiu industry cluster and strengthen the Luzhou "
-        "Laojiao brand.",
-        "Strengthen ecological protection and restoration of the Yangtze River basin.",
-        "Build big data centres and develop the digital economy.",
-    ]
-    code, records = run(["classify", "--model", str(model)], "\n".join([*texts, "hello world"]))
-    assert code == 0
-    expected = ["liquor_industry", "ecology", "digital_economy"] * 2
-    assert [r["best_theme"] for r in records[:-1]] == expected
-    # the Chinese sentences are confident; an English one may be marked abstained (low
-    # confidence or far from the mostly Chinese training text) and keeps its theme
-    assert [r["theme"] for r in records[:-1]] == expected
-    assert [r["abstained"] for r in records[:3]] == [False] * 3
-    frame = pd.DataFrame(records)
-    assert frame["text"].tolist() == [*texts, "hello world"]
-    hello = records[-1]
-    assert hello["out_of_domain"] is True and hello["abstained"] is True
 
 
 def tmp_project(root: Path, model_dir: Path) -> Path:

@@ -10,7 +10,10 @@ are absent.
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -123,3 +126,34 @@ def test_digital_economy_reaches_one_percent_and_triples_in_the_18th_20th(
     early = era_share(project, "digital_economy", BEFORE_15TH)
     late = era_share(project, "digital_economy", EIGHTEENTH_TO_20TH)
     assert late >= 0.01 and late >= 3 * early, (early, late)
+
+
+def test_the_trained_model_puts_the_issue_sentences_in_their_themes(project: Path) -> None:
+    """`policytopics classify` as a user runs it, on the model this pipeline trained (real e5
+    embedder, every hand label of the project): Chinese and English, and a text from nowhere."""
+    texts = [
+        "推进白酒产业集群发展，做强浓香型白酒品牌。",
+        "加强长江流域生态保护修复。",
+        "建设大数据中心，发展数字经济。",
+        "Promote the development of the baijiu industry cluster and strengthen liquor brands.",
+        "Strengthen ecological protection and restoration of the Yangtze River basin.",
+        "Build big data centres and develop the digital economy.",
+        "hello world",
+    ]
+    cli = Path(sys.executable).with_name("policytopics")
+    result = subprocess.run(
+        [str(cli), "classify", "--model", str(project / "models" / "classifier")],
+        input="\n".join(texts) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["text"] for r in records] == texts
+    expected = ["liquor_industry", "ecology", "digital_economy"] * 2
+    assert [r["best_theme"] for r in records[:-1]] == expected
+    # a marked (abstained) prediction keeps its theme; the Chinese ones are confident
+    assert [r["theme"] for r in records[:-1]] == expected
+    assert [r["abstained"] for r in records[:3]] == [False] * 3
+    assert records[-1]["out_of_domain"] is True and records[-1]["abstained"] is True
