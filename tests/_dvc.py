@@ -50,3 +50,9 @@ def with_overrides(
         for key, value in values.items():
             current[key] = {**current[key], **value} if isinstance(value, dict) else value
     return params
+
+
+def link_embedding_cache(project: Path, cache: Path) -> None:
+    """Point `project`'s embedding cache (dvc.yaml's data/cache/embeddings) at `cache`."""
+    (project / "data" / "cache").mkdir(parents=True, exist_ok=True)
+    (project / "data" / "cache" / "embeddings").symlink_to(cache, target_is_directory=True)

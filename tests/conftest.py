@@ -1,5 +1,6 @@
 """Shared fixtures. Area-specific fixtures live beside their tests."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,3 +16,18 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return REPO_ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedding cache for every pipeline test of the session (entries are keyed by text
+    and model, shards named by their content): a text the congress run embedded is not
+    embedded again by the dev-corpora or seeds run. Starts from the repository's cache when
+    `dvc repro` has filled it, else empty (a fresh clone, CI)."""
+    cache = tmp_path_factory.mktemp("embedding-cache") / "embeddings"
+    repository = REPO_ROOT / "data" / "cache" / "embeddings"
+    if repository.is_dir():
+        shutil.copytree(repository, cache)
+    else:
+        cache.mkdir()
+    return cache

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from _dvc import run_dvc, with_overrides
+from _dvc import link_embedding_cache, run_dvc, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 CONGRESS = ROOT.parent / "shared" / "corpora" / "cpc_congress" / "cpc_congress_reports.jsonl"
@@ -57,7 +57,7 @@ def _params() -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Path:
     project = tmp_path_factory.mktemp("congress") / "project"
     (project / "corpus").mkdir(parents=True)
     (project / "corpus" / CONGRESS.name).symlink_to(CONGRESS)
@@ -67,9 +67,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (project / "labels").mkdir()
     for path in sorted((ROOT / "labels").glob("*.csv")):
         shutil.copy(path, project / "labels" / path.name)
-    cache = ROOT / "data" / "cache" / "embeddings"
-    if cache.is_dir():  # embeddings already computed (keyed by text and model): reused
-        shutil.copytree(cache, project / "data" / "cache" / "embeddings")
+    link_embedding_cache(project, embedding_cache)
     (project / "params.yaml").write_text(yaml.safe_dump(_params(), allow_unicode=True), "utf-8")
     run_dvc(project, "init", "--no-scm", "-q")
     run_dvc(project, "repro", "prevalence")

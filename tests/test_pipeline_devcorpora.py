@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from _dvc import SMALL_PIPELINE, run_dvc, with_overrides
+from _dvc import SMALL_PIPELINE, link_embedding_cache, run_dvc, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -93,13 +93,14 @@ def _params() -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Path:
     project = tmp_path_factory.mktemp("devcorpora") / "project"
     corpus = project / "corpus"
     (corpus / "congress").mkdir(parents=True)
     (corpus / "policies").mkdir()
     shutil.copy(ROOT / "dvc.yaml", project / "dvc.yaml")
     shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    link_embedding_cache(project, embedding_cache)
     (project / "labels").mkdir()  # classify.labels_dir: no other corpus's labels (fast)
     _seeds_cut(corpus)
     _congress_cut(corpus / "congress" / "reports.jsonl")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from _dvc import SMALL_PIPELINE, run_dvc, with_overrides
+from _dvc import SMALL_PIPELINE, link_embedding_cache, run_dvc, with_overrides
 
 from policytopics.notebook import execute
 
@@ -61,11 +61,12 @@ def _small_params(params: dict[str, object]) -> dict[str, object]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Path:
     project = tmp_path_factory.mktemp("e2e") / "project"
     project.mkdir()
     shutil.copy(ROOT / "dvc.yaml", project / "dvc.yaml")
     shutil.copytree(ROOT / "src", project / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    link_embedding_cache(project, embedding_cache)
     (project / "labels").mkdir()  # classify.labels_dir: no other corpus's labels (fast)
     _small_seeds(ROOT / "seeds", project / "seeds")
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
