@@ -1,10 +1,12 @@
 """Evaluation by document: labels placed in documents, by-document splits, leave-one-corpus-out,
-intervals that resample documents, folds grouped by document."""
+intervals that resample documents, folds grouped by document, and the fits as executor tasks
+(two local processes give the serial floats)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -12,18 +14,25 @@ import pandas as pd
 import pytest
 from _theme_fixtures import SENTENCES, FakeEmbedder, passages_frame
 
-from policytopics.config import EvaluationParams, TokenizeParams
+from policytopics.compute import DaskExecutor, build_executor
+from policytopics.config import (
+    ClassifierModelParams,
+    ComputeParams,
+    EvaluationParams,
+    TokenizeParams,
+)
 from policytopics.text.tokenize import build_tokenizer
 from policytopics.themes.bundle import prepare_inputs
 from policytopics.themes.by_document import (
     clustered_f1_intervals,
     evaluate_documents,
     grouped_cross_validate,
+    grouped_cross_validate_proba,
     headline_metrics,
 )
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.documents import corpus_rows, hash_is_test, place_labels
-from policytopics.themes.evaluate import TrainingData
+from policytopics.themes.evaluate import FitTask, Scoring, TrainingData, run_fits
 from policytopics.themes.lexicon import load_lexicon
 
 LEXICON = load_lexicon()
@@ -217,3 +226,29 @@ def test_evaluation_by_document_and_leave_one_corpus_out_train_without_the_held_
         for k in LEXICON.keys
         if k not in {"ecology", "digital_economy", "liquor_industry", "general"}
     ]
+
+
+def test_fit_tasks_on_two_local_processes_equal_the_fits_in_process() -> None:
+    data, hand, _ = corpus_data()
+    make_model = partial(ThemeClassifier.from_params, LEXICON, ClassifierModelParams(), 0)
+    rows, documents = list(range(len(hand))), hand["document"].tolist()
+    tasks = [
+        FitTask(rows[:16], [0, 1], (Scoring(rows[16:]), Scoring(rows[16:], plain_text=True))),
+        FitTask(rows[8:], [1], (Scoring([0], weak=True),)),
+        FitTask(rows, [], (Scoring(rows[:4]),)),
+    ]
+    serial_fits = run_fits(make_model, data, tasks)
+    serial_cv = grouped_cross_validate_proba(make_model, data, rows, documents, 4, 0)
+    executor = build_executor(ComputeParams(workers=2, min_local_tasks=1))
+    assert isinstance(executor, DaskExecutor)
+    with executor:
+        fits = run_fits(make_model, data, tasks, executor)
+        cv = grouped_cross_validate_proba(
+            make_model, data, rows, documents, 4, 0, True, False, executor
+        )
+    assert cv[1] == serial_cv[1] and np.array_equal(cv[0], serial_cv[0])  # bit for bit
+    assert [len(f.probabilities) for f in fits] == [2, 1, 1]
+    for there, here in zip(fits, serial_fits, strict=True):
+        assert there.keys == here.keys == LEXICON.keys
+        for a, b in zip(there.probabilities, here.probabilities, strict=True):
+            assert a.shape == b.shape and np.array_equal(a, b)

@@ -159,8 +159,10 @@ class FoldRecorder(ThemeClassifier):
         self.fits.append(set(inputs.texts))
         return self
 
-    def predict(self, inputs: ThemeInputs) -> list[str]:
-        return ["general"] * len(inputs)
+    def predict_proba(self, inputs: ThemeInputs) -> np.ndarray:
+        proba = np.zeros((len(inputs), len(self.keys)))
+        proba[:, self.keys.index("general")] = 1.0
+        return proba
 
 
 def test_cross_validation_keeps_a_passage_in_one_fold() -> None:

@@ -1,13 +1,20 @@
 """DVC stage `classify`: hand labels of several corpora + weak labels -> theme classifier ->
-sentence and passage scores, and its evaluation on whole unseen documents."""
+sentence and passage scores, and its evaluation on whole unseen documents.
+
+The evaluation's model fits (held-out documents and corpora, cross-validation folds, the
+held-out sentences: one task each) run on the executor `compute` asks for, and the label
+texts are embedded through it as the embed stage does; the saved model is fitted here.
+"""
 
 from __future__ import annotations
 
 import argparse
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
 
+from policytopics.compute import build_executor
 from policytopics.config import Params, load_params
 from policytopics.io import read_table, write_json_atomic, write_parquet_atomic
 from policytopics.models.embed import CachedEmbedder, Embedder, EmbeddingCache, build_embedder
@@ -100,11 +107,20 @@ def main(
         anchors,
     )
     embedder: Embedder = build_embedder(params.embed)
-    if cache is not None:  # label texts the embed stage never saw: embedded once, then cached
-        embedder = CachedEmbedder(
-            embedder, EmbeddingCache(cache), params.embed.batch_size, unit="text"
-        )
-    result = classify_corpus(tables, params, lexicon, embedder)
+    with ExitStack() as stack:
+        if cache is not None:  # label texts the embed stage never saw: embedded once, cached
+            embed_on = stack.enter_context(build_executor(params.compute, multithreaded=True))
+            embedder = CachedEmbedder(
+                embedder,
+                EmbeddingCache(cache),
+                params.embed.batch_size,
+                unit="text",
+                executor=embed_on,
+            )
+        # the largest task lists are the cross-validation folds
+        n_tasks = params.classify.evaluation.cv_folds
+        executor = stack.enter_context(build_executor(params.compute, n_tasks=n_tasks))
+        result = classify_corpus(tables, params, lexicon, embedder, executor)
     save_bundle(result.bundle, model)
     write_parquet_atomic(result.passage_themes, passage_themes)
     if result.sentence_themes is not None and sentence_themes is not None:

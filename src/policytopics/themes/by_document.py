@@ -9,17 +9,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
-from tqdm import tqdm
 
+from policytopics.compute import Executor
 from policytopics.config import EvaluationParams
 from policytopics.themes.classifier import ThemeClassifier
 from policytopics.themes.documents import corpus_rows, document_rows
 from policytopics.themes.evaluate import (
+    FitResult,
+    FitTask,
+    Scoring,
     TrainingData,
     calibration_report,
     f1_percentile_intervals,
     f1_report,
-    fit_on,
+    run_fits,
     weak_rows_without,
 )
 
@@ -155,11 +158,12 @@ def grouped_cross_validate(
     seed: int,
     plain_text: bool = True,
     progress: bool = False,
+    executor: Executor | None = None,
 ) -> list[str]:
     """Out-of-fold predictions for the hand items at `rows`, folds grouped by document
     (the most probable theme of `grouped_cross_validate_proba`)."""
     proba, keys = grouped_cross_validate_proba(
-        make_model, data, rows, documents, folds, seed, plain_text, progress
+        make_model, data, rows, documents, folds, seed, plain_text, progress, executor
     )
     return [keys[i] for i in proba.argmax(axis=1)] if len(proba) else []
 
@@ -173,6 +177,7 @@ def grouped_cross_validate_proba(
     seed: int,
     plain_text: bool = True,
     progress: bool = False,
+    executor: Executor | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Out-of-fold probabilities (len(rows), n_themes) for the hand items at `rows`, folds
     grouped by document, and the theme keys of their columns.
@@ -180,31 +185,29 @@ def grouped_cross_validate_proba(
     `documents` is each row's document (aligned with `rows`). A fold's model trains on the
     other folds' hand items and the weak passages of neither the fold's documents nor holding
     one of its items; with `plain_text` the fold is scored as new text arrives (no heading,
-    no passage), as `policytopics classify` sees it.
+    no passage), as `policytopics classify` sees it. One fold is one task on `executor`.
     """
     rows = list(rows)
     themes = np.array([data.hand_themes[i] for i in rows])
     groups = np.array(list(documents))
     n_splits = max(2, min(folds, len(set(groups.tolist()))))
     splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    proba: np.ndarray | None = None
-    keys: list[str] = []
-    splits = splitter.split(np.zeros(len(rows)), themes, groups)
-    for train_idx, test_idx in tqdm(
-        splits, total=n_splits, desc="cross-validation (by document)", disable=not progress
-    ):
+    splits = list(splitter.split(np.zeros(len(rows)), themes, groups))
+    tasks = []
+    for train_idx, test_idx in splits:
         held = [rows[i] for i in test_idx]
         banned = {str(groups[i]) for i in test_idx}
-        model = fit_on(
-            make_model, data, [rows[i] for i in train_idx], weak_rows_outside(data, held, banned)
-        )
-        inputs = data.hand.subset(held)
-        inputs = inputs.without_context() if plain_text else inputs
-        if proba is None:
-            keys = list(model.keys)
-            proba = np.zeros((len(rows), len(keys)))
-        proba[test_idx] = model.predict_proba(inputs)
-    return (proba if proba is not None else np.zeros((0, 0))), keys
+        weak = weak_rows_outside(data, held, banned)
+        scoring = Scoring(held, plain_text=plain_text)
+        tasks.append(FitTask([rows[i] for i in train_idx], weak, (scoring,)))
+    fits = run_fits(make_model, data, tasks, executor, "cross-validation (by document)", progress)
+    if not fits:
+        return np.zeros((0, 0)), []
+    keys = fits[0].keys
+    proba = np.zeros((len(rows), len(keys)))
+    for (_, test_idx), fit in zip(splits, fits, strict=True):
+        proba[test_idx] = fit.probabilities[0]
+    return proba, keys
 
 
 def pipeline_corpora(hand: pd.DataFrame, passage_documents: set[str]) -> set[str]:
@@ -221,6 +224,7 @@ def evaluate_documents(
     evaluation: EvaluationParams,
     seed: int,
     progress: bool = False,
+    executor: Executor | None = None,
 ) -> dict[str, Any]:
     """The by-document evaluation: held-out documents, then leave-one-corpus-out.
 
@@ -229,46 +233,55 @@ def evaluate_documents(
     passage). Document-grouped: train on the hand items of train documents and the weak
     passages of no test document; leave-one-corpus-out: train on every item of the other
     corpora (and the weak passages unless the held-out corpus is the pipeline's own), test on
-    every item of the held-out corpus.
+    every item of the held-out corpus. Each of these fits is one task on `executor`.
     """
     documents = hand["document"].astype(str).tolist()
     corpora = hand["corpus"].astype(str).tolist()
     out: dict[str, Any] = {}
+    # (where the report goes: None = document_grouped, else the held-out corpus; the fit)
+    planned: list[tuple[str | None, FitTask]] = []
 
-    def run(train: list[int], test: list[int], weak: list[int]) -> dict[str, Any]:
-        model = fit_on(make_model, data, train, weak)
-        proba = model.predict_proba(data.hand.subset(test).without_context())
-        plain = [model.keys[i] for i in proba.argmax(axis=1)]
+    def plain(train: list[int], test: list[int], weak: list[int]) -> FitTask:
+        return FitTask(train, weak, (Scoring(test, plain_text=True),))
+
+    def report_of(fit: FitResult, task: FitTask) -> dict[str, Any]:
+        proba, test = fit.probabilities[0], task.scorings[0].rows
         truth = [data.hand_themes[i] for i in test]
         report = held_out_report(
             truth,
-            plain,
+            fit.predicted(),
             [documents[i] for i in test],
             [corpora[i] for i in test],
             evaluation,
             seed,
-            model.keys,
+            fit.keys,
         )
-        report["train"] = {"hand": len(train), "weak": len(weak)}
+        report["train"] = {"hand": len(task.hand_rows), "weak": len(task.weak_rows)}
         # how far the probabilities can be taken at face value on new documents
-        report["calibration"] = calibration_report(truth, proba, model.keys)
+        report["calibration"] = calibration_report(truth, proba, fit.keys)
         return report
 
     train, test = document_rows(hand, "train"), document_rows(hand, "test")
     if test and len({data.hand_themes[i] for i in train}) >= 2:
         test_docs = {documents[i] for i in test}
-        out["document_grouped"] = run(train, test, weak_rows_outside(data, test, test_docs))
+        planned.append((None, plain(train, test, weak_rows_outside(data, test, test_docs))))
     own = pipeline_corpora(hand, passage_documents)
     if len(set(corpora)) > 1:
-        out["leave_one_corpus_out"] = {}
         for corpus in sorted(set(corpora)):
             others, held = corpus_rows(hand, corpus)
             if len({data.hand_themes[i] for i in others}) < 2:
                 continue
             weak = [] if corpus in own else weak_rows_outside(data, held, set())
-            if progress:
-                print(f"classify: leave out {corpus} ({len(held)} labels)", flush=True)
-            out["leave_one_corpus_out"][corpus] = run(others, held, weak)
+            planned.append((corpus, plain(others, held, weak)))
+    tasks = [t for _, t in planned]
+    fits = run_fits(make_model, data, tasks, executor, "held-out documents, corpora", progress)
+    for (left_out, planned_task), fit in zip(planned, fits, strict=True):
+        if left_out is None:
+            out["document_grouped"] = report_of(fit, planned_task)
+        else:
+            out.setdefault("leave_one_corpus_out", {})[left_out] = report_of(fit, planned_task)
+    if len(set(corpora)) > 1:
+        out.setdefault("leave_one_corpus_out", {})
     return out
 
 

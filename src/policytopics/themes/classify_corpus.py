@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from policytopics.compute import Executor
 from policytopics.config import Params
 from policytopics.errors import UserError
 from policytopics.models.embed import (
@@ -136,19 +137,25 @@ def prepare_inputs(
 
 
 def classify_corpus(
-    tables: ClassifyTables, params: Params, lexicon: Lexicon, embedder: Embedder
+    tables: ClassifyTables,
+    params: Params,
+    lexicon: Lexicon,
+    embedder: Embedder,
+    executor: Executor | None = None,
 ) -> ClassifyResult:
     """Train on hand + weak labels, score honestly, classify every passage (and sentence).
 
-    BLAS runs on one thread: L-BFGS sums its dot products (over ~10^5 coefficients) in an
-    order the thread count chooses, which moved probabilities in their last digits.
+    The evaluation's model fits are tasks on `executor` (default: this process). BLAS runs
+    on one thread, here and in every fit wherever it runs: L-BFGS sums its dot products (over ~10^5
+    coefficients) in an order the thread count chooses, which moved probabilities in their
+    last digits.
     """
     loaded = prepare_inputs(tables, params, lexicon, embedder)
     with single_threaded():
-        return _train(loaded, params)
+        return _train(loaded, params, executor)
 
 
-def _train(loaded: ClassifyInputs, params: Params) -> ClassifyResult:
+def _train(loaded: ClassifyInputs, params: Params, executor: Executor | None) -> ClassifyResult:
     return train_and_evaluate(
         loaded.passages,
         loaded.passage_inputs,
@@ -163,4 +170,5 @@ def _train(loaded: ClassifyInputs, params: Params) -> ClassifyResult:
         loaded.anchors,
         progress=True,
         sentences=loaded.sentences,
+        executor=executor,
     )

@@ -1,15 +1,24 @@
-"""Scoring the theme classifier: cross-validation, held-out F1, baselines, weak-label agreement."""
+"""Scoring the theme classifier: cross-validation, held-out F1, baselines, weak-label agreement.
+
+Every model fit is one task on the executor (`policytopics.compute`): `FitTask` names the rows
+it trains on and the rows it scores, `run_fits` sends the training data once as `Shared` and
+returns each fit's probabilities in task order. A fit runs with BLAS on one thread wherever it
+runs, so the figures are the same in this process, on local processes or on a cluster.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from tqdm import tqdm
 
+from policytopics.compute import Executor, SerialExecutor, Shared
+from policytopics.precision import single_threaded
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.lexicon import Lexicon
 
@@ -174,6 +183,82 @@ def fit_on(
     return make_model().fit(inputs, themes, sample_weight=weights)
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """Rows a fitted model scores: hand items (or weak passages with `weak`), read in their
+    passages or, with `plain_text`, as new text arrives (no heading, no passage)."""
+
+    rows: list[int]
+    weak: bool = False
+    plain_text: bool = False
+
+    def inputs(self, data: TrainingData) -> ThemeInputs:
+        chosen = (data.weak if self.weak else data.hand).subset(self.rows)
+        return chosen.without_context() if self.plain_text else chosen
+
+
+@dataclass(frozen=True)
+class FitTask:
+    """One model fit: the hand and weak rows it trains on and what it scores afterwards."""
+
+    hand_rows: list[int]
+    weak_rows: list[int]
+    scorings: tuple[Scoring, ...]
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A fit's probabilities, one (len(rows), len(keys)) matrix per scoring, in order."""
+
+    keys: list[str]
+    probabilities: list[np.ndarray]
+
+    def predicted(self, scoring: int = 0) -> list[str]:
+        """The most probable theme of each row of that scoring (as `ThemeClassifier.predict`)."""
+        return [self.keys[i] for i in self.probabilities[scoring].argmax(axis=1)]
+
+
+@dataclass(frozen=True)
+class FitInputs:
+    """What every fit of a run reads (shared by the tasks: sent once per worker)."""
+
+    make_model: Callable[[], ThemeClassifier]
+    data: TrainingData
+
+
+def run_fit(shared: Shared[FitInputs], task: FitTask) -> FitResult:
+    """One task: fit a fresh model on the task's rows and score its rows, BLAS on one thread
+    (L-BFGS sums its dot products in an order the thread count chooses)."""
+    inputs = shared.get()
+    with single_threaded():
+        model = fit_on(inputs.make_model, inputs.data, task.hand_rows, task.weak_rows)
+        probabilities = [model.predict_proba(s.inputs(inputs.data)) for s in task.scorings]
+    return FitResult(list(model.keys), probabilities)
+
+
+def run_fits(
+    make_model: Callable[[], ThemeClassifier],
+    data: TrainingData,
+    tasks: Sequence[FitTask],
+    executor: Executor | None = None,
+    desc: str = "fits",
+    progress: bool = False,
+) -> list[FitResult]:
+    """`run_fit` for every task on `executor` (default: this process), in task order.
+
+    On an executor of processes `make_model` must pickle (e.g. a `functools.partial` of
+    `ThemeClassifier.from_params`, as `training.model_factory` makes; not a lambda).
+    """
+    executor = executor if executor is not None else SerialExecutor()
+    task = partial(run_fit, Shared(FitInputs(make_model, data)))
+    results: list[FitResult] = []
+    with tqdm(total=len(tasks), desc=desc, disable=not progress) as bar:
+        for result in executor.imap(task, tasks):
+            results.append(result)
+            bar.update(1)
+    return results
+
+
 def split_by_passage_mates(
     data: TrainingData,
     rows: Sequence[int],
@@ -205,9 +290,10 @@ def cross_validate_hand(
     folds: int,
     seed: int,
     progress: bool = False,
+    executor: Executor | None = None,
 ) -> list[str]:
     """Out-of-fold predictions for the hand items at `rows` (folds stratified by theme and
-    grouped by passage).
+    grouped by passage; one fold is one task on `executor`).
 
     Items from one passage share its heading and passage embedding, so they stay in one fold:
     a held-out item is never scored with a passage-mate in training, as with new documents.
@@ -220,16 +306,16 @@ def cross_validate_hand(
     splitter = StratifiedGroupKFold(
         n_splits=max(2, min(folds, int(smallest))), shuffle=True, random_state=seed
     )
-    predictions = [""] * len(rows)
-    splits = splitter.split(np.zeros(len(rows)), themes, data.passage_groups(rows))
-    for train_idx, test_idx in tqdm(
-        splits, total=splitter.n_splits, desc="cross-validation (hand)", disable=not progress
-    ):
+    splits = list(splitter.split(np.zeros(len(rows)), themes, data.passage_groups(rows)))
+    tasks = []
+    for train_idx, test_idx in splits:
         held = [rows[i] for i in test_idx]
-        model = fit_on(
-            make_model, data, [rows[i] for i in train_idx], weak_rows_without(data, held)
-        )
-        for i, theme in zip(test_idx, model.predict(data.hand.subset(held)), strict=True):
+        train = [rows[i] for i in train_idx]
+        tasks.append(FitTask(train, weak_rows_without(data, held), (Scoring(held),)))
+    fits = run_fits(make_model, data, tasks, executor, "cross-validation (hand)", progress)
+    predictions = [""] * len(rows)
+    for (_, test_idx), fit in zip(splits, fits, strict=True):
+        for i, theme in zip(test_idx, fit.predicted(), strict=True):
             predictions[i] = theme
     return predictions
 
@@ -242,23 +328,30 @@ def cross_validate_weak(
     folds: int,
     seed: int,
     progress: bool = False,
+    executor: Executor | None = None,
 ) -> list[str]:
-    """Out-of-fold predictions for weak passages (hand items always in training)."""
+    """Out-of-fold predictions for weak passages (hand items always in training; one fold
+    is one task on `executor`)."""
     weak_rows = list(weak_rows)
     if len(weak_rows) < folds:
         return []
-    predictions = [""] * len(weak_rows)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     themes = np.array([data.weak_themes[i] for i in weak_rows])
     # stratify only on themes frequent enough; rarer ones fall into folds by position
     counts = dict(zip(*np.unique(themes, return_counts=True), strict=True))
     strata = np.array([t if counts[t] >= folds else "_rare" for t in themes])
-    splits = splitter.split(np.zeros(len(weak_rows)), strata)
-    for train_idx, test_idx in tqdm(
-        splits, total=folds, desc="cross-validation (weak)", disable=not progress
-    ):
-        model = fit_on(make_model, data, list(hand_rows), [weak_rows[i] for i in train_idx])
-        test = data.weak.subset([weak_rows[i] for i in test_idx])
-        for i, theme in zip(test_idx, model.predict(test), strict=True):
+    splits = list(splitter.split(np.zeros(len(weak_rows)), strata))
+    tasks = [
+        FitTask(
+            list(hand_rows),
+            [weak_rows[i] for i in train_idx],
+            (Scoring([weak_rows[i] for i in test_idx], weak=True),),
+        )
+        for train_idx, test_idx in splits
+    ]
+    fits = run_fits(make_model, data, tasks, executor, "cross-validation (weak)", progress)
+    predictions = [""] * len(weak_rows)
+    for (_, test_idx), fit in zip(splits, fits, strict=True):
+        for i, theme in zip(test_idx, fit.predicted(), strict=True):
             predictions[i] = theme
     return predictions

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from policytopics.analysis.quantify import Calibration
+from policytopics.compute import Executor
 from policytopics.config import ClassifyParams, EmbedParams
 from policytopics.errors import UserError
 from policytopics.models.embed import Embedder, align_languages, embedding_matrix
@@ -25,6 +27,8 @@ from policytopics.themes.calibration import calibration_from, effective_priors, 
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.documents import document_rows, documents_of, place_labels
 from policytopics.themes.evaluate import (
+    FitTask,
+    Scoring,
     TrainingData,
     calibration_report,
     cross_validate_weak,
@@ -33,6 +37,7 @@ from policytopics.themes.evaluate import (
     f1_report,
     fit_on,
     keyword_baseline,
+    run_fits,
     split_by_passage_mates,
     weak_rows_without,
 )
@@ -152,12 +157,9 @@ def hand_passage_rows(hand: pd.DataFrame, passages: pd.DataFrame) -> list[int | 
 def model_factory(
     lexicon: Lexicon, params: ClassifyParams, seed: int
 ) -> Callable[[], ThemeClassifier]:
-    """A maker of fresh, unfitted classifiers with the settings in `params`."""
-
-    def make_model() -> ThemeClassifier:
-        return ThemeClassifier.from_params(lexicon, params.model, seed)
-
-    return make_model
+    """A maker of fresh, unfitted classifiers with the settings in `params` (it pickles, so
+    fits can run in other processes)."""
+    return partial(ThemeClassifier.from_params, lexicon, params.model, seed)
 
 
 def train_and_evaluate(
@@ -174,8 +176,13 @@ def train_and_evaluate(
     anchors: dict[str, np.ndarray] | None,
     progress: bool = False,
     sentences: SentenceTable | None = None,
+    executor: Executor | None = None,
 ) -> ClassifyResult:
     """Fit on hand (train split) + weak labels; metrics never score an item the model saw.
+
+    Every evaluation fit (held-out documents and corpora, cross-validation folds, the
+    held-out sentences) is one task on `executor` (default: this process); the result does
+    not depend on it. The saved model is fitted in this process.
 
     `passage_inputs` must be row-aligned with `passages` (embeddings already aligned if
     `anchors` is given). With `sentences`, every sentence is scored too, and under
@@ -214,6 +221,7 @@ def train_and_evaluate(
             evaluation,
             seed,
             progress=progress,
+            executor=executor,
         )
     )
     doc_train = document_rows(hand, "train")
@@ -226,6 +234,7 @@ def train_and_evaluate(
             evaluation.cv_folds,
             seed,
             progress=progress,
+            executor=executor,
         )
         metrics["cross_validated"] = f1_report([data.hand_themes[i] for i in doc_train], cv_pred)
 
@@ -241,9 +250,14 @@ def train_and_evaluate(
     metrics["labels"]["hand_test"] = len(test_rows)
     test_truth = [data.hand_themes[i] for i in test_rows]
     if test_rows:
-        held = fit_on(make_model, data, train_rows, weak_rows_without(data, test_rows))
+        held_task = FitTask(
+            train_rows,
+            weak_rows_without(data, test_rows),
+            (Scoring(test_rows), Scoring(test_rows, plain_text=True)),
+        )
+        [held] = run_fits(make_model, data, [held_task], executor, "held-out fit", progress)
         test_inputs = hand_inputs.subset(test_rows)
-        test_proba = held.predict_proba(test_inputs)
+        test_proba = held.probabilities[0]
         test_pred = [lexicon.keys[i] for i in test_proba.argmax(axis=1)]
         metrics["held_out"] = f1_report(test_truth, test_pred)
         metrics["held_out"]["calibration"] = calibration_report(
@@ -261,9 +275,7 @@ def train_and_evaluate(
             data, test_rows, train_rows, test_truth, test_pred
         )
         # as `policytopics classify` sees plain text: no heading, no surrounding passage
-        metrics["held_out_text_only"] = f1_report(
-            test_truth, held.predict(test_inputs.without_context())
-        )
+        metrics["held_out_text_only"] = f1_report(test_truth, held.predicted(1))
         theme_vectors = embedder.embed(lexicon.descriptions(), "query")
         raw = embedder.embed(test_inputs.texts, "passage")
         metrics["baselines_held_out"] = {
@@ -282,6 +294,7 @@ def train_and_evaluate(
             evaluation.cv_folds,
             seed,
             progress=progress,
+            executor=executor,
         )
         truth = [data.weak_themes[i] for i in weak_rows]
         sources = [weak["source"].iloc[i] for i in weak_rows]
@@ -296,17 +309,20 @@ def train_and_evaluate(
         metrics["weak_label_agreement"] = agreement
 
     # rates and priors for the prevalence estimators, and their measured error per document
-    out_of_fold = out_of_fold_calibration(make_model, data, hand, params, seed, progress)
+    out_of_fold = out_of_fold_calibration(make_model, data, hand, params, seed, progress, executor)
 
     # the model that is saved and scores the corpus: every hand label (final_fit: all) or
     # those of train documents only (final_fit: train), and every weak passage that holds
-    # no held-back item
+    # no held-back item. Fitted here whatever the executor: a model unpickled from a worker
+    # holds the same numbers but can pickle to other bytes (pickle records which strings are
+    # one object, and a worker's inputs arrive as copies), and the bundle's bytes must not
+    # depend on where the work ran
     final_rows = list(range(len(hand))) if params.final_fit == "all" else doc_train
     held_back = [i for i in range(len(hand)) if i not in set(final_rows)]
-    final = fit_on(make_model, data, final_rows, weak_rows_without(data, held_back))
+    weak_final = weak_rows_without(data, held_back)
+    final = fit_on(make_model, data, final_rows, weak_final)
     metrics["final_model"] = {"fit": params.final_fit, "hand": len(final_rows)}
 
-    weak_final = weak_rows_without(data, held_back)
     # OOD reference for new text (issue 14): the aligned embeddings of the rows `final` fit on
     ood = training_ood(data.hand.embeddings[final_rows], data.weak.embeddings[weak_final])
     calibration: Calibration | None = None
@@ -360,6 +376,7 @@ def out_of_fold_calibration(
     params: ClassifyParams,
     seed: int,
     progress: bool = False,
+    executor: Executor | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]] | None:
     """Out-of-fold probabilities of every hand label (folds grouped by document, plain
     text) and the estimators' per-document share error on the labelled documents.
@@ -376,7 +393,14 @@ def out_of_fold_calibration(
     if len(set(data.hand_themes)) < 2:
         return None
     proba, keys = grouped_cross_validate_proba(
-        make_model, data, rows, documents, evaluation.cv_folds, seed + 1, progress=progress
+        make_model,
+        data,
+        rows,
+        documents,
+        evaluation.cv_folds,
+        seed + 1,
+        progress=progress,
+        executor=executor,
     )
     code = {k: i for i, k in enumerate(keys)}
     true = np.array([code[t] for t in data.hand_themes], dtype=np.int64)
