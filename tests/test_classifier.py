@@ -212,16 +212,22 @@ def test_cap_per_theme_is_seeded_and_keeps_order() -> None:
     assert cap_per_theme(labels, 0, seed=1).empty
 
 
-def train_fixture() -> tuple[pd.DataFrame, object]:
+def train_fixture(
+    held_out_clauses: Sequence[tuple[str, str]] = (),
+) -> tuple[pd.DataFrame, object]:
+    """`held_out_clauses`: more test items (theme, text), e.g. clauses of weak passages."""
     passages = passages_frame()
     # the 12 sentences of doc0 (a train document) and one of each theme from doc1 (test)
     chosen = [SENTENCES[i] for i in [*range(0, 24, 2), 1, 7, 13, 19]]
+    splits = ["test" if i % 3 == 0 else "train" for i in range(len(chosen))]
+    chosen += list(held_out_clauses)
+    splits += ["test"] * len(held_out_clauses)
     hand = pd.DataFrame(
         {
             "text": [t for _, t in chosen],
             "passage_id": "",
             "theme": [k for k, _ in chosen],
-            "split": ["test" if i % 3 == 0 else "train" for i in range(len(chosen))],
+            "split": splits,
             "source_file": "",
         }
     )
@@ -273,6 +279,26 @@ def test_training_scores_held_out_items_and_classifies_every_passage() -> None:
     assert weak_ids and not weak_ids & {
         f"doc{i % 2}/p{i:04d}" for i in [*range(0, 24, 2), 1, 7, 13, 19]
     }
+
+
+def test_weak_agreement_needs_enough_weak_passages_without_held_out_items() -> None:
+    # seven held-out clauses sit in seven of the eight weak passages: one weak passage is
+    # left to score, fewer than the 2 folds, so the weak-label agreement is not measured
+    clauses = [
+        ("ecology", "推进污水处理厂建设"),
+        ("ecology", "坚持生态优先绿色发展"),
+        ("digital_economy", "推动工业互联网平台建设"),
+        ("digital_economy", "引进人工智能和区块链企业"),
+        ("liquor_industry", "建设白酒产业园区"),
+        ("liquor_industry", "鼓励酒类企业兼并重组"),
+        ("general", "今年是十四五规划开局之年"),
+    ]
+    _, result = train_fixture(clauses)
+    metrics = result.metrics  # type: ignore[attr-defined]
+    assert len(result.weak_labels) == 8  # type: ignore[attr-defined]
+    assert metrics["labels"]["hand_test"] == 6 + 7
+    assert "weak_label_agreement" not in metrics
+    assert "weak_label_agreement" in train_fixture()[1].metrics  # type: ignore[attr-defined]
 
 
 def test_saved_bundle_classifies_new_text(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -284,8 +284,9 @@ def train_and_evaluate(
                 test_truth, description_baseline(raw, theme_vectors, lexicon.keys)
             ),
         }
-    if len(weak) >= 2 * evaluation.cv_folds:
-        weak_rows = weak_rows_without(data, test_rows)
+    # weak passages that hold a held-out item are never scored: the folds count the others
+    weak_rows = weak_rows_without(data, test_rows)
+    if len(weak_rows) >= 2 * evaluation.cv_folds:
         weak_pred = cross_validate_weak(
             make_model,
             data,
