@@ -1,5 +1,6 @@
-"""The classify stage in its own process (compute.workers: 1) and on the default executor
-(compute.workers: 0, one local worker process per core), side by side on the same inputs.
+"""The classify stage in its own process (compute.workers: 1) and on local worker processes
+(compute.workers: 0, one per core, with compute.min_fit_workers: 1 so that even 2 workers are
+used; the default, 4, keeps the fits in process on fewer), side by side on the same inputs.
 
     PYTHONPATH=src .venv/bin/python benchmarks/bench_classify_executor.py [--repeat 2]
 
@@ -31,7 +32,7 @@ from typing import Any
 
 import yaml
 
-CONFIGS = {"serial": 1, "default": 0}  # compute.workers; 0 = one per core
+CONFIGS = {"serial": 1, "workers": 0}  # compute.workers; 0 = one per core
 STAGE = "classify"
 
 
@@ -82,6 +83,7 @@ def run(root: Path, work: Path, name: str, workers: int, round_: int) -> dict[st
     here.mkdir(parents=True)
     params = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
     params.setdefault("compute", {})["workers"] = workers
+    params["compute"]["min_fit_workers"] = 1  # measure the workers, whatever the default
     (here / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True), "utf-8")
     args, outs = stage_arguments(root, here)
     env = {**os.environ, "PYTHONPATH": str(root / "src")}

@@ -104,6 +104,9 @@ def test_build_executor_stays_in_process_when_a_cluster_cannot_pay_off() -> None
     assert isinstance(build_executor(light, n_tasks=63, light=True), SerialExecutor)
     two = ComputeParams(workers=2, min_local_tasks=4)
     assert isinstance(build_executor(two, n_tasks=10_000, light=True), SerialExecutor)
+    # model fits: in process below min_workers local workers
+    assert isinstance(build_executor(two, n_tasks=20, min_workers=4), SerialExecutor)
+    assert isinstance(build_executor(ComputeParams(workers=3), min_workers=4), SerialExecutor)
 
 
 def test_scheduler_comes_from_params_then_environment() -> None:

@@ -246,6 +246,7 @@ def build_executor(
     n_tasks: int | None = None,
     multithreaded: bool = False,
     light: bool = False,
+    min_workers: int = 2,
     environ: dict[str, str] | None = None,
 ) -> Executor:
     """The executor `params` ask for; use it as a context manager so what it starts is stopped.
@@ -256,7 +257,9 @@ def build_executor(
     each task takes milliseconds (tokenizing a chunk); through local processes such a task
     costs 2-3 times its CPU (benchmarks/bench_scale.py), so locally they run in this process
     unless there are `LIGHT_TASK_FACTOR` x `min_local_tasks` tasks and 4 or more workers.
-    A scheduler or a cluster, once configured, is always used.
+    `min_workers`: locally, fewer workers than this run the tasks in this process (model fits
+    of a second or two gain nothing from 2 workers that share the memory bandwidth:
+    `compute.min_fit_workers`). A scheduler or a cluster, once configured, is always used.
     """
     address = scheduler_address(params, environ)
     if address and params.cluster is not None:
@@ -279,7 +282,8 @@ def build_executor(
     workers = local_workers(params)
     needed = params.min_local_tasks * (LIGHT_TASK_FACTOR if light else 1)
     few = n_tasks is not None and n_tasks < needed
-    if workers == 1 or multithreaded or few or (light and workers < LIGHT_MIN_WORKERS):
+    too_few_workers = workers < max(2, min_workers)
+    if too_few_workers or multithreaded or few or (light and workers < LIGHT_MIN_WORKERS):
         return SerialExecutor()
     from distributed import Client, LocalCluster
 

@@ -352,6 +352,7 @@ class ComputeParams(Section):
 
     workers: int = Field(default=0, ge=0)  # local processes; 0 = one per core
     min_local_tasks: int = Field(default=4, ge=1)  # fewer tasks run in this process
+    min_fit_workers: int = Field(default=4, ge=1)  # model fits: fewer local workers, in process
     scheduler: str = ""  # an existing Dask scheduler (or env POLICYTOPICS_SCHEDULER)
     connect_timeout: str = "30s"
     cluster: ClusterParams | None = None  # a SLURM/PBS cluster started for the run

@@ -117,9 +117,13 @@ def main(
                 unit="text",
                 executor=embed_on,
             )
-        # the largest task lists are the cross-validation folds
+        # the largest task lists are the cross-validation folds; fits of a second or two
+        # stay in this process below compute.min_fit_workers local workers (docs/scaling.md)
         n_tasks = params.classify.evaluation.cv_folds
-        executor = stack.enter_context(build_executor(params.compute, n_tasks=n_tasks))
+        fits_on = build_executor(
+            params.compute, n_tasks=n_tasks, min_workers=params.compute.min_fit_workers
+        )
+        executor = stack.enter_context(fits_on)
         result = classify_corpus(tables, params, lexicon, embedder, executor)
     save_bundle(result.bundle, model)
     write_parquet_atomic(result.passage_themes, passage_themes)
