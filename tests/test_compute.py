@@ -89,6 +89,28 @@ def test_local_processes_give_the_serial_results_in_task_order(
     assert list(two_processes.imap(partial(_scaled, Shared([3])), tasks)) == [3 * t for t in tasks]
 
 
+class _CountsPickles:
+    """A task function that counts how often this process pickles it."""
+
+    pickled = 0
+
+    def __call__(self, value: int) -> int:
+        return value + 1
+
+    def __reduce__(self) -> tuple[type[_CountsPickles], tuple[()]]:
+        _CountsPickles.pickled += 1
+        return _CountsPickles, ()
+
+
+def test_the_function_goes_to_the_cluster_once_not_with_every_task(
+    two_processes: DaskExecutor,
+) -> None:
+    _CountsPickles.pickled = 0
+    assert two_processes.map(_CountsPickles(), list(range(12))) == list(range(1, 13))
+    # distributed pickles a submitted task's arguments twice: 24 when it went with every task
+    assert _CountsPickles.pickled == 2
+
+
 def test_a_task_error_reaches_the_caller_unchanged(two_processes: DaskExecutor) -> None:
     with pytest.raises(ZeroDivisionError):
         two_processes.map(partial(divmod, 1), [1, 0])

@@ -106,6 +106,14 @@ class SerialExecutor(_Closing):
         return "SerialExecutor()"
 
 
+def _identity(value: T) -> T:
+    return value
+
+
+def _apply(fn: Callable[[T], R], task: T) -> R:
+    return fn(task)
+
+
 class DaskExecutor(_Closing):
     """Tasks on a dask.distributed cluster through `client`; closes what it was given to own."""
 
@@ -125,17 +133,24 @@ class DaskExecutor(_Closing):
         return list(self.imap(fn, tasks))
 
     def imap(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[R]:
-        # The window is re-read every 64 tasks: batch-queue workers join after a while.
+        # `fn` (a partial holding Shared training data, a corpus, a model) goes to the cluster
+        # once, as the result of one task that every task depends on: the workers fetch it
+        # from each other, not from this process with every task. The window is re-read every
+        # 64 tasks: batch-queue workers join after a while.
+        held = self.client.submit(_identity, fn, pure=False)
         pending: deque[Any] = deque()
         window = self._per_worker * self.workers
-        for index, task in enumerate(tasks):
-            pending.append(self.client.submit(fn, task, pure=False))
-            if index % 64 == 63:
-                window = self._per_worker * self.workers
-            while len(pending) >= window:
+        try:
+            for index, task in enumerate(tasks):
+                pending.append(self.client.submit(_apply, held, task, pure=False))
+                if index % 64 == 63:
+                    window = self._per_worker * self.workers
+                while len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        finally:
+            held.release()
 
     def close(self) -> None:
         for thing in reversed(self._owned):
