@@ -25,6 +25,7 @@ through the cache (default data/cache/embeddings). Writes benchmarks/out/classif
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import shlex
 import time
@@ -157,10 +158,8 @@ def stage_args(labels: list[str], cache: Path) -> dict[str, Any]:
     start = words.index("--labels")
     end = next((i for i in range(start + 1, len(words)) if words[i].startswith("--")), len(words))
     words = [*words[:start], "--labels", *labels, *words[end:]]
-    paths = vars(parse_args(words))
-    for output in ("model", "passage_themes", "sentence_themes", "metrics", "evaluation", "cache"):
-        paths.pop(output, None)
-    return paths
+    wanted = inspect.signature(read_tables).parameters  # the inputs, not the stage's outputs
+    return {name: path for name, path in vars(parse_args(words)).items() if name in wanted}
 
 
 def changed(settings: ClassifyParams, changes: dict[str, dict[str, Any]]) -> ClassifyParams:

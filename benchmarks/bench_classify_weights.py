@@ -22,6 +22,7 @@ per setting and seed on 2 cores. Needs `dvc repro themes embed` first.
 from __future__ import annotations
 
 import argparse
+import inspect
 import shlex
 import time
 import warnings
@@ -62,9 +63,9 @@ def main() -> None:
 
     params = load_params(ROOT / "params.yaml")
     lexicon = lexicon_from_params(params.themes.lexicon)
-    paths = vars(stage_args([str(ROOT / params.corpus.labels)]))  # the seed labels only
-    for output in ("model", "passage_themes", "sentence_themes", "metrics", "evaluation", "cache"):
-        del paths[output]
+    arguments = vars(stage_args([str(ROOT / params.corpus.labels)]))  # the seed labels only
+    wanted = inspect.signature(read_tables).parameters  # the inputs, not the stage's outputs
+    paths = {name: path for name, path in arguments.items() if name in wanted}
     tables = read_tables(params, lexicon, **paths)
     loaded = prepare_inputs(tables, params, lexicon, build_embedder(params.embed))
     settings = params.classify
