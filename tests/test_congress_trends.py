@@ -19,15 +19,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from _corpora import CONGRESS, CONGRESS_TABLE, CONGRESS_YEARS
 from _dvc import link_embedding_cache, run_dvc, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
-CONGRESS = ROOT.parent / "shared" / "corpora" / "cpc_congress" / "cpc_congress_reports.jsonl"
-YEARS = {
-    "1": 1921, "3": 1923, "7": 1945, "9": 1969, "10": 1973, "11": 1977, "12": 1982,
-    "13": 1987, "14": 1992, "15": 1997, "16": 2002, "17": 2007, "18": 2012, "19": 2017,
-    "20": 2022,
-}  # fmt: skip
 NINTH_TO_15TH = (1969, 1997)
 EIGHTEENTH_TO_20TH = (2012, 2022)
 BEFORE_15TH = (1921, 1992)
@@ -39,14 +34,7 @@ pytestmark = [
 
 def _params() -> dict[str, object]:
     params: dict[str, object] = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["corpus"] = {
-        "dir": "corpus",
-        "labels": "seed_labels.csv",
-        "tables": [
-            {"glob": "*.jsonl", "text": "content", "title": "title", "doc_type": "type",
-             "year": "congress", "year_map": YEARS, "values": {"admin_level": "national"}},
-        ],
-    }  # fmt: skip
+    params["corpus"] = {"dir": "corpus", "labels": "seed_labels.csv", "tables": [CONGRESS_TABLE]}
     shrink: dict[str, dict[str, object]] = {
         "compute": {"workers": 1},
         "lda": {"num_topics": [10], "passes": 10, "iterations": 50},
@@ -90,7 +78,7 @@ def test_sentences_of_every_era_are_classified(project: Path) -> None:
     assert len(scored) == len(sentences) > 5000
     assert scored["confidence"].between(0, 1).all() and scored["ood"].between(0, 1).all()
     documents = pd.read_parquet(project / "data/interim/documents.parquet")
-    assert sorted(documents["year"].unique().tolist()) == sorted(set(YEARS.values()))
+    assert sorted(documents["year"].unique().tolist()) == sorted(set(CONGRESS_YEARS.values()))
     shares = pd.read_csv(project / "reports/prevalence/themes_by_document.csv")
     assert shares["doc_id"].nunique() == 16
     sums = shares.groupby("doc_id")["prevalence"].sum().to_numpy()

@@ -15,14 +15,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from _corpora import CONGRESS, CONGRESS_TABLE, CORPORA, WORKBOOK, WORKBOOK_TABLE
 from _dvc import SMALL_PIPELINE, link_embedding_cache, run_dvc, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = ROOT.parent / "shared" / "corpora"
-CONGRESS = CORPORA / "cpc_congress" / "cpc_congress_reports.jsonl"
-WORKBOOK = CORPORA / "policies_digital" / "Policies Data.xlsx"
 CUT = 2500  # characters kept of each congress report and workbook row
-CONGRESS_YEARS = {"1": 1921, "7": 1945, "18": 2012, "20": 2022}
+KEPT_CONGRESSES = {"1", "7", "18", "20"}  # 1921, 1945, 2012, 2022
 SHANDONG = "policies/policies.xlsx#ShanDong Policies Table"
 pytestmark = pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora/ is absent")
 
@@ -33,7 +31,7 @@ def _congress_cut(target: Path) -> None:
     for line in CONGRESS.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         beijing = record["title"] == "北京共产主义组织的报告 (一大)"  # 一大 once: Guangzhou
-        if str(record["congress"]) in CONGRESS_YEARS and not beijing:
+        if str(record["congress"]) in KEPT_CONGRESSES and not beijing:
             keep.append({**record, "content": record["content"][:CUT]})
     target.write_text(
         "\n".join(json.dumps(r, ensure_ascii=False) for r in keep) + "\n", encoding="utf-8"
@@ -81,14 +79,8 @@ def _params() -> dict[str, object]:
     params["corpus"] = {
         "dir": "corpus",
         "labels": "corpus/labels.csv",
-        "tables": [
-            {"glob": "*.jsonl", "text": "content", "title": "title", "doc_type": "type",
-             "year": "congress", "year_map": CONGRESS_YEARS,
-             "values": {"admin_level": "national"}},
-            {"glob": "*.xlsx", "text": "Policy Content", "title": "Policy Title",
-             "date": "Release Time", "issuer": ["Release Department", "Policy Release Department"]},
-        ],
-    }  # fmt: skip
+        "tables": [CONGRESS_TABLE, WORKBOOK_TABLE],
+    }
     return with_overrides(params, SMALL_PIPELINE)
 
 
