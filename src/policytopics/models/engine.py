@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from policytopics.cpu import has_avx2_fma
+
 EXACT_FLAGS: tuple[str, ...] = (
     *("-O2", "-fPIC", "-shared", "-fopenmp", "-mavx2", "-mfma"),
     *("-fno-fast-math", "-ffp-contract=off"),
@@ -60,18 +62,6 @@ def engine_directory(environ: dict[str, str] | None = None) -> Path:
         return Path(env["POLICYTOPICS_ENGINE_DIR"])
     base = Path(env["XDG_CACHE_HOME"]) if env.get("XDG_CACHE_HOME") else Path.home() / ".cache"
     return base / "policytopics"
-
-
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> set[str]:
-    """The CPU's feature flags (Linux), or an empty set."""
-    try:
-        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return set()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return set(line.partition(":")[2].split())
-    return set()
 
 
 def compiler(environ: dict[str, str] | None = None) -> list[str] | None:
@@ -112,8 +102,7 @@ def exact_engine(
     machine = platform.machine() if machine is None else machine
     if machine not in ("x86_64", "AMD64"):
         return Engine("", None, f"the CPU is {machine}, not x86-64")
-    flags = cpu_flags() if flags is None else flags
-    if not {"avx2", "fma"} <= flags:
+    if not has_avx2_fma(machine, flags):
         return Engine("", None, "the CPU reports no AVX2 and FMA (Linux /proc/cpuinfo)")
     command = compiler(environ)
     if command is None:
