@@ -4,6 +4,10 @@ Run from the repository root: `.venv/bin/python labels/sample_sentences.py OUT_D
 `OUT_DIR/candidates_<corpus>.csv` (text, corpus, document, year, pool) for a labeller to read;
 the corpora stay in ../shared/corpora/ and are never copied into the repository. See
 docs/labels.md for the design (random pool per document, cue pools per theme).
+
+`.venv/bin/python labels/sample_sentences.py OUT_DIR --seeds` instead draws more sentences of
+the seed corpus's *train* documents (the pipeline's own sentences, `data/interim/`, after
+`dvc repro segment`) that `seeds/labels.csv` does not hold: `OUT_DIR/candidates_seeds.csv`.
 """
 
 from __future__ import annotations
@@ -59,6 +63,14 @@ CUE_SIZES: dict[str, dict[str, int]] = {
         **{"opening_regional": 10, "governance_reform": 10},
     },
 }
+
+# seed corpus (--seeds): random sentences per train document, then cue pools over them
+SEED_RANDOM_PER_DOC = {"government_work_report": 50, "five_year_plan": 40, "policy_plan": 20}
+SEED_CUE_SIZES = {
+    **{"liquor_industry": 10, "manufacturing": 20, "opening_regional": 20, "ecology": 15},
+    **{"digital_economy": 10, "agriculture_rural": 10},
+}
+SEED_TEST_SHARE = 0.4  # evaluation.document_test_share of params.yaml
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -147,6 +159,82 @@ def draw(
     return pd.DataFrame(rows, columns=["text", "corpus", "document", "year", "pool"])
 
 
+def seed_documents(
+    sentences_table: pd.DataFrame, passages: pd.DataFrame, labelled: set[str]
+) -> tuple[list[tuple[str, int, str, list[str]]], set[str]]:
+    """(doc_id, year, doc_type, usable sentences not in `labelled`) of each seed train document
+    whose type `SEED_RANDOM_PER_DOC` names, by the pipeline's split rule (a test document is
+    never drawn); and the sentences of the test documents."""
+    from policytopics.themes.documents import hash_is_test
+
+    meta = passages.groupby("doc_id")[["year", "doc_type"]].first()
+    test = {doc for doc in meta.index if hash_is_test(doc, SEED_TEST_SHARE)}
+    docs = []
+    for doc, group in sentences_table.sort_values(["doc_id", "position"]).groupby("doc_id"):
+        year, doc_type = meta.loc[doc, "year"], meta.loc[doc, "doc_type"]
+        if doc in test or doc_type not in SEED_RANDOM_PER_DOC:
+            continue
+        pool: list[str] = []
+        for s in group["text"]:
+            s = s.strip()
+            if MIN_CHARS <= len(s) <= MAX_CHARS and s not in pool and s not in labelled:
+                pool.append(s)
+        docs.append((str(doc), int(year), str(doc_type), pool))
+    in_test = sentences_table.loc[sentences_table["doc_id"].isin(test), "text"]
+    return docs, set(in_test.astype(str))
+
+
+def drop_known(drawn: pd.DataFrame, labelled: set[str], test_sentences: set[str]) -> pd.DataFrame:
+    """`drawn` without the rows that, punctuation, width and spacing ignored (`match_key`),
+    equal, contain or lie inside a labelled text (the seed labels were cut from the raw files,
+    so their punctuation can differ from the pipeline's sentences), or that a test document
+    holds too. Applied after the draw (it was found after the first draw went to the
+    labellers, so the draw stays as it was)."""
+    from policytopics.themes.labels import match_key
+
+    label_keys = [k for k in map(match_key, labelled) if k]
+    in_test = {match_key(t) for t in test_sentences}
+
+    def known(text: str) -> bool:
+        key = match_key(text)
+        return key in in_test or any(key in k or k in key for k in label_keys)
+
+    return drawn[~drawn["text"].map(known)].reset_index(drop=True)
+
+
+def draw_seeds(docs: list[tuple[str, int, str, list[str]]]) -> pd.DataFrame:
+    """Random pool per train document (seeded by doc_id), then the cue pools of
+    `SEED_CUE_SIZES` over the same documents, each skipping what is drawn already."""
+    rows, taken = [], set()
+    for doc, year, doc_type, pool in docs:
+        rng = random.Random(f"{SEED}:seeds:{doc}")
+        for s in rng.sample(pool, min(SEED_RANDOM_PER_DOC[doc_type], len(pool))):
+            taken.add(s)
+            rows.append((s, "seeds", doc, year, "random"))
+    for theme, size in SEED_CUE_SIZES.items():
+        cue = re.compile(CUES[theme])
+        cands = [(s, doc, y) for doc, y, _, pool in docs for s in pool if cue.search(s)]
+        rng = random.Random(f"{SEED}:seeds:{theme}")
+        rng.shuffle(cands)
+        for s, doc, year in [c for c in cands if c[0] not in taken][:size]:
+            taken.add(s)
+            rows.append((s, "seeds", doc, year, f"cue:{theme}"))
+    return pd.DataFrame(rows, columns=["text", "corpus", "document", "year", "pool"])
+
+
+def main_seeds(out_dir: Path) -> None:
+    interim = Path("data/interim")
+    labelled = set(pd.read_csv("seeds/labels.csv")["text"].astype(str).str.strip())
+    docs, test_sentences = seed_documents(
+        pd.read_parquet(interim / "sentences.parquet"),
+        pd.read_parquet(interim / "passages.parquet"),
+        labelled,
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    drawn = drop_known(draw_seeds(docs), labelled, test_sentences)
+    drawn.to_csv(out_dir / "candidates_seeds.csv", index=False)
+
+
 def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     congress = congress_documents()
@@ -166,7 +254,10 @@ def main(out_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[2:] == ["--seeds"]:
+        main_seeds(Path(sys.argv[1]))
+    else:
+        main(Path(sys.argv[1]))
 
 
 CONGRESS_ERAS = ((1921, 1945), (1969, 1977), (1982, 1997), (2002, 2012), (2017, 2022))
