@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Iterator
 from functools import partial
@@ -184,6 +185,21 @@ def test_slurm_cluster_from_params_yaml_writes_the_expected_job_script() -> None
     ):
         assert line in script
     assert "--nthreads 1 " in script and "--nworkers 8 " in script  # 0: a worker per core
+    # the workers get this process's CPU target (policytopics/cpu.py), after the user's lines
+    pins = [f"export {line}" for line in pinned_exports_expected()]
+    assert pins and script.index("module load python/3.11") < script.index(pins[0])
+    assert all(pin in script for pin in pins)
+
+
+def pinned_exports_expected() -> list[str]:
+    """The pins `import policytopics` set in this test process (an AVX2 machine)."""
+    assert os.environ.get("NUMBA_CPU_NAME") == "haswell"
+    return [
+        "NUMBA_CPU_NAME=haswell",
+        "NUMBA_CPU_FEATURES=''",
+        "NPY_DISABLE_CPU_FEATURES='X86_V4 AVX512_ICL AVX512_SPR'",
+        "OPENBLAS_CORETYPE=Haswell",
+    ]
 
 
 def test_pbs_cluster_job_script() -> None:

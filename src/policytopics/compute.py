@@ -35,6 +35,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import numpy as np
 
 from policytopics.config import ClusterParams, ComputeParams
+from policytopics.cpu import pinned_exports
 from policytopics.errors import UserError
 
 T = TypeVar("T")
@@ -222,7 +223,7 @@ def _jobqueue_cluster(cluster: ClusterParams) -> Any:
         "processes": cluster.processes or cluster.cores,  # 0: one single-threaded worker per core
         "walltime": cluster.walltime,
         "job_extra_directives": list(cluster.job_extra),
-        "job_script_prologue": list(cluster.prologue),
+        "job_script_prologue": [*cluster.prologue, *pinned_exports()],
     }
     if cluster.queue:
         options["queue"] = cluster.queue

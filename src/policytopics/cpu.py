@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 from pathlib import Path
 
 HASWELL_LEVEL: dict[str, str] = {
@@ -61,3 +62,11 @@ def pin_cpu_target(
     set_now = {key: value for key, value in chosen.items() if key not in env}
     env.update(set_now)
     return set_now
+
+
+def pinned_exports(environ: dict[str, str] | None = None) -> list[str]:
+    """Shell lines that give batch-job workers this process's CPU target (`HASWELL_LEVEL`
+    variables that are set here): a worker started by a job script imports numpy before it
+    ever imports policytopics, so it cannot pin itself."""
+    env = os.environ if environ is None else environ
+    return [f"export {key}={shlex.quote(env[key])}" for key in HASWELL_LEVEL if key in env]
