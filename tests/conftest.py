@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+import policytopics  # noqa: F401  # first: pins the CPU target before any test imports numpy
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
