@@ -12,7 +12,6 @@ the work is split or where it runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -152,10 +151,11 @@ def cluster_counts(
     return counts
 
 
-def chunk_generators(seed: int, n_rep: int) -> Iterator[tuple[int, int, np.random.Generator]]:
-    """(begin, stop, rng) for each fixed chunk of replicates, each with its own child seed."""
+def chunk_seeds(seed: int, n_rep: int) -> list[tuple[int, int, np.random.SeedSequence]]:
+    """(begin, stop, child seed) of each fixed chunk of replicates: tasks for an executor."""
     n_chunks = -(-n_rep // CHUNK)
     children = np.random.SeedSequence(seed).spawn(n_chunks)
-    for index, child in enumerate(children):
-        begin = index * CHUNK
-        yield begin, min(n_rep, begin + CHUNK), np.random.default_rng(child)
+    return [
+        (index * CHUNK, min(n_rep, (index + 1) * CHUNK), child)
+        for index, child in enumerate(children)
+    ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -24,12 +25,14 @@ import statsmodels.api as sm
 
 from policytopics.analysis.composition import (
     Units,
-    chunk_generators,
+    chunk_seeds,
     cluster_counts,
     composed_shares,
     document_shares,
 )
+from policytopics.compute import Executor, SerialExecutor, Shared
 from policytopics.errors import UserError
+from policytopics.precision import single_threaded
 
 EFFECT_COLUMNS: tuple[str, ...] = (
     "formula",
@@ -311,6 +314,7 @@ def estimate_effects(
     clusters: np.ndarray,
     replicates: Replicates,
     within_clusters: bool = False,
+    executor: Executor | None = None,
 ) -> EffectsResult:
     """Effects and marginal shares for every formula and theme, with bootstrap intervals.
 
@@ -318,7 +322,9 @@ def estimate_effects(
     each document's weight in the fit; `clusters`: a code per document; clusters are resampled,
     each bringing all its documents (a code per document = plain document resampling);
     `within_clusters` also resamples documents inside each drawn cluster (for comparison only:
-    it counts within-cluster variance twice).
+    it counts within-cluster variance twice). The replicates are fixed chunks with a seed each
+    (`replicate_chunk`), run on `executor` (default: in this process); the result does not
+    depend on where they ran.
     """
     n_docs = len(covariates)
     if len(themes) != units.n_themes:
@@ -337,18 +343,21 @@ def estimate_effects(
     predicting = [np.empty_like(g) for g in gammas]
     row_weights = [np.empty((replicates.n_bootstrap, len(d.rows))) for d in designs]
     if designs:
-        for begin, stop, rng in chunk_generators(replicates.seed, replicates.n_bootstrap):
-            size = stop - begin
-            counts = cluster_counts(clusters, size, rng, within=within_clusters)
-            drawn = (
-                composed_shares(units, n_docs, size, rng)
-                if replicates.composition
-                else np.broadcast_to(shares, (size, *shares.shape))
-            )
-            for index, design in enumerate(designs):
-                weights = counts[:, design.rows] * doc_weights[design.rows]
-                fit = batched_fractional_logit(bases[index][0], drawn[:, design.rows], weights)
-                fitted_betas, reported = coefficients(fit, bases[index][1])
+        inputs = ReplicateInputs(
+            units=units,
+            n_docs=n_docs,
+            shares=shares,
+            clusters=clusters,
+            within_clusters=within_clusters,
+            composition=replicates.composition,
+            doc_weights=doc_weights,
+            designs=[(d.rows, q, r) for d, (q, r) in zip(designs, bases, strict=True)],
+        )
+        chunks = chunk_seeds(replicates.seed, replicates.n_bootstrap)
+        runner = executor if executor is not None else SerialExecutor()
+        drawn_chunks = runner.map(partial(replicate_chunk, Shared(inputs)), chunks)
+        for (begin, stop, _), parts in zip(chunks, drawn_chunks, strict=True):
+            for index, (reported, fitted_betas, weights) in enumerate(parts):
                 gammas[index][begin:stop] = reported
                 predicting[index][begin:stop] = fitted_betas
                 row_weights[index][begin:stop] = weights
@@ -403,6 +412,45 @@ def estimate_effects(
         skipped=skipped,
         fitted=fitted,
     )
+
+
+@dataclass(frozen=True)
+class ReplicateInputs:
+    """What every chunk of bootstrap replicates needs (sent once per worker, as `Shared`)."""
+
+    units: Units
+    n_docs: int
+    shares: np.ndarray  # (n_docs, n_themes) observed document shares
+    clusters: np.ndarray
+    within_clusters: bool
+    composition: bool
+    doc_weights: np.ndarray
+    designs: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # per design: rows, Q, R
+
+
+def replicate_chunk(
+    inputs: Shared[ReplicateInputs], chunk: tuple[int, int, np.random.SeedSequence]
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """One chunk of replicates: per design, the reported and the fitted coefficients and the
+    row weights. Module-level so it pickles; BLAS on one thread, as in every place it runs."""
+    data = inputs.get()
+    begin, stop, seed = chunk
+    rng = np.random.default_rng(seed)
+    size = stop - begin
+    with single_threaded():
+        counts = cluster_counts(data.clusters, size, rng, within=data.within_clusters)
+        drawn = (
+            composed_shares(data.units, data.n_docs, size, rng)
+            if data.composition
+            else np.broadcast_to(data.shares, (size, *data.shares.shape))
+        )
+        out = []
+        for rows, q, r in data.designs:
+            weights = counts[:, rows] * data.doc_weights[rows]
+            fit = batched_fractional_logit(q, drawn[:, rows], weights)
+            fitted_betas, reported = coefficients(fit, r)
+            out.append((reported, fitted_betas, weights))
+    return out
 
 
 def single_cluster_terms(design: Design, clusters: np.ndarray) -> list[str]:

@@ -14,6 +14,7 @@ the document counts of the year x doc_type table, is at least `max_cramers_v`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -23,10 +24,11 @@ from scipy.stats import chi2_contingency
 from policytopics.analysis.composition import (
     MAX_CELLS,
     Units,
-    chunk_generators,
+    chunk_seeds,
     cluster_counts,
     composed_unit_shares,
 )
+from policytopics.compute import Executor, SerialExecutor, Shared
 from policytopics.errors import UserError
 
 PANEL_COLUMNS: tuple[str, ...] = (
@@ -109,6 +111,37 @@ class PanelResult:
     confounding: list[Confounding]
 
 
+@dataclass(frozen=True)
+class PanelInputs:
+    """What every chunk of panel replicates needs (sent once per worker, as `Shared`)."""
+
+    units: Units  # the panel's passages
+    clusters: np.ndarray  # resampled units: documents, or passages of one-document cells
+    cell: np.ndarray  # (locality, year) cell of each passage
+    order: np.ndarray  # passages grouped by cell
+    starts: np.ndarray  # first position of each cell in `order`
+
+
+def panel_chunk(
+    inputs: Shared[PanelInputs], chunk: tuple[int, int, np.random.SeedSequence]
+) -> np.ndarray:
+    """Cell shares of one chunk of replicates: (stop - begin, cells, themes)."""
+    data = inputs.get()
+    begin, stop, seed = chunk
+    rng = np.random.default_rng(seed)
+    units = data.units
+    counts = cluster_counts(data.clusters, stop - begin, rng, strata=data.cell) * units.weight
+    step = max(1, MAX_CELLS // max(1, len(units.doc) * units.n_themes))  # bounded memory
+    parts = []
+    for first in range(0, stop - begin, step):
+        part = counts[first : first + step]
+        drawn = composed_unit_shares(units, len(part), rng) * part[:, :, None]
+        numerator = np.add.reduceat(drawn[:, data.order], data.starts, axis=1)
+        total = np.add.reduceat(part[:, data.order], data.starts, axis=1)
+        parts.append(numerator / total[..., None])
+    return np.concatenate(parts)
+
+
 def panel_table(
     passages: pd.DataFrame,
     units: Units,
@@ -120,11 +153,14 @@ def panel_table(
     n_bootstrap: int,
     confidence: float,
     seed: int,
+    executor: Executor | None = None,
 ) -> PanelResult:
     """Shares per (locality, year, theme) for the localities with several years.
 
     `passages` (locality, year, doc_id) matches `units` row for row; `documents` (doc_id,
-    locality, year, doc_type, language) gives the documents for the confounding check.
+    locality, year, doc_type, language) gives the documents for the confounding check. The
+    replicates are fixed chunks with a seed each (`panel_chunk`), run on `executor` (default:
+    in this process).
     """
     if len(passages) != len(units.doc):
         raise UserError("panel: passages and their probabilities differ in length")
@@ -161,15 +197,13 @@ def panel_table(
         / np.add.reduceat(subset.weight[order], starts)[:, None]
     )
     draws = np.empty((n_bootstrap, len(cells), len(themes)))
-    step = max(1, MAX_CELLS // max(1, len(rows) * len(themes)))  # bounded memory
-    for begin, stop, rng in chunk_generators(seed, n_bootstrap):
-        counts = cluster_counts(clusters, stop - begin, rng, strata=cell) * subset.weight
-        for first in range(0, stop - begin, step):
-            part = counts[first : first + step]
-            drawn = composed_unit_shares(subset, len(part), rng) * part[:, :, None]
-            numerator = np.add.reduceat(drawn[:, order], starts, axis=1)  # (b, cells, themes)
-            total = np.add.reduceat(part[:, order], starts, axis=1)
-            draws[begin + first : begin + first + len(part)] = numerator / total[..., None]
+    inputs = PanelInputs(subset, clusters, cell, order, starts)
+    chunks = chunk_seeds(seed, n_bootstrap)
+    runner = executor if executor is not None else SerialExecutor()
+    for (begin, stop, _), drawn in zip(
+        chunks, runner.map(partial(panel_chunk, Shared(inputs)), chunks), strict=True
+    ):
+        draws[begin:stop] = drawn
     alpha = 1.0 - confidence
     low, high = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
     caveats = {

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from policytopics.analysis.composition import build_units
+from policytopics.analysis.composition import CHUNK, build_units
 from policytopics.analysis.effects import Replicates, estimate_effects
 from policytopics.analysis.panel import panel_table, year_confounding
 from policytopics.analysis.prevalence import theme_matrix
@@ -23,6 +23,7 @@ from policytopics.analysis.sentence_shares import (
     estimator_passage_probs,
     sentence_units,
 )
+from policytopics.compute import build_executor
 from policytopics.config import load_params
 from policytopics.errors import UserError
 from policytopics.io import read_json, read_table, write_csv_atomic, write_json_atomic
@@ -133,26 +134,35 @@ def main(
     clusters: np.ndarray = np.arange(len(docs))  # cluster: document
     if cluster == "locality":
         clusters = pd.factorize(docs["locality"].astype(str))[0]
-    result = estimate_effects(
-        docs[list(COVARIATES)],
-        units,
-        theme_keys,
-        settings.effects.formulas,
-        doc_weights=doc_weights,
-        clusters=clusters,
-        replicates=Replicates(settings.n_bootstrap, settings.confidence, params.seed),
-    )
-    years = panel_table(
-        units_table.reset_index(drop=True),
-        units,
-        theme_keys,
-        docs,
-        min_years=settings.panel.min_years,
-        max_cramers_v=settings.panel.max_cramers_v,
-        n_bootstrap=settings.n_bootstrap,
-        confidence=settings.confidence,
-        seed=params.seed,
-    )
+    # replicate chunks of IRLS fits: in this process below compute.min_fit_workers local
+    # workers, as classify's fits (2 workers gained nothing on 2 cores: docs/scaling.md)
+    with build_executor(
+        params.compute,
+        n_tasks=-(-settings.n_bootstrap // CHUNK),
+        min_workers=params.compute.min_fit_workers,
+    ) as executor:
+        result = estimate_effects(
+            docs[list(COVARIATES)],
+            units,
+            theme_keys,
+            settings.effects.formulas,
+            doc_weights=doc_weights,
+            clusters=clusters,
+            replicates=Replicates(settings.n_bootstrap, settings.confidence, params.seed),
+            executor=executor,
+        )
+        years = panel_table(
+            units_table.reset_index(drop=True),
+            units,
+            theme_keys,
+            docs,
+            min_years=settings.panel.min_years,
+            max_cramers_v=settings.panel.max_cramers_v,
+            n_bootstrap=settings.n_bootstrap,
+            confidence=settings.confidence,
+            seed=params.seed,
+            executor=executor,
+        )
     corpus_confounding = year_confounding(docs, "corpus", settings.panel.max_cramers_v)
     write_csv_atomic(significant(result.effects, ["estimate", "ci_low", "ci_high"]), effects)
     write_csv_atomic(significant(result.marginal, ["share", "ci_low", "ci_high"]), marginal_shares)
