@@ -1,11 +1,14 @@
 """Shared fixtures. Area-specific fixtures live beside their tests."""
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import policytopics  # noqa: F401  # first: pins the CPU target before any test imports numpy
+from policytopics.compute import DaskExecutor, build_executor
+from policytopics.config import ComputeParams
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,3 +36,13 @@ def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     else:
         cache.mkdir()
     return cache
+
+
+@pytest.fixture(scope="session")
+def two_processes() -> Iterator[DaskExecutor]:
+    """A 2-worker LocalCluster for the tests that compare work on it with work in process
+    (started once per session: each start costs a few seconds)."""
+    executor = build_executor(ComputeParams(workers=2, min_local_tasks=1))
+    assert isinstance(executor, DaskExecutor)
+    with executor:
+        yield executor

@@ -14,10 +14,9 @@ import pandas as pd
 import pytest
 from _theme_fixtures import SENTENCES, FakeEmbedder, passages_frame
 
-from policytopics.compute import DaskExecutor, build_executor
+from policytopics.compute import DaskExecutor
 from policytopics.config import (
     ClassifierModelParams,
-    ComputeParams,
     EvaluationParams,
     TokenizeParams,
 )
@@ -228,7 +227,9 @@ def test_evaluation_by_document_and_leave_one_corpus_out_train_without_the_held_
     ]
 
 
-def test_fit_tasks_on_two_local_processes_equal_the_fits_in_process() -> None:
+def test_fit_tasks_on_two_local_processes_equal_the_fits_in_process(
+    two_processes: DaskExecutor,
+) -> None:
     data, hand, _ = corpus_data()
     make_model = partial(ThemeClassifier.from_params, LEXICON, ClassifierModelParams(), 0)
     rows, documents = list(range(len(hand))), hand["document"].tolist()
@@ -239,13 +240,10 @@ def test_fit_tasks_on_two_local_processes_equal_the_fits_in_process() -> None:
     ]
     serial_fits = run_fits(make_model, data, tasks)
     serial_cv = grouped_cross_validate_proba(make_model, data, rows, documents, 4, 0)
-    executor = build_executor(ComputeParams(workers=2, min_local_tasks=1))
-    assert isinstance(executor, DaskExecutor)
-    with executor:
-        fits = run_fits(make_model, data, tasks, executor)
-        cv = grouped_cross_validate_proba(
-            make_model, data, rows, documents, 4, 0, True, False, executor
-        )
+    fits = run_fits(make_model, data, tasks, two_processes)
+    cv = grouped_cross_validate_proba(
+        make_model, data, rows, documents, 4, 0, True, False, two_processes
+    )
     assert cv[1] == serial_cv[1] and np.array_equal(cv[0], serial_cv[0])  # bit for bit
     assert [len(f.probabilities) for f in fits] == [2, 1, 1]
     for there, here in zip(fits, serial_fits, strict=True):

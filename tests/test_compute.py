@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Iterator
 from functools import partial
 
 import numpy as np
@@ -33,14 +32,6 @@ def _draws(seed: int, index: int) -> list[float]:
 
 def _scaled(factor: Shared[list[int]], value: int) -> int:
     return factor.get()[0] * value
-
-
-@pytest.fixture(scope="module")
-def two_processes() -> Iterator[DaskExecutor]:
-    executor = build_executor(ComputeParams(workers=2, min_local_tasks=1))
-    assert isinstance(executor, DaskExecutor)
-    with executor:
-        yield executor
 
 
 def test_chunked_cuts_fixed_sizes_in_order() -> None:

@@ -23,8 +23,8 @@ from policytopics.analysis.effects import (
     fit_point,
     prepare_covariates,
 )
-from policytopics.compute import DaskExecutor, build_executor
-from policytopics.config import ComputeParams, parse_params
+from policytopics.compute import DaskExecutor
+from policytopics.config import parse_params
 from policytopics.errors import UserError
 
 THEMES = ["ecology", "general"]
@@ -240,7 +240,9 @@ def test_same_seed_same_tables_other_seed_other_intervals() -> None:
     assert first[0]["estimate"].equals(other[0]["estimate"])
 
 
-def test_replicates_on_two_local_processes_equal_the_replicates_in_process() -> None:
+def test_replicates_on_two_local_processes_equal_the_replicates_in_process(
+    two_processes: DaskExecutor,
+) -> None:
     # 230 replicates: 5 chunks of 50 (the last one of 30), each with its own seed
     rng = np.random.default_rng(5)
     share = np.clip(np.repeat(NOISELESS, 10) + rng.normal(0, 0.1, 60), 0.01, 0.99)
@@ -253,19 +255,16 @@ def test_replicates_on_two_local_processes_equal_the_replicates_in_process() -> 
     formulas = ["~ year", "~ admin_level"]
     clusters = pd.factorize(DOCS["locality"])[0]
     serial = run(DOCS, units, formulas, clusters=clusters, n_bootstrap=230)
-    executor = build_executor(ComputeParams(workers=2, min_local_tasks=1))
-    assert isinstance(executor, DaskExecutor)
-    with executor:
-        result = estimate_effects(
-            DOCS,
-            units,
-            THEMES,
-            formulas,
-            doc_weights=np.ones(len(DOCS)),
-            clusters=clusters,
-            replicates=Replicates(230, 0.95, 3),
-            executor=executor,
-        )
+    result = estimate_effects(
+        DOCS,
+        units,
+        THEMES,
+        formulas,
+        doc_weights=np.ones(len(DOCS)),
+        clusters=clusters,
+        replicates=Replicates(230, 0.95, 3),
+        executor=two_processes,
+    )
     pd.testing.assert_frame_equal(result.effects, serial[0], check_exact=True)
     pd.testing.assert_frame_equal(result.marginal, serial[1], check_exact=True)
     assert serial[0]["ci_low"].notna().all()  # real intervals, not NaN equal to NaN

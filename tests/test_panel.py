@@ -14,8 +14,7 @@ from policytopics.analysis.panel import (
     panel_table,
     year_confounding,
 )
-from policytopics.compute import DaskExecutor, build_executor
-from policytopics.config import ComputeParams
+from policytopics.compute import DaskExecutor
 
 THEMES = ["ecology", "general"]
 # 全国: reports in 2012 (two documents) and 2017 (one); 渝北区: a single year.
@@ -119,22 +118,21 @@ def test_panel_is_deterministic_for_a_seed() -> None:
     assert not run(9)["ci_low"].equals(run(10)["ci_low"])
 
 
-def test_panel_replicates_on_two_local_processes_equal_those_in_process() -> None:
-    executor = build_executor(ComputeParams(workers=2, min_local_tasks=1))
-    assert isinstance(executor, DaskExecutor)
-    with executor:
-        there = panel_table(
-            PASSAGES,
-            UNITS,
-            THEMES,
-            DOCUMENTS,
-            min_years=2,
-            max_cramers_v=0.5,
-            n_bootstrap=400,  # 8 chunks of 50
-            confidence=0.95,
-            seed=9,
-            executor=executor,
-        ).table
+def test_panel_replicates_on_two_local_processes_equal_those_in_process(
+    two_processes: DaskExecutor,
+) -> None:
+    there = panel_table(
+        PASSAGES,
+        UNITS,
+        THEMES,
+        DOCUMENTS,
+        min_years=2,
+        max_cramers_v=0.5,
+        n_bootstrap=400,  # 8 chunks of 50
+        confidence=0.95,
+        seed=9,
+        executor=two_processes,
+    ).table
     here = panel()
     pd.testing.assert_frame_equal(there, here, check_exact=True)
     assert (here["ci_high"] > here["ci_low"]).any()  # real intervals
