@@ -220,16 +220,22 @@ def test_strata_keep_their_number_of_clusters() -> None:
         cluster_counts(np.array([0, 0]), 5, np.random.default_rng(1), np.array([0, 1]))
 
 
-def test_same_seed_same_tables_other_seed_other_intervals() -> None:
-    # 20 passages of 3 sentences per document, probabilities scattered around the curve
-    rng = np.random.default_rng(11)
-    share = np.clip(np.repeat(NOISELESS, 20) + rng.normal(0, 0.1, 120), 0.01, 0.99)
-    units = Units(
-        doc=np.repeat(np.arange(6), 20),
-        weight=rng.uniform(50, 300, 120),
+def scattered_units(per_document: int, pieces: int, seed: int) -> Units:
+    """`per_document` passages of `pieces` sentences for each of the 6 DOCS, ecology
+    probabilities scattered around the noiseless curve, random lengths."""
+    rng = np.random.default_rng(seed)
+    n = len(DOCS) * per_document
+    share = np.clip(np.repeat(NOISELESS, per_document) + rng.normal(0, 0.1, n), 0.01, 0.99)
+    return Units(
+        doc=np.repeat(np.arange(len(DOCS)), per_document),
+        weight=rng.uniform(50, 300, n),
         probs=np.column_stack([share, 1 - share]),
-        pieces=np.full(120, 3),
+        pieces=np.full(n, pieces),
     )
+
+
+def test_same_seed_same_tables_other_seed_other_intervals() -> None:
+    units = scattered_units(20, 3, seed=11)
     clusters = pd.factorize(DOCS["locality"])[0]
     first = run(DOCS, units, ["~ year", "~ admin_level"], clusters=clusters)
     again = run(DOCS, units, ["~ year", "~ admin_level"], clusters=clusters)
@@ -244,14 +250,7 @@ def test_replicates_on_two_local_processes_equal_the_replicates_in_process(
     two_processes: DaskExecutor,
 ) -> None:
     # 230 replicates: 5 chunks of 50 (the last one of 30), each with its own seed
-    rng = np.random.default_rng(5)
-    share = np.clip(np.repeat(NOISELESS, 10) + rng.normal(0, 0.1, 60), 0.01, 0.99)
-    units = Units(
-        doc=np.repeat(np.arange(6), 10),
-        weight=rng.uniform(50, 300, 60),
-        probs=np.column_stack([share, 1 - share]),
-        pieces=np.full(60, 2),
-    )
+    units = scattered_units(10, 2, seed=5)
     formulas = ["~ year", "~ admin_level"]
     clusters = pd.factorize(DOCS["locality"])[0]
     serial = run(DOCS, units, formulas, clusters=clusters, n_bootstrap=230)
