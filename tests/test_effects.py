@@ -72,6 +72,7 @@ def run(
     n_bootstrap: int = 200,
     composition: bool = True,
     clusters: np.ndarray | None = None,
+    executor: DaskExecutor | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Skipped]]:
     result = estimate_effects(
         docs,
@@ -81,6 +82,7 @@ def run(
         doc_weights=np.ones(len(docs)),
         clusters=np.arange(len(docs)) if clusters is None else clusters,
         replicates=Replicates(n_bootstrap, 0.95, seed, composition=composition),
+        executor=executor,
     )
     return result.effects, result.marginal, result.skipped
 
@@ -254,18 +256,9 @@ def test_replicates_on_two_local_processes_equal_the_replicates_in_process(
     formulas = ["~ year", "~ admin_level"]
     clusters = pd.factorize(DOCS["locality"])[0]
     serial = run(DOCS, units, formulas, clusters=clusters, n_bootstrap=230)
-    result = estimate_effects(
-        DOCS,
-        units,
-        THEMES,
-        formulas,
-        doc_weights=np.ones(len(DOCS)),
-        clusters=clusters,
-        replicates=Replicates(230, 0.95, 3),
-        executor=two_processes,
-    )
-    pd.testing.assert_frame_equal(result.effects, serial[0], check_exact=True)
-    pd.testing.assert_frame_equal(result.marginal, serial[1], check_exact=True)
+    there = run(DOCS, units, formulas, clusters=clusters, n_bootstrap=230, executor=two_processes)
+    pd.testing.assert_frame_equal(there[0], serial[0], check_exact=True)
+    pd.testing.assert_frame_equal(there[1], serial[1], check_exact=True)
     assert serial[0]["ci_low"].notna().all()  # real intervals, not NaN equal to NaN
 
 
