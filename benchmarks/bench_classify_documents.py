@@ -2,24 +2,27 @@
 
     python benchmarks/bench_classify_documents.py [--cache DIR] [--only NAME ...] [--test]
         [--cv-seeds N ...] [--query] [--prototypes W ...] [--prototype-kind passage|query]
+        [--chars W ... [--char-range MIN MAX]]
 
 Loads the `classify` stage's inputs as `dvc repro classify` does (paths from dvc.yaml, the
-label files of `corpus.labels` and `classify.labels_dir`, settings from params.yaml), then
-for each candidate setting prints the out-of-fold macro-F1 over the hand labels of TRAIN
-documents (folds grouped by document, stratified by theme; each fold's model trains on the
-other folds and on the weak passages of no held-out document; the held-out fold is scored as
-plain text, as `policytopics classify` sees new text), per corpus and for ecology, digital
-economy and liquor. No test document is read by any model or by the choice. `--query`
-re-embeds every training and scored item with e5's `query:` prefix instead of `passage:`
-(anchors recomputed the same way), `--prototypes W ...` adds, per weight W, a candidate with
-a description block (`DescriptionBlockClassifier`: each text's largest cosine to each theme's
-descriptions, embedded with `--prototype-kind`, times W), `--calibrated` wraps every candidate's
-regression in a sigmoid calibration (`CalibratedThemeClassifier`), `--in-context` scores each
-held-out item with its heading and passage (as corpus sentences are scored; items found in
-no corpus passage stay plain text) instead of as plain text. With `--test`
-(run ONCE, after the choice) it prints params.yaml's setting on the test documents and
-leave-one-corpus-out, as the stage does. Label texts the embed stage never saw are embedded
-through the cache (default data/cache/embeddings). Writes benchmarks/out/classify_documents.json.
+label files of `corpus.labels` and `classify.labels_dir`, settings from params.yaml), then for
+each candidate setting prints the out-of-fold macro-F1 over the hand labels of TRAIN documents
+(folds grouped by document, stratified by theme; each fold's model trains on the other folds
+and on the weak passages of no held-out document; the held-out fold is scored as plain text, as
+`policytopics classify` sees new text), per corpus and for ecology, digital economy and liquor.
+No test document is read by any model or by the choice. `--query` re-embeds every training and
+scored item with e5's `query:` prefix instead of `passage:` (anchors recomputed the same way),
+`--prototypes W ...` adds, per weight W, a candidate with a description block
+(`DescriptionBlockClassifier`: each text's largest cosine to each theme's descriptions,
+embedded with `--prototype-kind`, times W), `--chars W ...` adds, per weight W, a candidate
+with a character n-gram TF-IDF block (`CharBlockClassifier`, n-gram sizes `--char-range`,
+default 1 3), `--calibrated` wraps every candidate's regression in a sigmoid calibration
+(`CalibratedThemeClassifier`), `--in-context` scores each held-out item with its heading and
+passage (as corpus sentences are scored; items found in no corpus passage stay plain text)
+instead of as plain text. With `--test` (run ONCE, after the choice) it prints params.yaml's
+setting on the test documents and leave-one-corpus-out, as the stage does. Label texts the
+embed stage never saw are embedded through the cache (default data/cache/embeddings). Writes
+benchmarks/out/classify_documents.json.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import yaml
 from scipy.sparse import csr_matrix, hstack
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from policytopics.config import ClassifyParams, load_params
 from policytopics.models.embed import (
@@ -284,6 +288,40 @@ def with_prototypes(make: Any, prototypes: tuple[np.ndarray, list[int]], weight:
     return make_with
 
 
+class CharBlockClassifier(ThemeClassifier):
+    """The pipeline's classifier plus one block: TF-IDF of the raw text's character n-grams
+    (sublinear, L2-normalised), times `char_weight`; independent of the tokenizer, so a word the
+    dictionary splits or misses still counts (a candidate here, `--chars`)."""
+
+    char_weight: float
+    char_range: tuple[int, int]
+
+    def fit(
+        self, inputs: ThemeInputs, themes: Sequence[str], sample_weight: np.ndarray | None = None
+    ) -> ThemeClassifier:
+        self.chars_ = TfidfVectorizer(
+            analyzer="char", ngram_range=self.char_range, sublinear_tf=True, min_df=2
+        ).fit(inputs.texts)
+        return super().fit(inputs, themes, sample_weight)
+
+    def _features(self, inputs: ThemeInputs) -> csr_matrix:
+        chars = self.chars_.transform(inputs.texts) * self.char_weight
+        return hstack([super()._features(inputs), chars]).tocsr()
+
+
+def with_chars(make: Any, weight: float, ngrams: tuple[int, int]) -> Any:
+    """A maker of `make`'s classifiers with the character n-gram block on at `weight`."""
+
+    def make_with() -> ThemeClassifier:
+        model = CharBlockClassifier.__new__(CharBlockClassifier)
+        model.__dict__.update(make().__dict__)
+        model.char_weight = weight
+        model.char_range = ngrams
+        return model
+
+    return make_with
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "cache" / "embeddings")
@@ -301,6 +339,8 @@ def main() -> None:
     )
     parser.add_argument("--prototypes", type=float, nargs="*", default=[], help="block weights")
     parser.add_argument("--prototype-kind", choices=["passage", "query"], default="passage")
+    parser.add_argument("--chars", type=float, nargs="*", default=[], help="char block weights")
+    parser.add_argument("--char-range", type=int, nargs=2, default=[1, 3], help="n-gram sizes")
     options = parser.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -349,12 +389,20 @@ def main() -> None:
         results_path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
         return
 
-    candidates: dict[str, tuple[dict[str, dict[str, Any]], float]] = {
-        name: (changes, 0.0) for name, changes in CANDIDATES.items()
+    candidates: dict[str, tuple[dict[str, dict[str, Any]], float, float]] = {
+        name: (changes, 0.0, 0.0) for name, changes in CANDIDATES.items()
     }
     for weight in options.prototypes:
         candidates[f"params.yaml, description block {weight:g} ({options.prototype_kind})"] = (
             {},
+            weight,
+            0.0,
+        )
+    char_range = (options.char_range[0], options.char_range[1])
+    for weight in options.chars:
+        candidates[f"params.yaml, char {char_range[0]}-{char_range[1]}-grams {weight:g}"] = (
+            {},
+            0.0,
             weight,
         )
     kind: Kind = "query" if options.prototype_kind == "query" else "passage"
@@ -363,8 +411,9 @@ def main() -> None:
         if options.prototypes
         else None
     )
-    for name, (changes, prototype_weight) in candidates.items():
-        if options.only is not None and name not in options.only and not prototype_weight:
+    for name, (changes, prototype_weight, char_weight) in candidates.items():
+        added = prototype_weight or char_weight
+        if options.only is not None and name not in options.only and not added:
             continue
         settings = changed(params.classify, changes)
         start = time.perf_counter()
@@ -374,6 +423,8 @@ def main() -> None:
         make = model_factory(lexicon, settings, params.seed)
         if prototype_weight and prototypes is not None:
             make = with_prototypes(make, prototypes, prototype_weight)
+        if char_weight:
+            make = with_chars(make, char_weight, char_range)
         if options.calibrated:
             make = calibrated(make)
         truth = [data.hand_themes[i] for i in train]
