@@ -31,6 +31,7 @@ from umap import UMAP
 from policytopics.config import BertopicParams
 from policytopics.errors import UserError
 from policytopics.models.embed import Embedder, align_languages
+from policytopics.models.numba_cache import cache_compiled_kernels
 
 TOKEN_PATTERN = r"\S+"
 MIN_CLUSTER_FLOOR = 10  # min_cluster_size "auto": never below this many passages ...
@@ -151,6 +152,7 @@ def build_topic_model(
     """
     if min_cluster_size is None:
         min_cluster_size = resolve_min_cluster_size(params.hdbscan.min_cluster_size, 0)
+    cache_compiled_kernels()  # UMAP's numba code compiled once per machine, not per process
     umap = UMAP(
         n_neighbors=params.umap.n_neighbors,
         n_components=params.umap.n_components,
