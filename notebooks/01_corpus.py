@@ -18,6 +18,7 @@
 # project root (or from `$POLICYTOPICS_ROOT`).
 
 # %%
+import policytopics  # first, before numpy: it pins the CPU target (docs/method.md)
 import matplotlib.pyplot as plt
 import pandas as pd
 

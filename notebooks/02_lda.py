@@ -17,6 +17,7 @@
 # was mapped to (`themes` stage), and how much of each locality's text each topic covers.
 
 # %%
+import policytopics  # first, before numpy: it pins the CPU target (docs/method.md)
 import matplotlib.pyplot as plt
 import pandas as pd
 

@@ -17,6 +17,7 @@
 # `bertopic` stage reassigns most of them and reports the share before and after.
 
 # %%
+import policytopics  # first, before numpy: it pins the CPU target (docs/method.md)
 import matplotlib.pyplot as plt
 import pandas as pd
 

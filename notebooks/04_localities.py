@@ -18,6 +18,7 @@
 # *lift* is the share over the whole corpus's share (2 = twice as prominent as on average).
 
 # %%
+import policytopics  # first, before numpy: it pins the CPU target (docs/method.md)
 import matplotlib.pyplot as plt
 import pandas as pd
 

@@ -27,6 +27,16 @@ def test_the_four_notebooks_exist_without_outputs() -> None:
         assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code"), path
 
 
+def test_each_notebook_imports_policytopics_before_numpy() -> None:
+    """policytopics pins numpy's and numba's CPU target when imported, which only works before
+    numpy is (pandas and matplotlib import it): the notebooks' figures are then the same on
+    every machine (docs/method.md)."""
+    for path in NOTEBOOKS:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        imports = [line for line in lines if line.startswith(("import ", "from "))]
+        assert imports[0].split("#")[0].strip() == "import policytopics", path.name
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_executes(path: Path, run: Path, monkeypatch: pytest.MonkeyPatch) -> None:
