@@ -83,28 +83,12 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[fl
 
 
 SHARED = Path("../shared/corpora")  # the dev corpora, beside the repository (never copied)
-DEV_TABLES: list[dict[str, Any]] = [  # their declarations, as docs/corpus.md gives them
-    {
-        "glob": "*.xlsx",
-        "text": "Policy Content",
-        "title": "Policy Title",
-        "date": "Release Time",
-        "issuer": ["Release Department", "Policy Release Department"],
-    },
-    {
-        "glob": "*.jsonl",
-        "text": "content",
-        "title": "title",
-        "doc_type": "type",
-        "year": "congress",
-        "year_map": {
-            "1": 1921, "3": 1923, "7": 1945, "9": 1969, "10": 1973, "11": 1977, "12": 1982,
-            "13": 1987, "14": 1992, "15": 1997, "16": 2002, "17": 2007, "18": 2012,
-            "19": 2017, "20": 2022,
-        },
-        "values": {"admin_level": "national"},
-    },
-]  # fmt: skip
+# their declarations, as docs/corpus.md gives them: one copy, shared with the tests (which also
+# check docs/corpus.md against it)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _corpora import CONGRESS_TABLE, WORKBOOK_TABLE  # noqa: E402
+
+DEV_TABLES: list[dict[str, Any]] = [WORKBOOK_TABLE, CONGRESS_TABLE]
 DEV_FILES = ("cpc_congress/cpc_congress_reports.jsonl", "policies_digital/Policies Data.xlsx")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _corpora import CONGRESS_TABLE, WORKBOOK_TABLE
 
 from policytopics.docs_build import (
     DocsError,
@@ -78,6 +79,19 @@ def test_readme_and_docs_links_point_at_existing_files(repo_root: Path) -> None:
     assert local, "the README links to the docs"
     missing = [t for t in local if not (repo_root / t).exists()]
     assert missing == []
+
+
+def test_corpus_page_declares_the_dev_corpora_as_the_tests_and_benchmarks_do(
+    repo_root: Path,
+) -> None:
+    """docs/corpus.md's two table declarations are the ones the dev-corpus tests and
+    benchmarks/bench_repro.py use (tests/_corpora.py): a reader copying them gets that run."""
+    text = (repo_root / "docs" / "corpus.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    workbook = next(b for b in blocks if "Policy Content" in b)
+    congress = next(b for b in blocks if "year_map" in b)
+    assert yaml.safe_load(workbook) == {"corpus": {"tables": [WORKBOOK_TABLE]}}
+    assert yaml.safe_load(congress) == [CONGRESS_TABLE]
 
 
 def test_params_sections_keep_the_text_and_comments_as_written() -> None:
