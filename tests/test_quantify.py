@@ -11,6 +11,7 @@ from policytopics.analysis.prevalence import bootstrap_shares
 from policytopics.analysis.quantify import (
     METHODS,
     Calibration,
+    _group_sums,
     acc_shares,
     adjust_shares,
     bootstrap_estimates,
@@ -37,6 +38,23 @@ def test_soft_shares_are_the_weighted_mean_probability() -> None:
 def test_hard_shares_count_each_sentence_weight_for_its_argmax() -> None:
     shares = hard_shares(PROBS, WEIGHTS, GROUPS, 2)
     assert shares.tolist() == [[1 / 3, 2 / 3], [1.0, 0.0]]
+
+
+def test_counting_by_cells_gives_the_bits_of_summing_rows_in_order() -> None:
+    """`_group_sums` and `hard_shares` count with one bincount; the sums must be bitwise those
+    of adding each sentence's row in order (np.add.at), the committed figures' arithmetic."""
+    rng = np.random.default_rng(3)
+    probs = rng.random((500, 4))
+    probs[:50] = 0.25  # ties: the first theme, as argmax
+    weights = rng.random(500) * 300
+    groups = rng.integers(0, 7, 500)
+    rows = np.zeros((7, 4))
+    np.add.at(rows, groups, weights[:, None] * probs)
+    assert _group_sums(probs, weights, groups, 7).tobytes() == rows.tobytes()
+    onehot = np.zeros((7, 4))
+    np.add.at(onehot, groups, weights[:, None] * np.eye(4)[probs.argmax(axis=1)])
+    expected = onehot / onehot.sum(axis=1, keepdims=True)
+    assert hard_shares(probs, weights, groups, 7).tobytes() == expected.tobytes()
 
 
 def test_a_group_without_sentences_gets_nan() -> None:

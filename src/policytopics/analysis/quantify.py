@@ -36,10 +36,15 @@ _SIMPLEX_PENALTY = 1e3
 
 
 def _group_sums(values: np.ndarray, weights: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    """sum_i w_i values_i per group: (n_groups, k)."""
-    out = np.zeros((n, values.shape[1]))
-    np.add.at(out, groups, weights[:, None] * values)
-    return out
+    """sum_i w_i values_i per group: (n_groups, k).
+
+    One `np.bincount` over the (group, column) cells: each cell adds its terms in row order in
+    float64, as `np.add.at` does, so the sums are bitwise the same, and 5-10x faster (the
+    prevalence bootstrap calls this thousands of times; docs/scaling.md)."""
+    k = values.shape[1]
+    cells = (groups.astype(np.int64)[:, None] * k + np.arange(k)).ravel()
+    terms = (weights[:, None] * values).astype(np.float64, copy=False).ravel()
+    return np.bincount(cells, weights=terms, minlength=n * k).reshape(n, k)
 
 
 def _normalise(totals: np.ndarray) -> np.ndarray:
@@ -79,9 +84,16 @@ def hard_predictions(probs: np.ndarray) -> np.ndarray:
 def hard_shares(
     probs: np.ndarray, weights: np.ndarray, groups: np.ndarray, n_groups: int
 ) -> np.ndarray:
-    """Classify and count: share_gk = weight of g's sentences whose argmax is k / weight of g."""
+    """Classify and count: share_gk = weight of g's sentences whose argmax is k / weight of g.
+
+    Counted straight from the argmax (one `np.bincount` over the (group, theme) cells), which
+    adds the same weights in the same order as summing `hard_predictions` rows: the same bits."""
     _check(probs, weights, groups, n_groups)
-    return _normalise(_group_sums(hard_predictions(probs), weights, groups, n_groups))
+    k = probs.shape[1]
+    predicted = probs.argmax(axis=1) if len(probs) else np.zeros(0, dtype=np.int64)
+    cells = groups.astype(np.int64) * k + predicted
+    totals = np.bincount(cells, weights=weights.astype(np.float64), minlength=n_groups * k)
+    return _normalise(totals.reshape(n_groups, k))
 
 
 def misclassification_rates(

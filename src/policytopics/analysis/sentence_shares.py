@@ -210,11 +210,9 @@ def share_tables(
     replicates = {name: np.empty((len(draws), len(names), k)) for name, (names, _) in coded.items()}
     for b, drawn in enumerate(draws):
         rows = rows_of(drawn)
+        probs, weight, passage = units.probs[rows], units.weight[rows], units.passage[rows]
         for name, (names, codes) in coded.items():
-            sample = codes[units.passage[rows]]
-            replicates[name][b] = estimate(
-                units.probs[rows], units.weight[rows], sample, len(names)
-            )
+            replicates[name][b] = estimate(probs, weight, codes[passage], len(names))
     alpha = 1.0 - estimation.bootstrap.confidence
     known = np.isfinite(units.ood)  # fallback passages have no OOD score
     out = {}
