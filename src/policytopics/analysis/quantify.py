@@ -39,8 +39,8 @@ def _group_sums(values: np.ndarray, weights: np.ndarray, groups: np.ndarray, n: 
     """sum_i w_i values_i per group: (n_groups, k).
 
     One `np.bincount` over the (group, column) cells: each cell adds its terms in row order in
-    float64, as `np.add.at` does, so the sums are bitwise the same, and 5-10x faster (the
-    prevalence bootstrap calls this thousands of times; docs/scaling.md)."""
+    float64, as `np.add.at` does, so the sums are bitwise the same; bincount is the faster of
+    the two (the prevalence bootstrap calls this thousands of times; docs/scaling.md)."""
     k = values.shape[1]
     cells = (groups.astype(np.int64)[:, None] * k + np.arange(k)).ravel()
     terms = (weights[:, None] * values).astype(np.float64, copy=False).ravel()

@@ -2,7 +2,7 @@
 
 UMAP and pynndescent are numba code. pynndescent marks most of its functions `cache=True`, so
 numba compiles them once and loads them from disk afterwards; UMAP marks almost none, so every
-process that fits or applies a UMAP compiles them again: on the seeds, 15 of the bertopic
+process that fits or applies a UMAP compiles them again: on the seeds, about 13 of the bertopic
 stage's 23 seconds (docs/scaling.md, "Compiled once"). `cache_compiled_kernels` turns numba's
 cache on (`Dispatcher.enable_caching`, numba's own switch) for every module-level numba
 function of the already imported `umap` and `pynndescent` modules that has none.
