@@ -19,7 +19,7 @@ from policytopics.config import (
 )
 from policytopics.text.tokenize import build_tokenizer
 from policytopics.themes.bundle import classify_texts, load_bundle, prepare_inputs, save_bundle
-from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
+from policytopics.themes.classifier import ThemeClassifier, ThemeInputs, neighbour_vote
 from policytopics.themes.evaluate import (
     TrainingData,
     calibration_report,
@@ -434,3 +434,63 @@ def test_the_classifier_defaults_are_the_pipeline_settings(repo_root: Path) -> N
     assert {
         k: getattr(model, k) for k in ClassifierModelParams.model_fields if k != "align_languages"
     } == {k: v for k, v in pipeline.model_dump().items() if k != "align_languages"}
+
+
+def test_neighbour_vote_weighs_the_k_nearest_by_similarity_and_weight() -> None:
+    neighbours = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [-1.0, 0.0]])
+    themes = np.array([0, 1, 1, 2])
+    weights = np.array([1.0, 2.0, 1.0, 5.0])
+    queries = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    vote = neighbour_vote(queries, neighbours, themes, weights, k=2, n_themes=3, chunk=2)
+    # [1, 0]: itself (1.0 x 1) and [0.8, 0.6] (0.8 x 2); [0, 1]: itself (1 x 1) and
+    # [0.8, 0.6] (0.6 x 2); [-1, 0]: itself (1 x 5) and a tie at 0 similarity (counts 0)
+    expected = np.array([[1 / 2.6, 1.6 / 2.6, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    assert vote == pytest.approx(expected)
+    one = neighbour_vote(queries, neighbours, themes, weights, k=1, n_themes=3)
+    assert one.tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    # a query orthogonal or opposite to every neighbour gets no vote at all
+    none = neighbour_vote(np.array([[0.0, -1.0]]), neighbours[:2], themes[:2], weights[:2], 2, 3)
+    assert none.tolist() == [[0.0, 0.0, 0.0]]
+
+
+def test_probabilities_blend_the_regression_and_the_neighbour_vote() -> None:
+    texts = [t for _, t in SENTENCES]
+    themes = [k for k, _ in SENTENCES]
+    new = inputs(["加强生态环境保护。", "发展数字经济。", "做强白酒品牌。"])
+    regression = ThemeClassifier(LEXICON, knn_weight=0.0, random_state=0).fit(inputs(texts), themes)
+    vote_only = ThemeClassifier(LEXICON, knn_weight=1.0, knn_k=1, random_state=0)
+    vote_only.fit(inputs(texts), themes)
+    blended = ThemeClassifier(LEXICON, knn_weight=0.25, knn_k=1, random_state=0)
+    blended.fit(inputs(texts), themes)
+    one_hot = vote_only.predict_proba(new)
+    assert sorted(set(one_hot.ravel().tolist())) == [0.0, 1.0]  # k = 1: the nearest item's theme
+    nearest = inputs(texts).embeddings / np.linalg.norm(inputs(texts).embeddings, axis=1)[:, None]
+    query = new.embeddings / np.linalg.norm(new.embeddings, axis=1)[:, None]
+    expected = [themes[i] for i in (query @ nearest.T).argmax(axis=1)]
+    assert [LEXICON.keys[i] for i in one_hot.argmax(axis=1)] == expected
+    assert blended.predict_proba(new) == pytest.approx(
+        0.75 * regression.predict_proba(new) + 0.25 * one_hot
+    )
+
+
+def test_a_model_saved_before_the_neighbour_vote_loads_without_it() -> None:
+    model = fitted(ThemeClassifier(LEXICON, knn_weight=0.0, random_state=0))
+    state = dict(model.__dict__)
+    del state["knn_weight"], state["knn_k"]
+    old = ThemeClassifier.__new__(ThemeClassifier)
+    old.__setstate__(state)
+    new = inputs(["加强生态环境保护。"])
+    assert old.knn_weight == 0.0
+    assert old.predict_proba(new).tolist() == model.predict_proba(new).tolist()
+
+
+def test_a_temperature_lets_the_nearest_neighbour_count_most() -> None:
+    neighbours = np.array([[1.0, 0.0], [0.8, 0.6]])
+    themes = np.array([0, 1])
+    weights = np.ones(2)
+    query = np.array([[1.0, 0.0]])
+    plain = neighbour_vote(query, neighbours, themes, weights, k=2, n_themes=2)
+    sharp = neighbour_vote(query, neighbours, themes, weights, 2, 2, temperature=0.1)
+    assert plain == pytest.approx(np.array([[1 / 1.8, 0.8 / 1.8]]))
+    # exp(0) for itself, exp((0.8 - 1) / 0.1) = exp(-2) for the other
+    assert sharp == pytest.approx(np.array([[1, np.exp(-2)]]) / (1 + np.exp(-2)))

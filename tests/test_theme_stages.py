@@ -190,10 +190,13 @@ def test_themes_then_classify_write_every_output(
     assert (t / "out" / "model" / "pipeline.joblib").is_file()
     headline = read_metrics(t / "out" / "metrics.json")  # dvc metrics show: a few numbers
     assert headline["document_grouped"]["macro_f1"] == metrics["document_grouped"]["macro_f1"]
-    assert headline["sentence_wise"] == {"macro_f1": 0.4167}
+    # 0.4167 (held-out documents 0.731) before the neighbour vote: the fixture's 64-dimension
+    # hashed bigrams are a poor space to vote in, with a handful of training items; what
+    # the vote does on real text and e5 vectors is measured in docs/classifier.md, section 7
+    assert headline["sentence_wise"] == {"macro_f1": 0.2917}
     assert capsys.readouterr().out.splitlines() == [
         "classify: 24 passages scored by sentence (47 sentences); hand labels 24, weak labels 0; "
-        "held-out documents macro-F1 0.731, sentence-wise 0.4167, cross-validated None"
+        "held-out documents macro-F1 0.5685, sentence-wise 0.2917, cross-validated None"
     ]
 
 

@@ -210,6 +210,13 @@ class ClassifierModelParams(Section):
     min_df: int = Field(default=1, ge=1)  # TF-IDF: tokens in at least this many texts
     align_languages: bool = True  # remove the zh/en offset of the e5 space (as bertopic)
     class_weight: Literal["none", "balanced"] = "balanced"  # balanced: themes weighted 1/frequency
+    # probabilities blended with a vote of the knn_k most cosine-similar training items (their
+    # sample weights times similarity): (1 - knn_weight) * regression + knn_weight * vote
+    knn_weight: float = Field(default=0.4, ge=0, le=1)
+    knn_k: int = Field(default=20, ge=1)
+    # 0: a neighbour counts its cosine; > 0: exp((cosine - 1) / knn_temperature), the nearest
+    # counting most (e5's cosines crowd into 0.7-1, so plain cosines weigh 20 neighbours alike)
+    knn_temperature: float = Field(default=0.03, ge=0)
 
 
 class EvaluationParams(Section):

@@ -1,5 +1,6 @@
 """Passage theme classifier: logistic regression on [e5 embedding ⊕ TF-IDF ⊕ lexicon counts
-⊕ lexicon counts of the heading path ⊕ e5 embedding of the surrounding passage]."""
+⊕ lexicon counts of the heading path ⊕ e5 embedding of the surrounding passage], its
+probabilities blended with a nearest-neighbour vote in the e5 space."""
 
 from __future__ import annotations
 
@@ -118,6 +119,45 @@ def lexicon_features(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
     return out
 
 
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """`vectors` as float64 rows of length 1 (a zero row stays zero)."""
+    rows = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms > 0, norms, 1.0)
+
+
+def neighbour_vote(
+    queries: np.ndarray,
+    neighbours: np.ndarray,
+    themes: np.ndarray,
+    weights: np.ndarray,
+    k: int,
+    n_themes: int,
+    temperature: float = 0.0,
+    chunk: int = 1024,
+) -> np.ndarray:
+    """(len(queries), n_themes): each query's vote of its `k` most cosine-similar rows of
+    `neighbours` (unit rows, as `queries`), each counting its similarity (negative ones 0), or with
+    `temperature` > 0 exp((similarity - 1) / temperature), times its weight for its theme,
+    normalised to sum 1 (a query with no positive similarity gets a zero row). Ties go to the
+    earlier neighbour; queries are scored `chunk` at a time, so memory stays at `chunk` x
+    len(neighbours) whatever the corpus size."""
+    votes = np.zeros((len(queries), n_themes), dtype=np.float64)
+    k = min(k, len(neighbours))
+    for start in range(0, len(queries), chunk):
+        similarity = queries[start : start + chunk] @ neighbours.T
+        nearest = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
+        strength = np.clip(np.take_along_axis(similarity, nearest, axis=1), 0.0, None)
+        if temperature > 0:
+            strength = np.where(strength > 0, np.exp((strength - 1.0) / temperature), 0.0)
+        strength *= weights[nearest]
+        block = votes[start : start + chunk]
+        for j in range(k):  # column by column: the same sums in the same order for every query
+            np.add.at(block, (np.arange(len(block)), themes[nearest[:, j]]), strength[:, j])
+    totals = votes.sum(axis=1, keepdims=True)
+    return votes / np.where(totals > 0, totals, 1.0)
+
+
 class ThemeClassifier:
     """Multinomial logistic regression over embedding, TF-IDF and lexicon-count blocks.
 
@@ -127,7 +167,9 @@ class ThemeClassifier:
     embedding of the passage the text sits in (its own embedding when it stands alone), so a
     short sentence is read with its paragraph. Each block is scaled by its weight;
     `predict_proba` returns one column per lexicon theme (themes with no training example get
-    probability 0). The defaults are the pipeline's (`ClassifierModelParams`).
+    probability 0), `(1 - knn_weight)` times the regression's plus `knn_weight` times a vote
+    of the `knn_k` training items nearest in the e5 space (`neighbour_vote`). The defaults are
+    the pipeline's (`ClassifierModelParams`).
     """
 
     def __init__(
@@ -141,6 +183,9 @@ class ThemeClassifier:
         passage_weight: float = _DEFAULTS.passage_weight,
         min_df: int = _DEFAULTS.min_df,
         class_weight: str = _DEFAULTS.class_weight,
+        knn_weight: float = _DEFAULTS.knn_weight,
+        knn_k: int = _DEFAULTS.knn_k,
+        knn_temperature: float = _DEFAULTS.knn_temperature,
         max_iter: int = 3000,
         random_state: int = 0,
     ) -> None:
@@ -153,6 +198,9 @@ class ThemeClassifier:
         self.passage_weight = passage_weight
         self.min_df = min_df
         self.class_weight = class_weight
+        self.knn_weight = knn_weight
+        self.knn_k = knn_k
+        self.knn_temperature = knn_temperature
         self.max_iter = max_iter
         self.random_state = random_state
 
@@ -171,14 +219,21 @@ class ThemeClassifier:
             passage_weight=params.passage_weight,
             min_df=params.min_df,
             class_weight=params.class_weight,
+            knn_weight=params.knn_weight,
+            knn_k=params.knn_k,
+            knn_temperature=params.knn_temperature,
             random_state=random_state,
         )
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        """Models saved before the context blocks existed load without them."""
+        """Models saved before the context blocks or the neighbour vote existed load without
+        them."""
         state.setdefault("context_weight", 0.0)
         state.setdefault("passage_weight", 0.0)
         state.setdefault("class_weight", "none")
+        state.setdefault("knn_weight", 0.0)
+        state.setdefault("knn_k", _DEFAULTS.knn_k)
+        state.setdefault("knn_temperature", 0.0)
         self.__dict__.update(state)
 
     @property
@@ -222,6 +277,12 @@ class ThemeClassifier:
             class_weight="balanced" if self.class_weight == "balanced" else None,
         )
         self.model_.fit(self._features(inputs), np.asarray(themes), sample_weight=sample_weight)
+        if self.knn_weight > 0:
+            column = {k: i for i, k in enumerate(self.keys)}
+            self.neighbours_ = unit_rows(inputs.embeddings)
+            self.neighbour_themes_ = np.array([column[t] for t in themes], dtype=np.int64)
+            weights = np.ones(len(themes)) if sample_weight is None else sample_weight
+            self.neighbour_weights_ = np.asarray(weights, dtype=np.float64)
         return self
 
     def predict_proba(self, inputs: ThemeInputs) -> np.ndarray:
@@ -233,6 +294,17 @@ class ThemeClassifier:
         column = {k: i for i, k in enumerate(self.keys)}
         for j, theme in enumerate(self.model_.classes_):
             out[:, column[str(theme)]] = proba[:, j]
+        if self.knn_weight > 0:
+            vote = neighbour_vote(
+                unit_rows(inputs.embeddings),
+                self.neighbours_,
+                self.neighbour_themes_,
+                self.neighbour_weights_,
+                self.knn_k,
+                len(self.keys),
+                self.knn_temperature,
+            )
+            out = (1.0 - self.knn_weight) * out + self.knn_weight * vote
         return out
 
     def predict(self, inputs: ThemeInputs) -> list[str]:
