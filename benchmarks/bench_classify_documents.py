@@ -2,7 +2,8 @@
 
     python benchmarks/bench_classify_documents.py [--cache DIR] [--only NAME ...] [--test]
         [--cv-seeds N ...] [--query] [--prototypes W ...] [--prototype-kind passage|query]
-        [--chars W ... [--char-range MIN MAX]]
+        [--chars W ... [--char-range MIN MAX]] [--knn B ... [--knn-k K]]
+        [--fractions F ... [--fraction-corpus NAME]]
 
 Loads the `classify` stage's inputs as `dvc repro classify` does (paths from dvc.yaml, the
 label files of `corpus.labels` and `classify.labels_dir`, settings from params.yaml), then for
@@ -19,15 +20,22 @@ with a character n-gram TF-IDF block (`CharBlockClassifier`, n-gram sizes `--cha
 default 1 3), `--calibrated` wraps every candidate's regression in a sigmoid calibration
 (`CalibratedThemeClassifier`), `--in-context` scores each held-out item with its heading and
 passage (as corpus sentences are scored; items found in no corpus passage stay plain text)
-instead of as plain text. With `--test` (run ONCE, after the choice) it prints params.yaml's
-setting on the test documents and leave-one-corpus-out, as the stage does. Label texts the
-embed stage never saw are embedded through the cache (default data/cache/embeddings). Writes
-benchmarks/out/classify_documents.json.
+instead of as plain text. `--knn B ...` adds, per weight B, a candidate with
+classify.model.knn_weight B and knn_k `--knn-k` (default 20; params.yaml's neighbour vote, B 0
+turns it off). `--fractions F ...` draws a learning curve: params.yaml's setting with each
+fold's model trained on a fraction F of the hand labels of `--fraction-corpus` (default seeds;
+the rows whose sha256 of text, mod 1000, is below 1000 F, so a smaller fraction's rows are a
+subset of a larger one's), every other training item kept and every held- out item scored as
+before: whether more labels of that corpus would move the figures. With `--test` (run ONCE,
+after the choice) it prints params.yaml's setting on the test documents and leave-one-corpus-
+out, as the stage does. Label texts the embed stage never saw are embedded through the cache
+(default data/cache/embeddings). Writes benchmarks/out/classify_documents.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import inspect
 import json
 import shlex
@@ -44,6 +52,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedGroupKFold
 
 from policytopics.config import ClassifyParams, load_params
 from policytopics.models.embed import (
@@ -60,13 +69,20 @@ from policytopics.text.normalize import detect_language
 from policytopics.themes.by_document import (
     FOCUS,
     evaluate_documents,
-    grouped_cross_validate,
+    grouped_cross_validate_proba,
     held_out_report,
+    weak_rows_outside,
 )
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.classify_corpus import prepare_inputs
 from policytopics.themes.documents import document_rows, documents_of
-from policytopics.themes.evaluate import TrainingData
+from policytopics.themes.evaluate import (
+    FitTask,
+    Scoring,
+    TrainingData,
+    calibration_report,
+    run_fits,
+)
 from policytopics.themes.lexicon import Lexicon, lexicon_from_params
 from policytopics.themes.training import model_factory, training_data
 
@@ -322,6 +338,41 @@ def with_chars(make: Any, weight: float, ngrams: tuple[int, int]) -> Any:
     return make_with
 
 
+def kept_share(text: str) -> float:
+    """A label's place on the learning curve: sha256 of its text, mod 1000, over 1000."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) % 1000 / 1000
+
+
+def fraction_cross_validate(
+    make: Any,
+    data: TrainingData,
+    rows: Sequence[int],
+    documents: Sequence[str],
+    folds: int,
+    seed: int,
+    dropped: set[int],
+) -> list[str]:
+    """`grouped_cross_validate`'s folds and scoring, each fold's model trained without the
+    hand items of `dropped` (which are still scored when their fold is held out)."""
+    rows = list(rows)
+    themes = np.array([data.hand_themes[i] for i in rows])
+    groups = np.array(list(documents))
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = list(splitter.split(np.zeros(len(rows)), themes, groups))
+    tasks = []
+    for train_idx, test_idx in splits:
+        held = [rows[i] for i in test_idx]
+        weak = weak_rows_outside(data, held, {str(groups[i]) for i in test_idx})
+        train = [rows[i] for i in train_idx if rows[i] not in dropped]
+        tasks.append(FitTask(train, weak, (Scoring(held, plain_text=True),)))
+    fits = run_fits(make, data, tasks, None, "cross-validation (fraction)", False)
+    predicted = [""] * len(rows)
+    for (_, test_idx), fit in zip(splits, fits, strict=True):
+        for i, p in zip(test_idx, fit.probabilities[0].argmax(axis=1), strict=True):
+            predicted[i] = fit.keys[p]
+    return predicted
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cache", type=Path, default=ROOT / "data" / "cache" / "embeddings")
@@ -341,6 +392,11 @@ def main() -> None:
     parser.add_argument("--prototype-kind", choices=["passage", "query"], default="passage")
     parser.add_argument("--chars", type=float, nargs="*", default=[], help="char block weights")
     parser.add_argument("--char-range", type=int, nargs=2, default=[1, 3], help="n-gram sizes")
+    parser.add_argument("--knn", type=float, nargs="*", default=[], help="kNN blend weights")
+    parser.add_argument("--knn-k", type=int, default=20, help="neighbours of the kNN vote")
+    parser.add_argument("--knn-temperature", type=float, default=0.0, help="kNN vote sharpness")
+    parser.add_argument("--fractions", type=float, nargs="*", default=[], help="learning curve")
+    parser.add_argument("--fraction-corpus", default="seeds", help="corpus the curve thins")
     options = parser.parse_args()
     warnings.filterwarnings("ignore")
 
@@ -389,6 +445,57 @@ def main() -> None:
         results_path.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
         return
 
+    if options.fractions:
+        hand, data = build(params.classify)
+        train = document_rows(hand, "train")
+        documents = documents_of(hand, train)
+        make = model_factory(lexicon, params.classify, params.seed)
+        truth = [data.hand_themes[i] for i in train]
+        corpora = hand["corpus"].astype(str).tolist()
+        texts = hand["text"].astype(str).tolist()
+        thinned = [i for i in train if corpora[i] == options.fraction_corpus]
+        for fraction in options.fractions:
+            start = time.perf_counter()
+            dropped = {i for i in thinned if kept_share(texts[i]) >= fraction}
+            reports = []
+            for cv_seed in options.cv_seeds or [params.seed]:
+                predicted = fraction_cross_validate(
+                    make,
+                    data,
+                    train,
+                    documents,
+                    params.classify.evaluation.cv_folds,
+                    cv_seed,
+                    dropped,
+                )
+                reports.append(
+                    held_out_report(
+                        truth,
+                        predicted,
+                        documents,
+                        [corpora[i] for i in train],
+                        params.classify.evaluation.model_copy(update={"f1_bootstrap": 200}),
+                        params.seed,
+                    )
+                )
+            out["cv_on_train_documents"][f"fraction {fraction:g} of {options.fraction_corpus}"] = (
+                reports
+            )
+            corpus = " ".join(
+                f"{k} {np.mean([r['by_corpus'][k]['macro_f1'] for r in reports]):.3f}"
+                for k in reports[0].get("by_corpus", {})
+            )
+            spread = " ".join(f"{r['macro_f1']:.3f}" for r in reports)
+            print(
+                f"fraction {fraction:.2f} of {options.fraction_corpus}: "
+                f"{len(thinned) - len(dropped)} of {len(thinned)} labels  macro-F1 "
+                f"{np.mean([r['macro_f1'] for r in reports]):.3f} ({spread})  {corpus}  "
+                f"({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
+            results_path.write_text(json.dumps(out, ensure_ascii=False, indent=1), "utf-8")
+        return
+
     candidates: dict[str, tuple[dict[str, dict[str, Any]], float, float]] = {
         name: (changes, 0.0, 0.0) for name, changes in CANDIDATES.items()
     }
@@ -405,6 +512,12 @@ def main() -> None:
             0.0,
             weight,
         )
+    knn_blend: dict[str, float] = {}
+    for weight in options.knn:
+        name = f"{options.knn_k}-NN vote (T {options.knn_temperature:g}) blended {weight:g}"
+        vote = {"knn_weight": weight, "knn_k": options.knn_k}
+        candidates[name] = ({"model": {**vote, "knn_temperature": options.knn_temperature}}, 0, 0)
+        knn_blend[name] = weight
     kind: Kind = "query" if options.prototype_kind == "query" else "passage"
     prototypes = (
         prototype_vectors(lexicon, loaded.embedder, kind, loaded.anchors)
@@ -412,7 +525,7 @@ def main() -> None:
         else None
     )
     for name, (changes, prototype_weight, char_weight) in candidates.items():
-        added = prototype_weight or char_weight
+        added = bool(prototype_weight or char_weight) or name in knn_blend
         if options.only is not None and name not in options.only and not added:
             continue
         settings = changed(params.classify, changes)
@@ -430,8 +543,9 @@ def main() -> None:
         truth = [data.hand_themes[i] for i in train]
         corpora = hand["corpus"].astype(str).tolist()
         reports = []
+        calibration = []
         for cv_seed in options.cv_seeds or [params.seed]:
-            predicted = grouped_cross_validate(
+            proba, keys = grouped_cross_validate_proba(
                 make,
                 data,
                 train,
@@ -440,6 +554,8 @@ def main() -> None:
                 cv_seed,
                 plain_text=not options.in_context,
             )
+            predicted = [keys[i] for i in proba.argmax(axis=1)]
+            calibration.append(calibration_report(truth, proba, keys))
             reports.append(
                 held_out_report(
                     truth,
@@ -454,6 +570,8 @@ def main() -> None:
         name = f"{name} [calibrated]" if options.calibrated else name
         name = f"{name} [scored in context]" if options.in_context else name
         key = name if not options.cv_seeds else f"{name} / folds {options.cv_seeds}"
+        for report, calibrated_report in zip(reports, calibration, strict=True):
+            report["calibration"] = {k: calibrated_report[k] for k in ("ece", "brier")}
         out["cv_on_train_documents"][key] = reports
         macro = np.mean([r["macro_f1"] for r in reports])
         corpus = " ".join(
@@ -466,8 +584,11 @@ def main() -> None:
             if k in reports[0]["per_theme"]
         )
         spread = " ".join(f"{r['macro_f1']:.3f}" for r in reports)
+        ece = np.mean([float(str(c["ece"])) for c in calibration])
+        brier = np.mean([float(str(c["brier"])) for c in calibration])
         print(
             f"{name:42s} macro-F1 {macro:.3f} ({spread})  {corpus}  {focus}  "
+            f"ECE {ece:.3f} Brier {brier:.3f}  "
             f"({time.perf_counter() - start:.0f} s)",
             flush=True,
         )
