@@ -1,5 +1,6 @@
 """The theme classifier, its evaluation and training, on a tiny corpus with a fake embedder."""
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -309,7 +310,10 @@ def test_saved_bundle_classifies_new_text(tmp_path) -> None:  # type: ignore[no-
     assert records[0]["text"] == "建设大数据中心，发展数字经济。"
     assert records[0]["theme"] == "digital_economy"
     assert set(records[0]["scores"]) == set(LEXICON.keys)
-    assert (tmp_path / "spec.json").is_file()
+    spec = json.loads((tmp_path / "spec.json").read_text(encoding="utf-8"))
+    n_items = len(result.bundle.classifier.neighbours_)  # type: ignore[attr-defined]
+    assert spec["neighbour_vote"] == {"weight": 0.4, "k": 20, "temperature": 0.03, "items": n_items}
+    assert n_items == len(result.bundle.classifier.neighbour_themes_) > 0  # type: ignore[attr-defined]
 
 
 # headings that name a theme, as in the plans: 第X节 + the theme's words

@@ -64,6 +64,14 @@ class ClassifierBundle:
                 "tfidf_vocabulary": len(self.classifier.vectorizer_.vocabulary_),
             },
             "regression": {"C": self.classifier.c, "random_state": self.classifier.random_state},
+            "neighbour_vote": None
+            if self.classifier.knn_weight <= 0
+            else {
+                "weight": self.classifier.knn_weight,
+                "k": self.classifier.knn_k,
+                "temperature": self.classifier.knn_temperature,
+                "items": len(self.classifier.neighbours_),
+            },
             "ood": None
             if self.ood is None
             else {"k": self.ood.k, "reference_texts": len(self.ood.reference)},
