@@ -54,7 +54,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedGroupKFold
 
-from policytopics.config import ClassifyParams, load_params
+from policytopics.config import ClassifyParams, Params, load_params
 from policytopics.models.embed import (
     CachedEmbedder,
     Embedder,
@@ -338,6 +338,26 @@ def with_chars(make: Any, weight: float, ngrams: tuple[int, int]) -> Any:
     return make_with
 
 
+def out_of_fold_report(
+    truth: list[str],
+    predicted: list[str],
+    documents: Sequence[str],
+    corpora: list[str],
+    params: Params,
+) -> dict[str, Any]:
+    """`held_out_report` of out-of-fold predictions, F1 intervals from 200 replicates."""
+    evaluation = params.classify.evaluation.model_copy(update={"f1_bootstrap": 200})
+    return held_out_report(truth, predicted, documents, corpora, evaluation, params.seed)
+
+
+def by_corpus(reports: list[dict[str, Any]]) -> str:
+    """Each corpus's macro-F1, the mean over `reports` (fold shuffles)."""
+    return " ".join(
+        f"{k} {np.mean([r['by_corpus'][k]['macro_f1'] for r in reports]):.3f}"
+        for k in reports[0].get("by_corpus", {})
+    )
+
+
 def kept_share(text: str) -> float:
     """A label's place on the learning curve: sha256 of its text, mod 1000, over 1000."""
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) % 1000 / 1000
@@ -469,22 +489,14 @@ def main() -> None:
                     dropped,
                 )
                 reports.append(
-                    held_out_report(
-                        truth,
-                        predicted,
-                        documents,
-                        [corpora[i] for i in train],
-                        params.classify.evaluation.model_copy(update={"f1_bootstrap": 200}),
-                        params.seed,
+                    out_of_fold_report(
+                        truth, predicted, documents, [corpora[i] for i in train], params
                     )
                 )
             out["cv_on_train_documents"][f"fraction {fraction:g} of {options.fraction_corpus}"] = (
                 reports
             )
-            corpus = " ".join(
-                f"{k} {np.mean([r['by_corpus'][k]['macro_f1'] for r in reports]):.3f}"
-                for k in reports[0].get("by_corpus", {})
-            )
+            corpus = by_corpus(reports)
             spread = " ".join(f"{r['macro_f1']:.3f}" for r in reports)
             print(
                 f"fraction {fraction:.2f} of {options.fraction_corpus}: "
@@ -557,14 +569,7 @@ def main() -> None:
             predicted = [keys[i] for i in proba.argmax(axis=1)]
             calibration.append(calibration_report(truth, proba, keys))
             reports.append(
-                held_out_report(
-                    truth,
-                    predicted,
-                    documents,
-                    [corpora[i] for i in train],
-                    settings.evaluation.model_copy(update={"f1_bootstrap": 200}),
-                    params.seed,
-                )
+                out_of_fold_report(truth, predicted, documents, [corpora[i] for i in train], params)
             )
         name = f"{name} [query encoding]" if options.query else name
         name = f"{name} [calibrated]" if options.calibrated else name
@@ -574,10 +579,7 @@ def main() -> None:
             report["calibration"] = {k: calibrated_report[k] for k in ("ece", "brier")}
         out["cv_on_train_documents"][key] = reports
         macro = np.mean([r["macro_f1"] for r in reports])
-        corpus = " ".join(
-            f"{k} {np.mean([r['by_corpus'][k]['macro_f1'] for r in reports]):.3f}"
-            for k in reports[0].get("by_corpus", {})
-        )
+        corpus = by_corpus(reports)
         focus = " ".join(
             f"{k[:7]} {np.mean([r['per_theme'][k]['f1'] for r in reports]):.3f}"
             for k in FOCUS
