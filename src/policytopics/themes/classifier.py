@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 from policytopics.config import ClassifierModelParams
 from policytopics.themes.lexicon import Lexicon
+from policytopics.themes.ood import unit_rows
 
 _DEFAULTS = ClassifierModelParams()  # the pipeline's settings (params.yaml classify.model)
 
@@ -117,13 +118,6 @@ def lexicon_features(texts: Sequence[str], lexicon: Lexicon) -> np.ndarray:
     ).reshape(len(row_of), len(lexicon.keys))
     out: np.ndarray = counts[np.asarray(index, dtype=int)]
     return out
-
-
-def unit_rows(vectors: np.ndarray) -> np.ndarray:
-    """`vectors` as float64 rows of length 1 (a zero row stays zero)."""
-    rows = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return rows / np.where(norms > 0, norms, 1.0)
 
 
 def neighbour_vote(
@@ -279,7 +273,7 @@ class ThemeClassifier:
         self.model_.fit(self._features(inputs), np.asarray(themes), sample_weight=sample_weight)
         if self.knn_weight > 0:
             column = {k: i for i, k in enumerate(self.keys)}
-            self.neighbours_ = unit_rows(inputs.embeddings)
+            self.neighbours_ = unit_rows(inputs.embeddings, np.float64)
             self.neighbour_themes_ = np.array([column[t] for t in themes], dtype=np.int64)
             weights = np.ones(len(themes)) if sample_weight is None else sample_weight
             self.neighbour_weights_ = np.asarray(weights, dtype=np.float64)
@@ -296,7 +290,7 @@ class ThemeClassifier:
             out[:, column[str(theme)]] = proba[:, j]
         if self.knn_weight > 0:
             vote = neighbour_vote(
-                unit_rows(inputs.embeddings),
+                unit_rows(inputs.embeddings, np.float64),
                 self.neighbours_,
                 self.neighbour_themes_,
                 self.neighbour_weights_,

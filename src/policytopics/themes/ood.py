@@ -28,12 +28,13 @@ class OodModel:
     loo_distances: np.ndarray  # (n,) ascending
 
 
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
+def unit_rows(matrix: np.ndarray, dtype: type[np.floating] = np.float32) -> np.ndarray:
+    """The rows of `matrix` scaled to length 1 in `dtype` (a zero row stays zero)."""
+    matrix = np.asarray(matrix, dtype=dtype)
     if matrix.ndim != 2:
         raise ValueError(f"embeddings must be a 2-d array, got shape {matrix.shape}")
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.asarray(matrix / np.where(norms == 0, 1, norms), dtype=np.float32)
+    return np.asarray(matrix / np.where(norms == 0, 1, norms), dtype=dtype)
 
 
 def knn_distances(
@@ -44,7 +45,7 @@ def knn_distances(
     With `leave_one_out` the queries are the reference rows themselves and each row's own
     entry is left out. Rows are L2-normalised here; a zero row is at distance 1 from all.
     """
-    ref, query = _unit_rows(reference), _unit_rows(queries)
+    ref, query = unit_rows(reference), unit_rows(queries)
     if query.shape[1] != ref.shape[1] and len(query):
         raise ValueError(f"queries have {query.shape[1]} dimensions, the reference {ref.shape[1]}")
     available = len(ref) - (1 if leave_one_out else 0)
@@ -69,7 +70,7 @@ def fit_ood(train_embeddings: np.ndarray, k: int = DEFAULT_K) -> OodModel:
 
     k is lowered to n - 1 when the training set has no more than k texts.
     """
-    reference = _unit_rows(train_embeddings)
+    reference = unit_rows(train_embeddings)
     if len(reference) < 2:
         raise ValueError("fit_ood needs at least two training embeddings")
     k = min(k, len(reference) - 1)
