@@ -524,12 +524,12 @@ def main() -> None:
             0.0,
             weight,
         )
-    knn_blend: dict[str, float] = {}
+    vote_candidates: set[str] = set()
     for weight in options.knn:
         name = f"{options.knn_k}-NN vote (T {options.knn_temperature:g}) blended {weight:g}"
         vote = {"knn_weight": weight, "knn_k": options.knn_k}
         candidates[name] = ({"model": {**vote, "knn_temperature": options.knn_temperature}}, 0, 0)
-        knn_blend[name] = weight
+        vote_candidates.add(name)
     kind: Kind = "query" if options.prototype_kind == "query" else "passage"
     prototypes = (
         prototype_vectors(lexicon, loaded.embedder, kind, loaded.anchors)
@@ -537,7 +537,7 @@ def main() -> None:
         else None
     )
     for name, (changes, prototype_weight, char_weight) in candidates.items():
-        added = bool(prototype_weight or char_weight) or name in knn_blend
+        added = bool(prototype_weight or char_weight) or name in vote_candidates
         if options.only is not None and name not in options.only and not added:
             continue
         settings = changed(params.classify, changes)
