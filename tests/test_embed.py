@@ -22,6 +22,7 @@ from policytopics.models.embed import (
     align_languages,
     build_embedder,
     cache_key,
+    label_vectors_frame,
     language_anchors,
     load_parallel_pairs,
 )
@@ -357,3 +358,50 @@ def test_cache_holds_only_keys_until_a_vector_is_asked_for(tmp_path: Path) -> No
     assert np.array_equal(cache.get(key), FakeEmbedder().embed(["二"])[0])  # type: ignore[arg-type]
     cache.get(cache_key("passage", FakeEmbedder.name, "一"))
     assert len(cache._shards) == 1  # the least recently read shard was let go
+
+
+class OtherEngine(FakeEmbedder):
+    """The same vectors under another model name: another engine's tag."""
+
+    name = "fake/8d+other"
+
+
+def test_shipped_shard_is_read_never_written_and_only_for_its_model(tmp_path: Path) -> None:
+    shipped = tmp_path / "labels" / "vectors.parquet"
+    shipped.parent.mkdir()
+    frame = label_vectors_frame(FakeEmbedder(), ["白酒产业。", "推进生态保护。", "白酒产业。"])
+    assert len(frame) == 2 and frame["key"].tolist() == sorted(frame["key"])
+    frame.to_parquet(shipped)
+    before = shipped.read_bytes()
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    fake = FakeEmbedder()
+    embedder = CachedEmbedder(
+        fake, EmbeddingCache(cache_dir, shipped=[shipped]), batch_size=8, progress=False
+    )
+    texts = ["推进生态保护。", "发展数字经济。", "白酒产业。"]
+    vectors = embedder.embed(texts)
+    assert fake.calls == [["发展数字经济。"]]  # only the text the shard does not hold
+    assert np.array_equal(vectors, FakeEmbedder().embed(texts))
+    assert shipped.read_bytes() == before and len(list(cache_dir.glob("*.parquet"))) == 1
+    other = OtherEngine()  # another engine's name: the shard's keys do not match, all embedded
+    CachedEmbedder(other, EmbeddingCache(cache_dir, shipped=[shipped]), progress=False).embed(
+        ["推进生态保护。", "白酒产业。"]
+    )
+    assert other.calls == [["推进生态保护。", "白酒产业。"]]
+
+
+def test_missing_shipped_shard_is_skipped(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path, shipped=[tmp_path / "no" / "vectors.parquet"])
+    fake = FakeEmbedder()
+    CachedEmbedder(fake, cache, progress=False).embed(["一"])
+    assert fake.calls == [["一"]] and len(cache) == 1
+
+
+def test_label_vectors_frame_gives_the_same_bytes_for_the_same_texts_in_any_order(
+    tmp_path: Path,
+) -> None:
+    texts = ["推进生态保护。", "发展数字经济。", "白酒产业。"]
+    label_vectors_frame(FakeEmbedder(), texts).to_parquet(tmp_path / "a.parquet")
+    label_vectors_frame(FakeEmbedder(), texts[::-1] + texts[:1]).to_parquet(tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()

@@ -203,33 +203,38 @@ class EmbeddingCache:
 
     Only the keys are held in memory (which shard holds which key); vectors are read from
     their shard when asked for, with the most recently read `shards_in_memory` shards kept,
-    so memory stays bounded however large the cache grows.
+    so memory stays bounded however large the cache grows. `shipped`: read-only shards of the
+    same form kept elsewhere (e.g. the label texts' vectors committed beside the labels,
+    `label_vectors_frame`); a missing one is skipped. New vectors go to `directory` only.
     """
 
-    def __init__(self, directory: Path, shards_in_memory: int = 256) -> None:
+    def __init__(
+        self, directory: Path, shards_in_memory: int = 256, shipped: Sequence[Path] = ()
+    ) -> None:
         self.directory = directory
         self.shards_in_memory = shards_in_memory
-        self._index: dict[str, str] | None = None  # key -> shard file name
-        self._shards: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
+        self.shipped = [path for path in shipped if path.is_file()]
+        self._index: dict[str, Path] | None = None  # key -> shard file
+        self._shards: OrderedDict[Path, dict[str, np.ndarray]] = OrderedDict()
 
-    def _load_index(self) -> dict[str, str]:
+    def _load_index(self) -> dict[str, Path]:
         if self._index is None:
             self._index = {}
-            for shard in sorted(self.directory.glob("*.parquet")):
+            for shard in [*self.shipped, *sorted(self.directory.glob("*.parquet"))]:
                 for key in pq.read_table(shard, columns=["key"]).column("key").to_pylist():
-                    self._index[str(key)] = shard.name
+                    self._index.setdefault(str(key), shard)
         return self._index
 
-    def _shard(self, name: str) -> dict[str, np.ndarray]:
-        if name in self._shards:
-            self._shards.move_to_end(name)
-            return self._shards[name]
-        table = pq.read_table(self.directory / name)
+    def _shard(self, path: Path) -> dict[str, np.ndarray]:
+        if path in self._shards:
+            self._shards.move_to_end(path)
+            return self._shards[path]
+        table = pq.read_table(path)
         flat = table.column("embedding").combine_chunks()
         dim = len(flat[0]) if len(flat) else 0
         matrix = np.asarray(flat.flatten(), dtype=np.float32).reshape(len(flat), dim)
         rows = dict(zip(table.column("key").to_pylist(), matrix, strict=True))
-        self._shards[name] = rows
+        self._shards[path] = rows
         while len(self._shards) > self.shards_in_memory:
             self._shards.popitem(last=False)
         return rows
@@ -241,22 +246,36 @@ class EmbeddingCache:
         return key in self._load_index()
 
     def get(self, key: str) -> np.ndarray | None:
-        name = self._load_index().get(key)
-        return None if name is None else self._shard(name)[key]
+        path = self._load_index().get(key)
+        return None if path is None else self._shard(path)[key]
 
     def put(self, keys: Sequence[str], vectors: np.ndarray) -> None:
         """Store a batch as one new shard (written atomically; the name is its content hash)."""
         index = self._load_index()
-        name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20] + ".parquet"
-        frame = pd.DataFrame(
-            {"key": list(keys), "embedding": [v.astype(np.float32) for v in vectors]}
-        )
-        write_parquet_atomic(frame, self.directory / name)
-        self._shards[name] = {
+        name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:20]
+        path = self.directory / f"{name}.parquet"
+        write_parquet_atomic(cache_frame(keys, vectors), path)
+        self._shards[path] = {
             k: np.asarray(v, dtype=np.float32) for k, v in zip(keys, vectors, strict=True)
         }
         for key in keys:
-            index[key] = name
+            index[key] = path
+
+
+def cache_frame(keys: Sequence[str], vectors: np.ndarray) -> pd.DataFrame:
+    """A cache shard's table: one row per key, its vector as float32."""
+    return pd.DataFrame({"key": list(keys), "embedding": [v.astype(np.float32) for v in vectors]})
+
+
+def label_vectors_frame(embedder: Embedder, texts: Sequence[str]) -> pd.DataFrame:
+    """A shard of the distinct `texts`' passage vectors, rows sorted by key: the same texts and
+    embedder give the same bytes. Read through `EmbeddingCache(shipped=...)`, its vectors are
+    used only where the key matches, i.e. the same text, kind and model (engine included)."""
+    distinct = sorted(set(texts))
+    keys = [cache_key("passage", embedder.name, text) for text in distinct]
+    order = np.argsort(np.asarray(keys))
+    vectors = embedder.embed(distinct, "passage") if distinct else np.zeros((0, 384), np.float32)
+    return cache_frame([keys[i] for i in order], vectors[order])
 
 
 def embed_texts(embedder: Shared[Embedder], kind: Kind, texts: list[str]) -> np.ndarray:

@@ -89,6 +89,7 @@ def main(
     evaluation: Path | None = None,
     cache: Path | None = None,
     calibration: Path | None = None,
+    label_vectors: Path | None = None,
 ) -> None:
     params = load_params()
     lexicon = lexicon_from_params(params.themes.lexicon)
@@ -110,9 +111,11 @@ def main(
     with ExitStack() as stack:
         if cache is not None:  # label texts the embed stage never saw: embedded once, cached
             embed_on = stack.enter_context(build_executor(params.compute, multithreaded=True))
+            # the vectors committed beside the labels are read, never written (labels/*.py)
+            shipped = [label_vectors] if label_vectors is not None else []
             embedder = CachedEmbedder(
                 embedder,
-                EmbeddingCache(cache),
+                EmbeddingCache(cache, shipped=shipped),
                 params.embed.batch_size,
                 unit="text",
                 executor=embed_on,
@@ -140,13 +143,13 @@ def main(
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The stage's arguments (dvc.yaml's `cmd` gives the paths; `--labels` takes label files
     and folders of them; the sentence tables, the embed stage's language anchors, the
-    per-sentence output, the full evaluation, the embedding cache and the estimators'
-    calibration are optional)."""
+    per-sentence output, the full evaluation, the embedding cache, the estimators'
+    calibration and the label texts' shipped vectors (read with the cache) are optional)."""
     inputs: tuple[str, ...] = ("passages", "tokens", "embeddings", "topic-themes")
     inputs += ("lda-doc-topics", "bertopic-doc-topics")
     outputs = ("model", "passage-themes", "metrics")
     optional: tuple[str, ...] = ("sentences", "sentence-embeddings", "anchors")
-    optional += ("sentence-themes", "evaluation", "cache", "calibration")
+    optional += ("sentence-themes", "evaluation", "cache", "calibration", "label-vectors")
     parser = path_parser("classify", __doc__, (*inputs, *outputs), optional)
     parser.add_argument("--labels", type=Path, nargs="+", required=True)
     return parser.parse_args(argv)
