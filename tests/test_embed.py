@@ -405,3 +405,14 @@ def test_label_vectors_frame_gives_the_same_bytes_for_the_same_texts_in_any_orde
     label_vectors_frame(FakeEmbedder(), texts).to_parquet(tmp_path / "a.parquet")
     label_vectors_frame(FakeEmbedder(), texts[::-1] + texts[:1]).to_parquet(tmp_path / "b.parquet")
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+
+
+def test_a_damaged_shipped_shard_is_a_one_line_error_naming_it(tmp_path: Path) -> None:
+    shipped = tmp_path / "vectors.parquet"
+    shipped.write_bytes(b"PAR1 not really")
+    with pytest.raises(UserError, match=r"vectors\.parquet: not a shard of embeddings") as caught:
+        EmbeddingCache(tmp_path / "cache", shipped=[shipped]).get("k")
+    assert "\n" not in str(caught.value)
+    pd.DataFrame({"key": ["k"], "vector": [np.zeros(2, np.float32)]}).to_parquet(shipped)
+    with pytest.raises(UserError, match="not a shard of embeddings"):
+        len(EmbeddingCache(tmp_path / "cache", shipped=[shipped]))

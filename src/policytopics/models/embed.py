@@ -220,7 +220,10 @@ class EmbeddingCache:
     def _load_index(self) -> dict[str, Path]:
         if self._index is None:
             self._index = {}
-            for shard in [*self.shipped, *sorted(self.directory.glob("*.parquet"))]:
+            for shard in self.shipped:
+                for key in _shipped_keys(shard):
+                    self._index.setdefault(key, shard)
+            for shard in sorted(self.directory.glob("*.parquet")):
                 for key in pq.read_table(shard, columns=["key"]).column("key").to_pylist():
                     self._index.setdefault(str(key), shard)
         return self._index
@@ -260,6 +263,19 @@ class EmbeddingCache:
         }
         for key in keys:
             index[key] = path
+
+
+def _shipped_keys(path: Path) -> list[str]:
+    """The keys of a shipped shard, or a one-line error naming the file if it is not one."""
+    try:
+        table = pq.read_table(path, columns=["key", "embedding"])
+    except Exception as error:  # truncated, not parquet, or without the two columns
+        first = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise UserError(
+            f"{path}: not a shard of embeddings (key, embedding): {first}; "
+            "rewrite it (labels/label_vectors.py) or remove it"
+        ) from None
+    return [str(key) for key in table.column("key").to_pylist()]
 
 
 def cache_frame(keys: Sequence[str], vectors: np.ndarray) -> pd.DataFrame:
