@@ -1,11 +1,11 @@
-"""Issue 14's in-repository check: the pipeline on all 16 CPC congress reports (1921-2022)
-finds the trends their vocabulary shows, with the configured prevalence estimator.
+"""Issue 14's in-repository check: the pipeline on all 16 CPC congress reports (1921-2022) finds
+the trends their vocabulary shows, with the configured prevalence estimator.
 
 `dvc repro prevalence` in a temporary project whose corpus folder links to
 `../shared/corpora/cpc_congress/` (never copied), trained on the project's hand labels
-(seeds/labels.csv and labels/*.csv, as `dvc repro` in the repository is), with shrunk topic
-model settings. Era shares are length-weighted over the reports. Skipped when the corpora
-are absent.
+(seeds/labels.csv and labels/*.csv, as `dvc repro` in the repository is, with the label texts'
+vectors of labels/vectors.parquet), with shrunk topic model settings. Era shares are
+length-weighted over the reports. Skipped when the corpora are absent.
 """
 
 from __future__ import annotations
@@ -55,6 +55,8 @@ def project(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> 
     (project / "labels").mkdir()
     for path in sorted((ROOT / "labels").glob("*.csv")):
         shutil.copy(path, project / "labels" / path.name)
+    # the label texts' vectors, as the repository's classify stage reads them (docs/labels.md)
+    shutil.copy(ROOT / "labels" / "vectors.parquet", project / "labels" / "vectors.parquet")
     link_embedding_cache(project, embedding_cache)
     (project / "params.yaml").write_text(yaml.safe_dump(_params(), allow_unicode=True), "utf-8")
     run_dvc(project, "init", "--no-scm", "-q")
