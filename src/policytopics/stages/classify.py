@@ -111,7 +111,8 @@ def main(
     with ExitStack() as stack:
         if cache is not None:  # label texts the embed stage never saw: embedded once, cached
             embed_on = stack.enter_context(build_executor(params.compute, multithreaded=True))
-            # the vectors committed beside the labels are read, never written (labels/*.py)
+            # the vectors committed beside the labels are read, never written here (they are
+            # written by labels/label_vectors.py)
             shipped = [label_vectors] if label_vectors is not None else []
             embedder = CachedEmbedder(
                 embedder,
