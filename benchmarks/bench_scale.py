@@ -29,7 +29,14 @@ from typing import Any
 
 import pandas as pd
 
-from policytopics.compute import DaskExecutor, Executor, SerialExecutor, Shared, chunked
+from policytopics.compute import (
+    DaskExecutor,
+    Executor,
+    SerialExecutor,
+    Shared,
+    chunked,
+    local_cluster,
+)
 from policytopics.config import load_params
 from policytopics.models.embed import Embedder, build_embedder, embed_texts
 from policytopics.text.batch import analyse_chunk
@@ -70,25 +77,11 @@ def _cpu_seconds_here() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _local_cluster(workers: int) -> DaskExecutor:
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=50,
-    )
-    client = Client(cluster)  # type: ignore[no-untyped-call]
-    return DaskExecutor(client, owned=[cluster, client])
-
-
 def _configurations() -> list[tuple[str, int, Callable[[], Executor]]]:
     return [
         ("this process", 1, SerialExecutor),
-        ("LocalCluster", 1, partial(_local_cluster, 1)),
-        ("LocalCluster", 2, partial(_local_cluster, 2)),
+        ("LocalCluster", 1, partial(local_cluster, 1)),
+        ("LocalCluster", 2, partial(local_cluster, 2)),
     ]
 
 
@@ -160,7 +153,7 @@ def _print_projection(tokenize: Row, sentences: Row, passages: Row, chars_ratio:
     """260 M characters: tokenize, and embed with sentence_mean or direct."""
     print(f"\nProjection for {CORPUS_CHARS / 1e6:.0f} M characters (characters per CPU-second")
     print("of the 2-worker rows; one worker = one dedicated core; linear scaling):")
-    print("| workers | tokenize | embed, sentence_mean | embed, direct (default) |")
+    print("| workers | tokenize | embed, sentence_mean (default) | embed, direct |")
     print("|---:|---:|---:|---:|")
     for n in PROJECTED_WORKERS:
         tok = CORPUS_CHARS / (tokenize.per_cpu_second * n)
