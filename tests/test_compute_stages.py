@@ -18,12 +18,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from distributed import LocalCluster
 
 import policytopics.stages.classify as classify_stage
 import policytopics.stages.embed as embed_stage
 import policytopics.stages.lda as lda_stage
 import policytopics.stages.tokenize as tokenize_stage
+from policytopics.compute import local_cluster
 
 TEXTS = [
     ("zh", ["加强长江流域生态保护修复。", "推进白酒产业集群发展，打造世界级酱酒产业集群。"]),
@@ -150,15 +150,15 @@ def _run_stages(directory: Path, compute: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as local:
-        yield local
+def cluster() -> Iterator[str]:
+    """A 2-worker LocalCluster's scheduler address (started as the stages start theirs, so
+    this process keeps its own OMP_NUM_THREADS: later tests embed on every core)."""
+    with local_cluster(2) as executor:
+        yield str(executor.client.scheduler.address)
 
 
 def test_tokenize_lda_embed_and_classify_outputs_identical_on_a_two_worker_cluster(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster: LocalCluster
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster: str
 ) -> None:
     here, there = tmp_path / "default", tmp_path / "cluster"
     for directory in (here, there):
@@ -167,7 +167,7 @@ def test_tokenize_lda_embed_and_classify_outputs_identical_on_a_two_worker_clust
     monkeypatch.chdir(here)
     default = _run_stages(here, "")  # the default: local, this process for so few tasks
     monkeypatch.chdir(there)
-    on_cluster = _run_stages(there, f"compute:\n  scheduler: {cluster.scheduler_address}\n")
+    on_cluster = _run_stages(there, f"compute:\n  scheduler: {cluster}\n")
     assert on_cluster == default
     embeddings = pq.ParquetFile(there / "sentence_embeddings.parquet")
     assert embeddings.metadata.num_row_groups == 2  # block_size 4 over 8 passages
