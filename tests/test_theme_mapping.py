@@ -139,3 +139,39 @@ def test_seeds_found_honours_traps() -> None:
     assert found["ecology"] == set()
     assert found["liquor_industry"] == set()
     assert found["services_finance"] == {"酒店"}
+
+
+def test_audit_says_what_became_of_each_seeded_lda_topic() -> None:
+    # topic 0 seeded with ecology and mapped to it; topic 1 seeded with digital economy but its
+    # seed terms sit on top of passages about ecology (the prior put them there); topic 2
+    # seeded with liquor shows no liquor term at all
+    mapping = pd.DataFrame(
+        {
+            "model": ["lda", "lda", "lda", "bertopic"],
+            "topic": [0, 1, 2, 0],
+            "theme": ["ecology", "ecology", "agriculture_rural", "ecology"],
+            "score": [0.81, 0.46, 0.55, 0.7],
+            "best_theme": ["ecology", "ecology", "agriculture_rural", "ecology"],
+            "top_words": ["生态环境 污水 推进", "大数据 数字经济 长江 保护", "农业 种植", "生态"],
+        }
+    )
+    audit = audit_table(mapping, LEXICON, ["生态环境", "大数据"])
+    seeded = ["ecology", "digital_economy", "liquor_industry"]
+    text = audit_markdown(audit, mapping, ("lda", "bertopic"), LEXICON, seeded)
+    section = text.split("## Seeded LDA topics\n\n")[1].split("\n\n")[0].splitlines()
+    assert section[0] == "- lda topic 0, seeded with ecology: mapped to ecology (0.81), as seeded"
+    assert section[1].startswith(
+        "- **lda topic 1, seeded with digital_economy, is mapped to ecology (0.46)**: "
+        "digital_economy's seed terms (大数据 数字经济) head its word list"
+    )
+    assert section[2] == (
+        "- lda topic 2, seeded with liquor_industry: none of its top words is a "
+        "liquor_industry seed term, so the seeding left no mark (the vocabulary holds few or "
+        "none); "
+        "mapped to agriculture_rural (0.55)"
+    )
+    assert len(section) == 3
+    unseeded = audit_markdown(audit, mapping, ("lda", "bertopic"), LEXICON, ())
+    assert "LDA was fitted without seeded topics" in unseeded
+    # without the lexicon (as before) there is no such section
+    assert "## Seeded LDA topics" not in audit_markdown(audit, mapping, ("lda", "bertopic"))

@@ -153,7 +153,15 @@ def test_themes_then_classify_write_every_output(
         "liquor_industry",
         "unmapped",
     ]
-    assert "## Themes no topic expresses" in (t / "out" / "audit.md").read_text(encoding="utf-8")
+    audit = (t / "out" / "audit.md").read_text(encoding="utf-8")
+    assert "## Themes no topic expresses" in audit
+    # params.yaml seeds topics 0, 1, 2 with ecology, digital economy, liquor: all as seeded here
+    seeded = audit.split("## Seeded LDA topics\n\n")[1].split("\n\n")[0].splitlines()
+    assert seeded == [
+        "- lda topic 0, seeded with ecology: mapped to ecology (0.52), as seeded",
+        "- lda topic 1, seeded with digital_economy: mapped to digital_economy (0.58), as seeded",
+        "- lda topic 2, seeded with liquor_industry: mapped to liquor_industry (0.52), as seeded",
+    ]
     assert capsys.readouterr().out.splitlines() == [
         "themes: lda: 3/4 topics mapped to 3 of 13 themes",
         "themes: bertopic: 4/4 topics mapped to 4 of 13 themes",

@@ -38,6 +38,7 @@ def main(
         lexicon,
         build_embedder(params.embed),
         params.themes,
+        params.lda.seed_themes if params.lda.seed_priors else (),
     )
     write_csv_atomic(out.mapping, topic_themes)
     write_csv_atomic(out.audit, audit_table)

@@ -73,8 +73,68 @@ def audit_table(
     return pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
 
 
-def audit_markdown(audit: pd.DataFrame, mapping: pd.DataFrame, models: Sequence[str]) -> str:
-    """The audit for researchers: themes x models, unexplained topics, unexpressed themes."""
+def seeded_topic_lines(
+    mapping: pd.DataFrame, lexicon: Lexicon, seeded_themes: Sequence[str]
+) -> list[str]:
+    """What became of each seeded LDA topic (`lda.seed_themes`: theme i seeds topic i).
+
+    The seed prior puts a theme's seed terms at the head of its topic's word list whatever the
+    corpus does with them; the mapping reads the topic's representative passages too. Where the
+    two disagree, the topic's words name one theme and its passages another: said here, so that
+    nobody reads the seed terms as a finding.
+    """
+    if not seeded_themes:
+        return [
+            "LDA was fitted without seeded topics (`lda.seed_priors: false` or no "
+            "`lda.seed_themes`)."
+        ]
+    lda = mapping[mapping["model"] == "lda"]
+    by_topic = dict(
+        zip(
+            lda["topic"].astype(int).tolist(),
+            zip(
+                lda["theme"].astype(str).tolist(),
+                lda["score"].astype(float).tolist(),
+                lda["top_words"].astype(str).tolist(),
+                strict=True,
+            ),
+            strict=True,
+        )
+    )
+    lines = []
+    for topic, theme in enumerate(seeded_themes):
+        if topic not in by_topic:
+            continue
+        mapped, score, top_words = by_topic[topic]
+        seeds = [w for w in top_words.split() if lexicon.count_matches(w).get(theme, 0) > 0]
+        head = f"- lda topic {topic}, seeded with {theme}"
+        if not seeds:
+            lines.append(
+                f"{head}: none of its top words is a {theme} seed term, so the seeding left "
+                f"no mark (the vocabulary holds few or none); mapped to {mapped} ({score:.2f})"
+            )
+        elif mapped == theme:
+            lines.append(f"{head}: mapped to {theme} ({score:.2f}), as seeded")
+        else:
+            lines.append(
+                f"- **lda topic {topic}, seeded with {theme}, is mapped to {mapped} "
+                f"({score:.2f})**: {theme}'s seed terms ({' '.join(seeds[:4])}) head its word "
+                f"list because the prior puts them there (`lda.seed_prior_weight`), but its "
+                f"representative passages are about {mapped}: read the topic by its passages, "
+                f"not by its first words"
+            )
+    return lines
+
+
+def audit_markdown(
+    audit: pd.DataFrame,
+    mapping: pd.DataFrame,
+    models: Sequence[str],
+    lexicon: Lexicon | None = None,
+    seeded_themes: Sequence[str] = (),
+) -> str:
+    """The audit for researchers: themes x models, unexplained topics, unexpressed themes,
+    and (given the `lexicon`) what became of the seeded LDA topics."""
     lines = [
         "# Theme audit",
         "",
@@ -110,6 +170,9 @@ def audit_markdown(audit: pd.DataFrame, mapping: pd.DataFrame, models: Sequence[
     for model in models:
         missing = audit.loc[audit[f"n_{model}_topics"] == 0, "theme"].tolist()
         lines.append(f"- {model}: {', '.join(missing) if missing else 'none'}")
+    if lexicon is not None and "lda" in models:
+        lines += ["", "## Seeded LDA topics", ""]
+        lines += seeded_topic_lines(mapping, lexicon, seeded_themes)
     lines += ["", "## Seed terms never seen in the corpus (first few per theme)", ""]
     for row in audit.itertuples(index=False):
         if row.seeds_not_in_corpus:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,8 +78,12 @@ def map_corpus_topics(
     lexicon: Lexicon,
     embedder: Embedder,
     params: ThemesParams,
+    seeded_themes: Sequence[str] = (),
 ) -> ThemeMapping:
-    """Map every LDA and BERTopic topic to a theme from its words and representative passages."""
+    """Map every LDA and BERTopic topic to a theme from its words and representative passages.
+
+    `seeded_themes`: the themes whose seed terms seeded LDA topics 0, 1, ... (for the audit).
+    """
     matrix = embedding_matrix(embeddings, "passage_id", passages["passage_id"].tolist(), "passages")
     row_of = {pid: i for i, pid in enumerate(passages["passage_id"])}
 
@@ -107,4 +112,5 @@ def map_corpus_topics(
         params.full_word_coverage,
     )
     audit = audit_table(mapping, lexicon, passages["text"].tolist())
-    return ThemeMapping(mapping, audit, audit_markdown(audit, mapping, MODELS))
+    text = audit_markdown(audit, mapping, MODELS, lexicon, seeded_themes)
+    return ThemeMapping(mapping, audit, text)
