@@ -89,18 +89,13 @@ def seeded_topic_lines(
             "`lda.seed_themes`)."
         ]
     lda = mapping[mapping["model"] == "lda"]
-    by_topic = dict(
-        zip(
-            lda["topic"].astype(int).tolist(),
-            zip(
-                lda["theme"].astype(str).tolist(),
-                lda["score"].astype(float).tolist(),
-                lda["top_words"].astype(str).tolist(),
-                strict=True,
-            ),
-            strict=True,
-        )
+    theme_score_words = zip(
+        lda["theme"].astype(str),
+        lda["score"].astype(float),
+        lda["top_words"].astype(str),
+        strict=True,
     )
+    by_topic = dict(zip(lda["topic"].astype(int), theme_score_words, strict=True))
     lines = []
     for topic, theme in enumerate(seeded_themes):
         if topic not in by_topic:
