@@ -128,7 +128,7 @@ def test_audit_shows_carrying_topics_coverage_and_gaps() -> None:
     assert liquor["corpus_coverage"] == round(2 / n_seeds, 3)  # 白酒, 泸州老窖
     assert liquor["topic_word_coverage"] == round(3 / n_seeds, 3)  # 白酒, 酿酒, 泸州老窖
     assert audit.loc["ecology", "n_lda_topics"] == 0
-    text = audit_markdown(audit.reset_index(), mapping, ("lda", "bertopic"))
+    text = audit_markdown(audit.reset_index(), mapping, ("lda", "bertopic"), LEXICON, ())
     assert "- lda topic 1 (closest: general, score 0.20): 推进 工作" in text
     assert "- lda: ecology, digital_economy" in text
     assert "| liquor_industry | 白酒产业 | 0 (0.90) | 0 (0.80) |" in text
@@ -167,11 +167,12 @@ def test_audit_says_what_became_of_each_seeded_lda_topic() -> None:
     assert section[2] == (
         "- lda topic 2, seeded with liquor_industry: none of its top words is a "
         "liquor_industry seed term, so the seeding left no mark (the vocabulary holds few or "
-        "none); "
-        "mapped to agriculture_rural (0.55)"
+        "none); mapped to agriculture_rural (0.55)"
     )
     assert len(section) == 3
     unseeded = audit_markdown(audit, mapping, ("lda", "bertopic"), LEXICON, ())
     assert "LDA was fitted without seeded topics" in unseeded
-    # without the lexicon (as before) there is no such section
-    assert "## Seeded LDA topics" not in audit_markdown(audit, mapping, ("lda", "bertopic"))
+    # an audit without LDA has no such section
+    assert "## Seeded LDA topics" not in audit_markdown(
+        audit, mapping, ("bertopic",), LEXICON, seeded
+    )

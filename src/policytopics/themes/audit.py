@@ -125,11 +125,11 @@ def audit_markdown(
     audit: pd.DataFrame,
     mapping: pd.DataFrame,
     models: Sequence[str],
-    lexicon: Lexicon | None = None,
-    seeded_themes: Sequence[str] = (),
+    lexicon: Lexicon,
+    seeded_themes: Sequence[str],
 ) -> str:
     """The audit for researchers: themes x models, unexplained topics, unexpressed themes,
-    and (given the `lexicon`) what became of the seeded LDA topics."""
+    and what became of the seeded LDA topics (`seeded_themes`: theme i seeded topic i)."""
     lines = [
         "# Theme audit",
         "",
@@ -165,7 +165,7 @@ def audit_markdown(
     for model in models:
         missing = audit.loc[audit[f"n_{model}_topics"] == 0, "theme"].tolist()
         lines.append(f"- {model}: {', '.join(missing) if missing else 'none'}")
-    if lexicon is not None and "lda" in models:
+    if "lda" in models:
         lines += ["", "## Seeded LDA topics", ""]
         lines += seeded_topic_lines(mapping, lexicon, seeded_themes)
     lines += ["", "## Seed terms never seen in the corpus (first few per theme)", ""]

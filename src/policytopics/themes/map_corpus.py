@@ -78,7 +78,7 @@ def map_corpus_topics(
     lexicon: Lexicon,
     embedder: Embedder,
     params: ThemesParams,
-    seeded_themes: Sequence[str] = (),
+    seeded_themes: Sequence[str],
 ) -> ThemeMapping:
     """Map every LDA and BERTopic topic to a theme from its words and representative passages.
 
