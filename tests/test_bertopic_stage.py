@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +60,10 @@ def stage_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root / "anchors.parquet"
     )
     (root / "params.yaml").write_text(PARAMS_YAML, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        contextlib.redirect_stderr(io.StringIO()) as stderr,
+    ):
         patch.chdir(root)
         stage.main(
             Path("passages.parquet"),
@@ -74,7 +80,24 @@ def stage_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
             Path("out/per_locality.html"),
             Path("out/hierarchy.html"),
         )
+    (root / "stderr.log").write_text(stderr.getvalue(), encoding="utf-8")
     return root
+
+
+def test_the_progress_bar_names_each_step_in_turn(stage_run: Path) -> None:
+    frames = (stage_run / "stderr.log").read_bytes().decode("utf-8").split("\r")
+    bar = [f.rstrip() for f in frames if f.startswith("bertopic")]
+    steps = [re.sub(r" \[\d/5 steps done, \d\d:\d\d\]$", "", f) for f in bar]
+    assert [s for i, s in enumerate(steps) if i == 0 or s != steps[i - 1]] == [
+        "bertopic",
+        "bertopic: reduce (UMAP) and cluster (HDBSCAN)",
+        "bertopic: describe topics",
+        "bertopic: topic quality (coherence)",
+        "bertopic: save model and tables",
+        "bertopic: figures",
+        "bertopic",
+    ]
+    assert re.fullmatch(r"bertopic \[5/5 steps done, \d\d:\d\d\]", bar[-1])
 
 
 def test_every_passage_gets_a_topic_and_probability(stage_run: Path) -> None:

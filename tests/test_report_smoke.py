@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import shutil
@@ -21,7 +23,25 @@ LOCALITIES = ["江阳区", "泸州市", "渝北区", "巫山县", "龙港市"]
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return fixture_run(tmp_path_factory.mktemp("fixture") / "project")
+    with contextlib.redirect_stderr(io.StringIO()) as stderr:
+        project = fixture_run(tmp_path_factory.mktemp("fixture") / "project")
+    (project / "stderr.log").write_bytes(stderr.getvalue().encode("utf-8"))
+    return project
+
+
+def test_the_report_progress_bar_names_each_step_in_turn(run: Path) -> None:
+    frames = (run / "stderr.log").read_bytes().decode("utf-8").split("\r")
+    bar = [f.rstrip() for f in frames if f.startswith("report")]
+    steps = [re.sub(r" \[\d/4 steps done, \d\d:\d\d\]$", "", f) for f in bar]
+    assert [s for i, s in enumerate(steps) if i == 0 or s != steps[i - 1]] == [
+        "report",
+        "report: read the pipeline's outputs",
+        "report: figures and HTML",
+        "report: tables",
+        "report: PDF",
+        "report",
+    ]
+    assert re.fullmatch(r"report \[4/4 steps done, \d\d:\d\d\]", bar[-1])
 
 
 def test_prevalence_outputs_follow_the_contract(run: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,6 +172,18 @@ class BertopicOutputs:
         )
 
 
+# the steps `model_passage_topics` reports to its `on_step` callback, in order
+MODEL_STEPS = (
+    "reduce (UMAP) and cluster (HDBSCAN)",
+    "describe topics",
+    "topic quality (coherence)",
+)
+
+
+def _no_step(name: str) -> None:
+    """The default `on_step`: report nothing."""
+
+
 def model_passage_topics(
     passages: pd.DataFrame,
     tokens: pd.DataFrame,
@@ -180,8 +193,11 @@ def model_passage_topics(
     seed: int,
     lexicon: Lexicon | None = None,
     embedder: Embedder | None = None,
+    on_step: Callable[[str], None] = _no_step,
 ) -> BertopicOutputs:
     """Fit BERTopic on the passages in `params.fit_languages`, assign every passage, tabulate.
+
+    `on_step(name)` is called as each of `MODEL_STEPS` begins (a stage's progress bar).
 
     Table floats are rounded to `precision.SIGNIFICANT_DIGITS` (BLAS noise never written).
 
@@ -196,7 +212,9 @@ def model_passage_topics(
     fit_mask = fit_language_mask(params, languages)
     if not any(fit_mask):
         raise UserError(f"bertopic.fit_languages {params.fit_languages}: no such passages")
+    on_step(MODEL_STEPS[0])
     fit = fit_topics(docs, vectors, params, seed, seeds, seed_embedder, fit_mask)
+    on_step(MODEL_STEPS[1])
     assignments = round_table(
         pd.DataFrame(
             {
@@ -210,18 +228,22 @@ def model_passage_topics(
     representatives = representative_passages(fit.topics, vectors, frame["text"].tolist(), 3)
     info = topic_info(fit.model, fit.topics, languages, representatives)
     predicted, _ = predict_topics(fit.model, vectors)
+    topics = round_table(topic_table(fit.model, params.top_words))
+    cross_language = round_table(cross_language_examples(frame, fit.topics, vectors, info))
+    on_step(MODEL_STEPS[2])
+    quality = quality_metrics(fit, frame["tokens"].map(list).tolist(), params.top_words)
     return BertopicOutputs(
         fit=fit,
         frame=frame,
         vectors=vectors,
         docs=docs,
         assignments=assignments,
-        topics=round_table(topic_table(fit.model, params.top_words)),
+        topics=topics,
         info=round_table(info),
-        cross_language=round_table(cross_language_examples(frame, fit.topics, vectors, info)),
+        cross_language=cross_language,
         representatives=representatives,
         predicted=list(predicted),
-        quality=quality_metrics(fit, frame["tokens"].map(list).tolist(), params.top_words),
+        quality=quality,
     )
 
 

@@ -10,12 +10,14 @@ from policytopics.config import load_params
 from policytopics.io import read_table, write_csv_atomic, write_json_atomic, write_parquet_atomic
 from policytopics.models.bertopic import save_topic_model
 from policytopics.models.bertopic_check import (
+    MODEL_STEPS,
     PASSAGE_COLUMNS,
     model_passage_topics,
     reload_predictions,
 )
 from policytopics.models.bertopic_viz import write_visualisations
 from policytopics.models.embed import anchors_from_table, build_embedder
+from policytopics.progress import Steps
 from policytopics.stages._runner import path_parser, run_stage
 from policytopics.themes.lexicon import lexicon_from_params
 
@@ -43,31 +45,37 @@ def main(
         if settings.align_languages
         else None
     )
-    out = model_passage_topics(
-        read_table(passages, "segment", PASSAGE_COLUMNS),
-        read_table(tokens, "tokenize", ("passage_id", "tokens"), select=True),
-        read_table(embeddings, "embed", ("passage_id", "embedding")),
-        anchor_vectors,
-        settings,
-        params.seed,
-        lexicon_from_params(params.themes.lexicon) if settings.guided else None,
-        build_embedder(params.embed) if settings.guided else None,
-    )
-    write_parquet_atomic(out.assignments, assignments)
-    write_csv_atomic(out.topics, topics)
-    write_csv_atomic(out.info, topic_info)
-    write_csv_atomic(out.cross_language, cross_language)
-    save_topic_model(out.fit.model, model_dir, anchor_vectors, out.representatives)
-    write_json_atomic(out.metrics(reload_predictions(model_dir, out.vectors)), metrics)
-    write_visualisations(
-        out.fit.model,
-        out.docs,
-        out.frame["locality"].fillna("").tolist(),
-        settings.visualise_top_n_topics,
-        barchart,
-        per_locality,
-        hierarchy,
-    )
+    # UMAP and HDBSCAN report nothing while they run (the first fit on a machine also
+    # compiles their numba code): the bar says which step the stage is in
+    with Steps("bertopic", (*MODEL_STEPS, "save model and tables", "figures")) as steps:
+        out = model_passage_topics(
+            read_table(passages, "segment", PASSAGE_COLUMNS),
+            read_table(tokens, "tokenize", ("passage_id", "tokens"), select=True),
+            read_table(embeddings, "embed", ("passage_id", "embedding")),
+            anchor_vectors,
+            settings,
+            params.seed,
+            lexicon_from_params(params.themes.lexicon) if settings.guided else None,
+            build_embedder(params.embed) if settings.guided else None,
+            on_step=steps.start,
+        )
+        steps.start("save model and tables")
+        write_parquet_atomic(out.assignments, assignments)
+        write_csv_atomic(out.topics, topics)
+        write_csv_atomic(out.info, topic_info)
+        write_csv_atomic(out.cross_language, cross_language)
+        save_topic_model(out.fit.model, model_dir, anchor_vectors, out.representatives)
+        write_json_atomic(out.metrics(reload_predictions(model_dir, out.vectors)), metrics)
+        steps.start("figures")
+        write_visualisations(
+            out.fit.model,
+            out.docs,
+            out.frame["locality"].fillna("").tolist(),
+            settings.visualise_top_n_topics,
+            barchart,
+            per_locality,
+            hierarchy,
+        )
     print(f"{out.summary(settings)}; {time.perf_counter() - started:.0f} s")
 
 

@@ -15,6 +15,7 @@ from policytopics.io import (
     write_json_atomic,
     write_text_atomic,
 )
+from policytopics.progress import Steps
 from policytopics.report.assemble import findings_pages, passages_with_themes, provenance
 from policytopics.report.build import ReportInputs
 from policytopics.report.headline_metrics import headline_metrics
@@ -60,72 +61,80 @@ def main(
 ) -> None:
     started = time.perf_counter()
     settings = load_params(params)
-    lexicon = lexicon_from_params(settings.themes.lexicon)
-    document_table = read_output(documents, "ingest")
-    inputs = ReportInputs(
-        documents=document_table,
-        passages=passages_with_themes(
-            read_output(passages, "segment"),
-            document_table,
-            read_output(passage_themes, "classify"),
-        ),
-        themes_by_locality=read_output(themes_by_locality, "prevalence"),
-        themes_by_group={
-            "year": read_output(themes_by_year, "prevalence").astype({"year": str}),
-            "doc_type": read_output(themes_by_doc_type, "prevalence"),
-        },
-        topics_by_locality={
-            "lda": read_output(topics_lda, "prevalence"),
-            "bertopic": read_output(topics_bertopic, "prevalence"),
-        },
-        topic_words={
-            "lda": read_output(lda_topics, "lda"),
-            "bertopic": read_output(bertopic_topics, "bertopic"),
-        },
-        topic_themes=read_output(topic_themes, "themes"),
-        coherence=read_output(lda_coherence, "lda"),
-        metrics={
-            "prevalence": read_output(prevalence_metrics, "prevalence"),
-            "lda": read_output(lda_metrics, "lda"),
-            "bertopic": read_output(bertopic_metrics, "bertopic"),
-            "classify": read_output(classify_metrics, "classify"),
-        },
-        ledger=read_output(ledger, "ingest"),
-        summary_md=read_output(corpus_summary, "segment"),
-        lexicon=[(t.key, t.zh, t.en) for t in lexicon.themes],
-        evaluation=_optional(classify_evaluation, "classify"),
-        effects_metrics=_optional(effects_metrics, "effects"),
-        effects=_effects_tables(effects, marginal_shares, panel),
-        stability=_optional(stability_metrics, "stability"),
-        topic_stability={
-            model: table
-            for model, path in (("lda", lda_stability), ("bertopic", bertopic_stability))
-            if (table := _optional(path, "stability")) is not None
-        },
-    )
-    seed_files = sorted(p for p in seeds.rglob("*") if p.is_file())
-    reproduction = provenance(
-        ((str(p.relative_to(seeds)), p.read_bytes()) for p in seed_files),
-        params.read_text(encoding="utf-8"),
-        inputs.metrics["prevalence"],
-    )
-    page, printed = findings_pages(inputs, settings.report, reproduction)
-    write_text_atomic(page, html)
-    if tables is not None:
-        for stem, frame in findings_tables(inputs, settings.report).items():
-            write_csv_atomic(frame, tables / f"{stem}.csv")
-            if stem in PLOT_DATA:  # `dvc plots` data: JSON, as DVC misreads a CSV's BOM
-                write_json_atomic(frame.to_dict("records"), tables / f"{stem}.json")
-    if headline is not None:
-        write_json_atomic(headline_metrics(inputs.metrics, inputs.stability), headline)
-    with atomic_path(pdf) as tmp:
-        render_pdf(printed, tmp, settings.report.font_family)
+    with Steps("report", STEPS) as steps:
+        steps.start("read the pipeline's outputs")
+        lexicon = lexicon_from_params(settings.themes.lexicon)
+        document_table = read_output(documents, "ingest")
+        inputs = ReportInputs(
+            documents=document_table,
+            passages=passages_with_themes(
+                read_output(passages, "segment"),
+                document_table,
+                read_output(passage_themes, "classify"),
+            ),
+            themes_by_locality=read_output(themes_by_locality, "prevalence"),
+            themes_by_group={
+                "year": read_output(themes_by_year, "prevalence").astype({"year": str}),
+                "doc_type": read_output(themes_by_doc_type, "prevalence"),
+            },
+            topics_by_locality={
+                "lda": read_output(topics_lda, "prevalence"),
+                "bertopic": read_output(topics_bertopic, "prevalence"),
+            },
+            topic_words={
+                "lda": read_output(lda_topics, "lda"),
+                "bertopic": read_output(bertopic_topics, "bertopic"),
+            },
+            topic_themes=read_output(topic_themes, "themes"),
+            coherence=read_output(lda_coherence, "lda"),
+            metrics={
+                "prevalence": read_output(prevalence_metrics, "prevalence"),
+                "lda": read_output(lda_metrics, "lda"),
+                "bertopic": read_output(bertopic_metrics, "bertopic"),
+                "classify": read_output(classify_metrics, "classify"),
+            },
+            ledger=read_output(ledger, "ingest"),
+            summary_md=read_output(corpus_summary, "segment"),
+            lexicon=[(t.key, t.zh, t.en) for t in lexicon.themes],
+            evaluation=_optional(classify_evaluation, "classify"),
+            effects_metrics=_optional(effects_metrics, "effects"),
+            effects=_effects_tables(effects, marginal_shares, panel),
+            stability=_optional(stability_metrics, "stability"),
+            topic_stability={
+                model: table
+                for model, path in (("lda", lda_stability), ("bertopic", bertopic_stability))
+                if (table := _optional(path, "stability")) is not None
+            },
+        )
+        seed_files = sorted(p for p in seeds.rglob("*") if p.is_file())
+        reproduction = provenance(
+            ((str(p.relative_to(seeds)), p.read_bytes()) for p in seed_files),
+            params.read_text(encoding="utf-8"),
+            inputs.metrics["prevalence"],
+        )
+        steps.start("figures and HTML")
+        page, printed = findings_pages(inputs, settings.report, reproduction)
+        write_text_atomic(page, html)
+        steps.start("tables")
+        if tables is not None:
+            for stem, frame in findings_tables(inputs, settings.report).items():
+                write_csv_atomic(frame, tables / f"{stem}.csv")
+                if stem in PLOT_DATA:  # `dvc plots` data: JSON, as DVC misreads a CSV's BOM
+                    write_json_atomic(frame.to_dict("records"), tables / f"{stem}.json")
+        if headline is not None:
+            write_json_atomic(headline_metrics(inputs.metrics, inputs.stability), headline)
+        steps.start("PDF")
+        with atomic_path(pdf) as tmp:
+            render_pdf(printed, tmp, settings.report.font_family)
     print(
         f"report: {html} ({len(page) // 1024} KiB), {pdf} "
         f"({pdf.stat().st_size // 1024} KiB) in {time.perf_counter() - started:.1f} s"
     )
 
 
+# the stage's steps, for its progress bar: the figures and WeasyPrint's PDF take seconds to a
+# minute and report nothing themselves
+STEPS = ("read the pipeline's outputs", "figures and HTML", "tables", "PDF")
 PLOT_DATA = ("classifier_f1", "calibration")  # findings tables that dvc.yaml's plots draw
 
 
