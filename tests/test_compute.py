@@ -18,6 +18,7 @@ from policytopics.compute import (
     build_executor,
     chunked,
     local_cluster,
+    map_with_progress,
     scheduler_address,
     task_seed,
 )
@@ -33,6 +34,17 @@ def _draws(seed: int, index: int) -> list[float]:
 
 def _scaled(factor: Shared[list[int]], value: int) -> int:
     return factor.get()[0] * value
+
+
+def test_map_with_progress_returns_results_in_task_order_and_counts_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    results = map_with_progress(SerialExecutor(), partial(_draws, 7), [2, 0, 1], "draws")
+    assert results == [_draws(7, 2), _draws(7, 0), _draws(7, 1)]
+    bar = capsys.readouterr().err.split("\r")[-1]
+    assert bar.startswith("draws: 100%") and "3/3" in bar
+    assert map_with_progress(SerialExecutor(), str, [], "none", enabled=False) == []
+    assert capsys.readouterr().err == ""
 
 
 def test_chunked_cuts_fixed_sizes_in_order() -> None:

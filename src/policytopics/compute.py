@@ -33,6 +33,7 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
+from tqdm import tqdm
 
 from policytopics.config import ClusterParams, ComputeParams
 from policytopics.cpu import pinned_exports
@@ -160,6 +161,23 @@ class DaskExecutor(_Closing):
 
     def __repr__(self) -> str:
         return f"DaskExecutor({self.client.scheduler.address}, workers={self.workers})"
+
+
+def map_with_progress(
+    executor: Executor,
+    fn: Callable[[T], R],
+    tasks: Sequence[T],
+    desc: str,
+    enabled: bool = True,
+) -> list[R]:
+    """`executor.map(fn, tasks)` with a progress bar of the tasks done (results in task order,
+    so the bar moves as the earliest unfinished task ends)."""
+    results: list[R] = []
+    with tqdm(total=len(tasks), desc=desc, disable=not enabled) as bar:
+        for result in executor.imap(fn, tasks):
+            results.append(result)
+            bar.update(1)
+    return results
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:

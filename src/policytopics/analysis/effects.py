@@ -30,7 +30,7 @@ from policytopics.analysis.composition import (
     composed_shares,
     document_shares,
 )
-from policytopics.compute import Executor, SerialExecutor, Shared
+from policytopics.compute import Executor, SerialExecutor, Shared, map_with_progress
 from policytopics.errors import UserError
 from policytopics.precision import single_threaded
 
@@ -315,6 +315,7 @@ def estimate_effects(
     replicates: Replicates,
     within_clusters: bool = False,
     executor: Executor | None = None,
+    progress: bool = False,
 ) -> EffectsResult:
     """Effects and marginal shares for every formula and theme, with bootstrap intervals.
 
@@ -324,7 +325,7 @@ def estimate_effects(
     `within_clusters` also resamples documents inside each drawn cluster (for comparison only:
     it counts within-cluster variance twice). The replicates are fixed chunks with a seed each
     (`replicate_chunk`), run on `executor` (default: in this process); the result does not
-    depend on where they ran.
+    depend on where they ran. `progress`: a bar of the chunks done.
     """
     n_docs = len(covariates)
     if len(themes) != units.n_themes:
@@ -355,7 +356,10 @@ def estimate_effects(
         )
         chunks = chunk_seeds(replicates.seed, replicates.n_bootstrap)
         runner = executor if executor is not None else SerialExecutor()
-        drawn_chunks = runner.map(partial(replicate_chunk, Shared(inputs)), chunks)
+        task = partial(replicate_chunk, Shared(inputs))
+        drawn_chunks = map_with_progress(
+            runner, task, chunks, "effects bootstrap (chunks)", progress
+        )
         for (begin, stop, _), parts in zip(chunks, drawn_chunks, strict=True):
             for index, (reported, fitted_betas, weights) in enumerate(parts):
                 gammas[index][begin:stop] = reported

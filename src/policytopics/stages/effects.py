@@ -150,6 +150,7 @@ def main(
             clusters=clusters,
             replicates=Replicates(settings.n_bootstrap, settings.confidence, params.seed),
             executor=executor,
+            progress=True,
         )
         years = panel_table(
             units_table.reset_index(drop=True),

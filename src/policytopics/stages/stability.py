@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from policytopics.compute import Shared, build_executor
+from policytopics.compute import Shared, build_executor, map_with_progress
 from policytopics.config import Params, load_params
 from policytopics.io import read_table, write_csv_atomic, write_json_atomic
 from policytopics.models import stability
@@ -116,7 +116,9 @@ def main(
         tasks = [(engine, seed) for engine in engines for seed in settings.seeds]
         with build_executor(params.compute, n_tasks=len(tasks)) as executor:
             workers = executor.workers
-            fitted = executor.map(partial(refit, Shared(inputs)), tasks)
+            fitted = map_with_progress(
+                executor, partial(refit, Shared(inputs)), tasks, "stability refits"
+            )
         layout = stability.passage_weights(
             read_table(passages, "segment", ("passage_id", "locality", "n_chars")),
             params.prevalence.weight,

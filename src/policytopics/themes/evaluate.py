@@ -15,9 +15,8 @@ from functools import partial
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-from tqdm import tqdm
 
-from policytopics.compute import Executor, SerialExecutor, Shared
+from policytopics.compute import Executor, SerialExecutor, Shared, map_with_progress
 from policytopics.precision import single_threaded
 from policytopics.themes.classifier import ThemeClassifier, ThemeInputs
 from policytopics.themes.lexicon import Lexicon
@@ -251,12 +250,7 @@ def run_fits(
     """
     executor = executor if executor is not None else SerialExecutor()
     task = partial(run_fit, Shared(FitInputs(make_model, data)))
-    results: list[FitResult] = []
-    with tqdm(total=len(tasks), desc=desc, disable=not progress) as bar:
-        for result in executor.imap(task, tasks):
-            results.append(result)
-            bar.update(1)
-    return results
+    return map_with_progress(executor, task, tasks, desc, progress)
 
 
 def split_by_passage_mates(
