@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,12 @@ from policytopics.schemas import require_columns
 DIGITS = 9  # written precision; removes float noise such as 0.02999999999999999
 PASSAGE_COLUMNS = ("passage_id", "doc_id", "locality", "province", "year", "doc_type", "n_chars")
 THEME_GROUPS = ("locality", "year", "doc_type")
+# the steps `prevalence_outputs` reports to its `on_step` callback, in order
+PREVALENCE_STEPS = ("theme shares", "LDA topic shares", "BERTopic topic shares")
+
+
+def _no_step(name: str) -> None:
+    """The default `on_step`: report nothing."""
 
 
 def align(passages: pd.DataFrame, table: pd.DataFrame, name: str, stage: str) -> pd.DataFrame:
@@ -213,6 +220,7 @@ def prevalence_outputs(
     sentence_themes: pd.DataFrame | None = None,
     calibration: Calibration | None = None,
     estimator_error: dict[str, Any] | None = None,
+    on_step: Callable[[str], None] = _no_step,
 ) -> PrevalenceOutputs:
     """Theme shares per locality, year, doc_type and document, topic shares per locality,
     key figures.
@@ -220,8 +228,10 @@ def prevalence_outputs(
     Theme shares come from `sentence_themes` by `params.estimator` (with `calibration` for
     acc, pacc and em; `estimator_error` is classify's measured error, copied into the
     metrics); without `sentence_themes` every passage is one unit. With `topic_spread` (the
-    stability stage's), topic intervals also cover the seed spread.
+    stability stage's), topic intervals also cover the seed spread. `on_step(name)` is called
+    as each of `PREVALENCE_STEPS` begins (a stage's progress bar).
     """
+    on_step(PREVALENCE_STEPS[0])
     if sentence_themes is None:
         sentence_themes = passage_units(passages, passage_themes)
     boot = Bootstrap(params.n_bootstrap, params.confidence, seed)
@@ -249,6 +259,7 @@ def prevalence_outputs(
     corpus = tables["corpus"]
     by_document = document_table(tables["doc_id"], passages)
 
+    on_step(PREVALENCE_STEPS[1])
     lda = align(passages, lda_doc_topics, "lda_doc_topics", "lda")
     lda_labels, lda_probs, keep = lda_matrix(lda.reset_index())
     if "status" in lda.columns:  # passages LDA did not model carry its prior: leave them out
@@ -262,6 +273,7 @@ def prevalence_outputs(
         bootstrap=boot,
     )
 
+    on_step(PREVALENCE_STEPS[2])
     bert = align(passages, bertopic_topics, "bertopic_topics", "bertopic")
     require_columns(bert, ["topic"], "bertopic_topics")
     bert_labels, bert_probs = bertopic_matrix(bert["topic"])

@@ -18,9 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
-from tqdm import tqdm
 
-from policytopics.compute import Executor, SerialExecutor, Shared, build_executor
+from policytopics.compute import (
+    Executor,
+    SerialExecutor,
+    Shared,
+    build_executor,
+    map_with_progress,
+)
 from policytopics.config import ComputeParams, LdaParams
 from policytopics.errors import UserError
 from policytopics.models import lda, lda_tomotopy
@@ -163,14 +168,9 @@ def sweep(
     executor: Executor = (
         SerialExecutor() if compute is None else build_executor(compute, n_tasks=len(values))
     )
-    with (
-        executor,
-        tqdm(total=len(values), desc="lda sweep (K)", disable=not progress) as bar,
-    ):
-        results: dict[int, tuple[TopicFit, SweepPoint]] = {}
-        for k, result in zip(largest_first, executor.imap(task, largest_first), strict=True):
-            results[k] = result
-            bar.update(1)
+    with executor:
+        done = map_with_progress(executor, task, largest_first, "lda sweep (K)", progress)
+    results = dict(zip(largest_first, done, strict=True))
     fits = {k: results[k][0] for k in values}
     points = [results[k][1] for k in values]
     return dictionary, points, fits

@@ -7,9 +7,10 @@ import argparse
 from pathlib import Path
 
 from policytopics.analysis.sentence_shares import calibration_of
-from policytopics.analysis.tables import PASSAGE_COLUMNS, prevalence_outputs
+from policytopics.analysis.tables import PASSAGE_COLUMNS, PREVALENCE_STEPS, prevalence_outputs
 from policytopics.config import load_params
 from policytopics.io import read_json, read_table, write_csv_atomic, write_json_atomic
+from policytopics.progress import Steps
 from policytopics.stages._runner import path_parser, run_stage
 
 
@@ -34,29 +35,34 @@ def main(
     keys = [c[2:] for c in theme_scores.columns if c.startswith("p_")]
     record = read_json(calibration, "classify") if calibration is not None else None
     fitted = calibration_of(record, keys, params.prevalence.estimator)
-    out = prevalence_outputs(
-        read_table(passages, "segment", PASSAGE_COLUMNS),
-        theme_scores,
-        read_table(lda_doc_topics, "lda"),
-        read_table(bertopic_topics, "bertopic"),
-        params.prevalence,
-        params.seed,
-        read_table(topic_spread, "stability") if topic_spread is not None else None,
-        read_table(sentence_themes, "classify") if sentence_themes is not None else None,
-        fitted,
-        record.get("estimator_error") if isinstance(record, dict) else None,
-    )
-    for group, path in (
-        ("locality", themes_by_locality),
-        ("year", themes_by_year),
-        ("doc_type", themes_by_doc_type),
-    ):
-        write_csv_atomic(out.themes_by[group], path)
-    if themes_by_document is not None:
-        write_csv_atomic(out.themes_by_document, themes_by_document)
-    write_csv_atomic(out.topics_lda, topics_lda)
-    write_csv_atomic(out.topics_bertopic, topics_bertopic)
-    write_json_atomic(out.metrics, metrics)
+    # the bootstrap of every share table reports nothing while it runs (minutes on a large
+    # corpus): the bar says which table the stage is on
+    with Steps("prevalence", (*PREVALENCE_STEPS, "write tables")) as steps:
+        out = prevalence_outputs(
+            read_table(passages, "segment", PASSAGE_COLUMNS),
+            theme_scores,
+            read_table(lda_doc_topics, "lda"),
+            read_table(bertopic_topics, "bertopic"),
+            params.prevalence,
+            params.seed,
+            read_table(topic_spread, "stability") if topic_spread is not None else None,
+            read_table(sentence_themes, "classify") if sentence_themes is not None else None,
+            fitted,
+            record.get("estimator_error") if isinstance(record, dict) else None,
+            on_step=steps.start,
+        )
+        steps.start("write tables")
+        for group, path in (
+            ("locality", themes_by_locality),
+            ("year", themes_by_year),
+            ("doc_type", themes_by_doc_type),
+        ):
+            write_csv_atomic(out.themes_by[group], path)
+        if themes_by_document is not None:
+            write_csv_atomic(out.themes_by_document, themes_by_document)
+        write_csv_atomic(out.topics_lda, topics_lda)
+        write_csv_atomic(out.topics_bertopic, topics_bertopic)
+        write_json_atomic(out.metrics, metrics)
     print(out.summary())
 
 
