@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 import pytest
 
 from policytopics.corpus.gazetteer import load_gazetteer
-from policytopics.corpus.ingest import IngestResult, SeedFile, ingest
+from policytopics.corpus.ingest import CorpusFile, IngestResult, SeedFile, ingest
 from policytopics.corpus.manifest import EMPTY_MANIFEST, Manifest, parse_manifest
 from policytopics.errors import UserError
 from policytopics.schemas import DOCUMENT_COLUMNS
@@ -26,13 +27,42 @@ def seed(name: str) -> SeedFile:
     return SeedFile(name, (FIXTURES / name).read_bytes())
 
 
-def run(files: list[SeedFile], manifest: Manifest = EMPTY_MANIFEST, **kw: Any) -> IngestResult:
+def run(
+    files: Sequence[CorpusFile], manifest: Manifest = EMPTY_MANIFEST, **kw: Any
+) -> IngestResult:
     return ingest(files, manifest, load_gazetteer(), **kw)
 
 
 @pytest.fixture(scope="module")
 def fixtures_result() -> IngestResult:
     return run([seed(p.name) for p in sorted(FIXTURES.glob("*.txt"))])
+
+
+class CountedFile:
+    """A corpus file that notes in `reads` each time its bytes are asked for."""
+
+    def __init__(self, name: str, data: bytes, reads: list[str]) -> None:
+        self.name = name
+        self._data = data
+        self._reads = reads
+
+    @property
+    def data(self) -> bytes:
+        self._reads.append(self.name)
+        return self._data
+
+
+def test_each_file_is_read_once_when_its_turn_comes_with_a_bar_of_the_files(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reads: list[str] = []
+    names = ["listing_002.txt", "2021/a.txt"]
+    files = [CountedFile(n, (FIXTURES / "listing_002.txt").read_bytes(), reads) for n in names]
+    result = run(files, duplicates="keep", progress=True)
+    assert reads == ["2021/a.txt", "listing_002.txt"]  # path order, each once
+    assert [entry["file"] for entry in result.ledger["files"]] == reads
+    bar = capsys.readouterr().err.split("\r")[-1]
+    assert bar.startswith("ingest: 100%") and "2/2" in bar
 
 
 def test_documents_and_metadata(fixtures_result: IngestResult) -> None:

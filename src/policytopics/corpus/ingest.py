@@ -17,9 +17,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import pandas as pd
+from tqdm import tqdm
 
 from policytopics.config import CorpusTable
 from policytopics.corpus.clean import RawDocument, Removal, split_file
@@ -57,6 +58,18 @@ LOCATION_FIELDS = ("locality", "province", "city", "admin_level")
 class SeedFile:
     name: str  # path inside the corpus folder, "/"-separated (report.txt, 2024/plan.docx)
     data: bytes
+
+
+class CorpusFile(Protocol):
+    """A corpus file as `ingest` takes it: a `SeedFile`, or an object whose `data` reads the
+    bytes when asked (the stage's files on disk), so that only one file's bytes are held at a
+    time however large the corpus."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def data(self) -> bytes: ...
 
 
 @dataclass
@@ -463,7 +476,7 @@ def _resolve_manifest_files(manifest: Manifest, names: Sequence[str], corpus_dir
 
 
 def ingest(
-    files: Sequence[SeedFile],
+    files: Sequence[CorpusFile],
     manifest: Manifest,
     gazetteer: Gazetteer,
     on_bad_file: str = "error",
@@ -472,15 +485,19 @@ def ingest(
     duplicates: str = "drop",
     near_duplicate_threshold: float = 0.9,
     corpus_dir: str = "seeds",
+    progress: bool = False,
 ) -> IngestResult:
     """All corpus files -> documents table, ledger and metrics.
 
-    `ignored`: (path, reason) for what the stage found and did not read."""
+    `ignored`: (path, reason) for what the stage found and did not read. Each file's `data` is
+    read once, when its turn comes, and let go after it (`progress`: a bar of the files)."""
     options = Options(on_bad_file, duplicates, near_duplicate_threshold, corpus_dir)
     manifest = _resolve_manifest_files(manifest, [f.name for f in files], corpus_dir)
     rows: list[dict[str, Any]] = []
     entries = []
-    for file in sorted(files, key=lambda f: f.name):
+    in_order = sorted(files, key=lambda f: f.name)
+    for pending in tqdm(in_order, desc="ingest", unit="file", disable=not progress):
+        file = SeedFile(pending.name, pending.data)
         if PurePosixPath(file.name).suffix.lower() in TABLE_SUFFIXES:
             file_rows, entry = ingest_table_file(gazetteer, file, manifest, tables, options)
         else:

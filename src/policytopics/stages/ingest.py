@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from policytopics.config import load_params
 from policytopics.corpus.gazetteer import load_gazetteer
-from policytopics.corpus.ingest import SeedFile, ingest, supported
+from policytopics.corpus.ingest import ingest, supported
 from policytopics.corpus.manifest import EMPTY_MANIFEST, read_manifest
 from policytopics.corpus.readers import HINTS
 from policytopics.errors import UserError
 from policytopics.io import write_json_atomic, write_parquet_atomic
 from policytopics.stages._runner import run_stage
+
+
+@dataclass(frozen=True)
+class DiskFile:
+    """A corpus file whose bytes are read when `ingest` asks for them (one file at a time)."""
+
+    name: str  # path inside the corpus folder, "/"-separated
+    path: Path
+
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
+
 
 MANIFEST = "manifest.csv"
 SPECIAL_FILES = {  # at the top of the corpus folder: described files, not documents
@@ -64,7 +78,7 @@ def main(seeds: Path, documents_path: Path, ledger_path: Path, metrics_path: Pat
         if manifest_path.exists()
         else EMPTY_MANIFEST
     )
-    files = [SeedFile(p.relative_to(seeds).as_posix(), p.read_bytes()) for p in paths]
+    files = [DiskFile(p.relative_to(seeds).as_posix(), p) for p in paths]
     result = ingest(
         files,
         manifest,
@@ -75,6 +89,7 @@ def main(seeds: Path, documents_path: Path, ledger_path: Path, metrics_path: Pat
         duplicates=params.ingest.duplicates,
         near_duplicate_threshold=params.ingest.near_duplicate_threshold,
         corpus_dir=str(seeds),
+        progress=True,
     )
     write_parquet_atomic(result.documents, documents_path)
     write_json_atomic(result.ledger, ledger_path)
