@@ -275,3 +275,14 @@ def test_nr_topics_auto_lets_bertopic_merge_and_stays_deterministic() -> None:
         s: {t for t, x in zip(fit.topics, subjects, strict=True) if x == s} for s in SUBJECTS
     }
     assert all(len(v) == 1 for v in by_subject.values())
+
+
+def test_a_corpus_too_small_for_any_topic_is_a_one_line_user_error() -> None:
+    """12 scattered passages cannot hold two clusters of 8: HDBSCAN finds none."""
+    tokens, embeddings, _ = tiny_corpus()
+    with pytest.raises(UserError) as raised:
+        fit_topics(token_documents(tokens[:12]), embeddings[::5][:12], PARAMS, seed=42)
+    assert str(raised.value) == (
+        "bertopic: HDBSCAN found no topic among the 12 fitted passages (min_cluster_size 8): "
+        "add documents, or lower bertopic.hdbscan.min_cluster_size in params.yaml"
+    )

@@ -254,3 +254,42 @@ def test_a_refit_with_the_reference_seed_is_the_reference(engine: str) -> None:
     assert again.top_words == reference.top_words and again.seed == 7
     other = refit_lda(inputs, 8, 4)
     assert other.seed == 8 and other.quality.keys() == {"c_v", "c_npmi", "diversity"}
+
+
+def test_a_corpus_without_the_fit_languages_names_the_languages_it_has() -> None:
+    tokens = pd.DataFrame(
+        {
+            "passage_id": ["p0", "p1", "p2"],
+            "language": ["en", "en", "fr"],
+            "tokens": [["ecology", "river"], ["liquor", "brand"], ["écologie"]],
+        }
+    )
+    params = LdaParams(num_topics=[2], min_df=1, seed_priors=False)  # fit_languages [zh]
+    expected = (
+        "tokens.parquet: no passage in lda.fit_languages ['zh'] (passages by language: en 2, "
+        "fr 1); add the corpus's languages to lda.fit_languages in params.yaml"
+    )
+    with pytest.raises(UserError) as raised:
+        model_topics(tokens, params, 7, load_lexicon(), "tokens.parquet")
+    assert str(raised.value) == expected
+    with pytest.raises(UserError) as raised:
+        lda_inputs(tokens, params, 2, load_lexicon())
+    assert str(raised.value) == expected
+    empty: list[list[str]] = [[], [], []]
+    no_tokens = tokens.assign(language="zh", tokens=pd.Series(empty, dtype=object))
+    with pytest.raises(UserError, match="have no tokens left"):
+        model_topics(no_tokens, params, 7, load_lexicon(), "tokens.parquet")
+
+
+def test_bertopic_without_its_fit_languages_names_the_languages_it_has(project: Path) -> None:
+    passages = pd.read_parquet(project / INPUTS["passages"]).assign(language="en")
+    tokens = pd.read_parquet(project / INPUTS["tokens"]).assign(language="en")
+    vectors = pd.read_parquet(project / INPUTS["embeddings"])
+    params = load_params(project / "params.yaml").bertopic
+    only_zh = params.model_copy(update={"fit_languages": ["zh"]})
+    with pytest.raises(UserError) as raised:
+        model_passage_topics(passages, tokens, vectors, None, only_zh, 7)
+    assert str(raised.value) == (
+        "embeddings.parquet: no passage in bertopic.fit_languages ['zh'] (passages by "
+        "language: en 66); add the corpus's languages to bertopic.fit_languages in params.yaml"
+    )

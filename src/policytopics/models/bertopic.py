@@ -223,6 +223,12 @@ def fit_topics(
     topics_raw, probs = model.fit_transform(fit_docs, fit_emb.copy())
     found = [int(t) for t in topics_raw]
     n_clusters = len(set(found) - {-1})
+    if n_clusters == 0:
+        raise UserError(
+            f"bertopic: HDBSCAN found no topic among the {len(fit_idx)} fitted passages "
+            f"(min_cluster_size {min_cluster_size}): add documents, or lower "
+            "bertopic.hdbscan.min_cluster_size in params.yaml"
+        )
     target = _merge_target(params.nr_topics, found)
     if target is not None:
         with _quiet_bertopic():

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from policytopics.config import BertopicParams
-from policytopics.errors import UserError
+from policytopics.errors import UserError, no_passages_in_languages
 from policytopics.models.bertopic import (
     DIVERSITY_TOP_N,
     AnchoredEmbedder,
@@ -211,7 +211,9 @@ def model_passage_topics(
     seeds, seed_embedder = guidance(params, lexicon, embedder, anchors)
     fit_mask = fit_language_mask(params, languages)
     if not any(fit_mask):
-        raise UserError(f"bertopic.fit_languages {params.fit_languages}: no such passages")
+        raise no_passages_in_languages(
+            "bertopic.fit_languages", params.fit_languages, languages, "embeddings.parquet"
+        )
     on_step(MODEL_STEPS[0])
     fit = fit_topics(docs, vectors, params, seed, seeds, seed_embedder, fit_mask)
     on_step(MODEL_STEPS[1])

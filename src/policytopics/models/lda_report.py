@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from policytopics.config import ComputeParams, LdaParams
-from policytopics.errors import UserError
+from policytopics.errors import UserError, no_passages_in_languages
 from policytopics.models import lda_sweep
 from policytopics.models.ldavis import ldavis_page, prepare_ldavis
 from policytopics.precision import (
@@ -163,8 +163,12 @@ def _model_topics(
     token_lists = tokens["tokens"].map(list)
     in_scope = tokens["language"].isin(params.fit_languages)
     texts = [list(t) for t in token_lists[in_scope]]
+    if not in_scope.any():
+        raise no_passages_in_languages(
+            "lda.fit_languages", params.fit_languages, tokens["language"].tolist(), source
+        )
     if not any(texts):
-        raise UserError(f"{source}: no tokens in lda.fit_languages {params.fit_languages}")
+        raise UserError(f"{source}: the passages in lda.fit_languages have no tokens left")
 
     seed_words = theme_seed_words(params, lexicon, (w for text in texts for w in text))
     dictionary, points, fits = lda_sweep.sweep(texts, params, seed, seed_words, compute=compute)

@@ -19,7 +19,7 @@ from scipy import sparse
 
 from policytopics.compute import Shared
 from policytopics.config import BertopicParams, LdaParams
-from policytopics.errors import UserError
+from policytopics.errors import UserError, no_passages_in_languages
 from policytopics.models import lda_sweep
 from policytopics.models.bertopic import fit_topics, token_documents, topic_words
 from policytopics.models.bertopic_check import (
@@ -80,8 +80,12 @@ def lda_inputs(
     in_scope = [
         t for t, lang in zip(token_lists, languages, strict=True) if lang in params.fit_languages
     ]
+    if not in_scope:
+        raise no_passages_in_languages(
+            "lda.fit_languages", params.fit_languages, languages, "tokens.parquet"
+        )
     if not any(in_scope):
-        raise UserError(f"tokens.parquet: no tokens in lda.fit_languages {params.fit_languages}")
+        raise UserError("tokens.parquet: the passages in lda.fit_languages have no tokens left")
     seed_words = theme_seed_words(params, lexicon, (w for text in in_scope for w in text))
     return LdaInputs(
         passage_ids=tokens["passage_id"].tolist(),
