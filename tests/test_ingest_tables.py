@@ -136,6 +136,28 @@ def test_undeclared_csv_read_by_conventional_names_in_gbk() -> None:
     assert result.ledger["files"][0]["encoding"] == "csv table (conventional column names)"
 
 
+def test_undeclared_workbook_read_by_common_chinese_headers() -> None:
+    frame = pd.DataFrame(
+        {
+            "编号": ["SD-3", "GX-9"],
+            "标题": ["山东省人民政府关于加快数字经济发展的意见", "关于推进智慧城市建设的通知"],
+            "发文机关": ["山东省人民政府", "工业和信息化部"],
+            "发布日期": [datetime(2021, 4, 2), "2019年3月5日"],
+            "正文": [BODY, "推进智慧城市建设。" + BODY],
+        }
+    )
+    out = io.BytesIO()
+    frame.to_excel(out, index=False, engine="openpyxl")
+    result = run([SeedFile("政策.xlsx", out.getvalue())], [])
+    assert rows(result, "doc_id", "title", "issuer", "year", "published", "admin_level") == [
+        ["政策.xlsx#SD-3", "山东省人民政府关于加快数字经济发展的意见", "山东省人民政府", 2021,
+         "2021-04-02", "province"],
+        ["政策.xlsx#GX-9", "关于推进智慧城市建设的通知", "工业和信息化部", 2019, "2019-03-05",
+         "national"],
+    ]  # fmt: skip
+    assert result.documents["text"].tolist()[0] == BODY
+
+
 def test_parquet_rows_and_blank_rows_are_recorded_skips() -> None:
     frame = pd.DataFrame(
         {"content": [BODY, "  ", None], "title": ["国务院关于数字政府的意见", "", ""]}
@@ -155,7 +177,8 @@ def test_parquet_rows_and_blank_rows_are_recorded_skips() -> None:
     ("name", "data", "spec", "message"),
     [
         ("t.csv", b"title,body\na,b\n", None,
-         r"^seeds/t\.csv: no text column \(looked for \['text', 'content'\]; columns: "
+         r"^seeds/t\.csv: no text column \(looked for \['text', 'content', '正文', '内容', "
+         r"'全文', '政策内容'\]; columns: "
          r"\['body', 'title'\]\); declare it in params.yaml corpus.tables"),
         ("t.jsonl", b'{"text": "a"}\n[1, 2]\n', None, r"^seeds/t\.jsonl: line 2: a JSON list"),
         ("t.csv", "id,text\n1,推进\n1,发展\n".encode(), None,

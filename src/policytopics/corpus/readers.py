@@ -37,21 +37,22 @@ EXCEL_CELL_LIMIT = 32_767
 STATED_FIELDS = (
     "title", "locality", "province", "city", "admin_level", "doc_type", "language", "issuer"
 )  # fmt: skip
-# How an undeclared table is read: each field from the first of these columns it has.
+# How an undeclared table is read: each field from the first of these columns it has (the
+# English names, then the headers Chinese government lists and exports commonly use).
 DEFAULT_TABLE = CorpusTable(
     glob="*",
-    text=["text", "content"],
-    title=["title"],
-    date=["date", "published"],
-    year=["year"],
-    issuer=["issuer"],
+    text=["text", "content", "正文", "内容", "全文", "政策内容"],
+    title=["title", "标题", "题目", "文件名称", "政策标题"],
+    date=["date", "published", "发布日期", "发布时间", "成文日期", "日期"],
+    year=["year", "年份", "年度"],
+    issuer=["issuer", "发文机关", "发布机构", "发文单位", "发布单位", "发布部门"],
     locality=["locality"],
-    province=["province"],
-    city=["city"],
+    province=["province", "省份"],
+    city=["city", "城市"],
     admin_level=["admin_level"],
-    doc_type=["doc_type"],
+    doc_type=["doc_type", "文种"],
     language=["language"],
-    id=["id", "doc_id"],
+    id=["id", "doc_id", "编号"],
 )
 HINTS = {
     ".doc": "an old Word .doc file: save it as .docx to include it",
