@@ -332,6 +332,19 @@ def test_embed_stage_derives_passages_from_sentences_embedding_each_text_once(
     assert pq.ParquetFile(tmp_path / "emb.parquet").metadata.num_row_groups == 2
 
 
+def test_embed_stage_bar_counts_every_text_against_a_known_total(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _sentence_corpus(tmp_path)
+    params = "embed:\n  batch_size: 2\n  block_size: 2\n  passage_vectors: sentence_mean\n"
+    # 3 sentences, 1 passage without sentences, both sides of every anchor pair
+    total = 3 + 1 + 2 * len(load_parallel_pairs())
+    for _ in ("embedded", "all from the cache"):
+        _run_embed_stage(tmp_path, params, FakeEmbedder())
+        last = capsys.readouterr().err.split("\r")[-1]
+        assert f"| {total}/{total} [" in last, last
+
+
 def test_embed_stage_direct_mode_embeds_passage_texts_as_before(tmp_path: Path) -> None:
     _sentence_corpus(tmp_path)
     params = "embed:\n  passage_vectors: direct\n"  # the default

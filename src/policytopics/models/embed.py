@@ -322,13 +322,22 @@ class CachedEmbedder:
         self.progress = progress
         self.unit = unit  # what the progress bar counts ("passage", "sentence")
         self.executor = executor or SerialExecutor()
-        self.bar = bar  # a bar owned by the caller (counts texts embedded), else one per call
+        # a bar owned by the caller: it counts every text asked for (from the cache or
+        # embedded) against the total the caller announces with `expect`; else one bar per
+        # call counts the texts embedded
+        self.bar = bar
         self.last_embedded = 0  # texts the inner embedder had to embed in the last call
         self._shared = Shared(inner)
 
     @property
     def name(self) -> str:
         return self.inner.name
+
+    def expect(self, n_texts: int) -> None:
+        """Add `n_texts` texts to come to the caller-owned bar's total (its ETA)."""
+        if self.bar is not None and n_texts > 0:
+            self.bar.total = (self.bar.total or 0) + n_texts
+            self.bar.refresh()
 
     def _embed_missing(self, pending: list[tuple[str, str]], kind: Kind, bar: Any) -> None:
         batches = list(chunked(pending, self.batch_size))
@@ -348,6 +357,7 @@ class CachedEmbedder:
         self.last_embedded = len(todo)
         pending = list(todo.items())
         if self.bar is not None:
+            self.bar.update(len(texts) - len(pending))  # read from the cache, or repeated
             self._embed_missing(pending, kind, self.bar)
         else:
             with tqdm(

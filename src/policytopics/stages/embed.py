@@ -114,6 +114,7 @@ def passage_vectors_from_sentences(
         vectors[: len(means)] = means
     alone = sorted(set(range(len(passages))) - set(groups))  # no sentences: embed the passage
     if alone:
+        embedder.expect(len(alone))
         direct = embedder.embed(passages["text"].iloc[alone].tolist(), "passage")
         if vectors.shape[1] == 0:
             vectors = np.zeros((len(passages), direct.shape[1]), dtype=np.float32)
@@ -156,6 +157,15 @@ class _Writers:
         self.writers[key].write_table(table)
 
 
+def _n_rows(path: Path) -> int:
+    """Rows of a parquet table from its footer, for the bar's total (0 when it cannot be read:
+    reading the table then names the problem)."""
+    try:
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    except (OSError, pa.ArrowException):
+        return 0
+
+
 def _embed_all(
     params: EmbedParams,
     embedder: CachedEmbedder,
@@ -165,6 +175,12 @@ def _embed_all(
 ) -> list[_Counts]:
     """Stream the tables through `embedder` into the open writers; counts per table."""
     passage_counts, sentence_counts = _Counts(what="passages"), _Counts(what="sentences")
+    if sentences_path is None:
+        embedder.expect(_n_rows(passages_path))
+    elif params.passage_vectors == "direct":
+        embedder.expect(_n_rows(passages_path) + _n_rows(sentences_path))
+    else:
+        embedder.expect(_n_rows(sentences_path))
     passage_blocks = _blocks(passages_path, "segment", PASSAGE_COLUMNS, params.block_size)
     if sentences_path is None:
         for block in passage_blocks:
@@ -222,7 +238,9 @@ def main(
         if sentence_embeddings_path is not None:
             writers.open("sentences", sentence_embeddings_path, "sentence_id")
         counts = _embed_all(params, embedder, passages_path, sentences_path, writers)
-        anchors = language_anchors(embedder, load_parallel_pairs())
+        pairs = load_parallel_pairs()
+        embedder.expect(2 * len(pairs))
+        anchors = language_anchors(embedder, pairs)
     write_parquet_atomic(
         pd.DataFrame(
             {"language": list(anchors), "embedding": [np.asarray(v) for v in anchors.values()]}
