@@ -4,8 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from policytopics.config import LdaParams, TokenizeParams
 from policytopics.errors import UserError
-from policytopics.themes.lexicon import load_lexicon
+from policytopics.models.lda_report import theme_seed_words
+from policytopics.text.stem import english_stem
+from policytopics.text.tokenize import build_tokenizer
+from policytopics.themes.lexicon import load_lexicon, stem_term, token_text
 
 LEXICON = load_lexicon()
 
@@ -110,3 +114,45 @@ def test_duplicate_keys_and_missing_file_are_user_errors(tmp_path: Path) -> None
         load_lexicon(dup)
     with pytest.raises(UserError, match="not found"):
         load_lexicon(tmp_path / "missing.yaml")
+
+
+def test_the_lexicon_as_tokens_spell_it_meets_stemmed_english_words() -> None:
+    lexicon = load_lexicon()
+    tokens = lexicon.for_tokens(english_stem("snowball"))
+    # the tokenizer turns ecological into ecolog and digital economy into digit + economi
+    assert lexicon.count_matches("ecolog")["ecology"] == 0
+    assert tokens.count_matches("ecolog")["ecology"] == 1
+    assert tokens.count_matches(token_text("digit_economi"))["digital_economy"] == 1
+    assert tokens.count_matches("baijiu")["liquor_industry"] == 1
+    assert tokens.count_matches("生态保护")["ecology"] == 1  # Chinese terms unchanged
+    ecology, stemmed = lexicon.theme("ecology"), tokens.theme("ecology")
+    assert stemmed.seeds_zh == ecology.seeds_zh
+    assert len(stemmed.seeds_en) == len(ecology.seeds_en)  # term for term, in order
+    assert stem_term("Environmental Protection", english_stem("snowball")) == "environment protect"
+    assert stem_term("r & d", english_stem("snowball")) == "r d"
+    assert stem_term("生态", english_stem("snowball")) == "生态"
+    unstemmed = lexicon.for_tokens(english_stem("none"))
+    assert unstemmed.count_matches("ecological") == lexicon.count_matches("ecological")
+    assert token_text("数字_经济") == "数字_经济" and token_text("smart_citi") == "smart citi"
+
+
+def test_english_tokens_of_the_tokenizer_find_the_lda_seed_words() -> None:
+    """The path the lda stage takes on an English corpus: the tokenizer's stemmed tokens, the
+    lexicon as they spell it, the seed words of the seeded topics."""
+    params = TokenizeParams()
+    tokenizer = build_tokenizer(params)
+    text = (
+        "Luzhou will strengthen ecological protection and pollution control, develop the "
+        "digital economy and big data, and expand the baijiu industry and its distilleries."
+    )
+    tokens = tokenizer.analyse(text, "en").tokens
+    lexicon = load_lexicon()
+    as_tokens = lexicon.for_tokens(english_stem(params.english_stemmer))
+    lda = LdaParams()  # seeded topics: ecology, digital_economy, liquor_industry
+    assert tokens[:5] == ["luzhou", "strengthen", "ecolog", "protect", "pollut"]
+    assert theme_seed_words(lda, lexicon, tokens) == [[], [], ["baijiu"]]
+    assert theme_seed_words(lda, as_tokens, tokens) == [
+        ["ecolog", "pollut"],
+        ["digit"],
+        ["baijiu", "distilleri"],
+    ]

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from policytopics.text.stem import english_stem
 from policytopics.themes.audit import audit_markdown, audit_table, seeds_found
 from policytopics.themes.lexicon import load_lexicon
 from policytopics.themes.mapping import (
@@ -175,4 +176,32 @@ def test_audit_says_what_became_of_each_seeded_lda_topic() -> None:
     # an audit without LDA has no such section
     assert "## Seeded LDA topics" not in audit_markdown(
         audit, mapping, ("bertopic",), LEXICON, seeded
+    )
+
+
+def test_stemmed_english_topic_words_count_with_the_lexicon_as_tokens_spell_it() -> None:
+    words = [("ecolog", 0.4), ("pollut", 0.3), ("liquor", 0.2), ("develop", 0.1)]
+    tokens = LEXICON.for_tokens(english_stem("snowball"))
+    assert word_scores(words, LEXICON)[IDX["ecology"]] == 0.0  # ecolog is no raw seed
+    scores = word_scores(words, tokens)
+    assert scores[IDX["ecology"]] == pytest.approx(0.7 / 0.9)
+    assert scores[IDX["liquor_industry"]] == pytest.approx(0.2 / 0.9)
+    mapping = pd.DataFrame(
+        {
+            "model": ["lda"],
+            "topic": [0],
+            "theme": ["ecology"],
+            "score": [0.7],
+            "best_theme": ["ecology"],
+            "top_words": ["ecolog pollut environment_protect develop"],
+        }
+    )
+    audit = audit_table(mapping, LEXICON, ["Ecological protection."], ("lda",), tokens)
+    ecology = LEXICON.theme("ecology").seeds
+    n_seeds = len({s.lower() for s in ecology})
+    # ecolog is ecology and ecological, pollut pollution, environment protect the phrase
+    found = [s for s in {s.lower() for s in ecology} if s in
+             ("ecology", "ecological", "pollution", "environmental protection")]  # fmt: skip
+    assert audit.set_index("theme").loc["ecology", "topic_word_coverage"] == round(
+        len(found) / n_seeds, 3
     )

@@ -22,7 +22,7 @@ from policytopics.precision import (
     single_threaded,
 )
 from policytopics.schemas import TOKEN_COLUMNS, require_columns
-from policytopics.themes.lexicon import Lexicon
+from policytopics.themes.lexicon import Lexicon, token_text
 
 
 def theme_seed_words(
@@ -32,12 +32,14 @@ def theme_seed_words(
 
     A word is a seed when the lexicon finds one of the theme's seed terms in it (so the token
     白酒产业 counts for 白酒), with the lexicon's traps and weak terms honoured (产业生态圈 is
-    not ecology; 绿色 alone is not). Empty when `params.seed_priors` is off.
+    not ecology; 绿色 alone is not). Pass the lexicon as the tokens spell it
+    (`Lexicon.for_tokens`), so that English seeds meet stemmed English words. Empty when
+    `params.seed_priors` is off.
     """
     if not params.seed_priors:
         return []
     lexicon.require_keys(params.seed_themes, "lda.seed_themes", "the theme lexicon")
-    matches = {word: lexicon.count_matches(word) for word in sorted(set(vocabulary))}
+    matches = {word: lexicon.count_matches(token_text(word)) for word in sorted(set(vocabulary))}
     return [[w for w, counts in matches.items() if counts[k] > 0] for k in params.seed_themes]
 
 

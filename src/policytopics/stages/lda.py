@@ -17,6 +17,7 @@ from policytopics.io import (
 from policytopics.models import lda_sweep
 from policytopics.models.lda_report import model_topics
 from policytopics.stages._runner import path_parser, run_stage
+from policytopics.text.stem import english_stem
 from policytopics.themes.lexicon import lexicon_from_params
 
 
@@ -32,7 +33,9 @@ def main(
     start = time.perf_counter()
     params = load_params()
     table = read_table(tokens, "tokenize")
-    lexicon = lexicon_from_params(params.themes.lexicon)
+    # the seed terms as the tokens spell them (English stemmed as the tokenizer stems)
+    stem = english_stem(params.tokenize.english_stemmer)
+    lexicon = lexicon_from_params(params.themes.lexicon).for_tokens(stem)
     out = model_topics(table, params.lda, params.seed, lexicon, str(tokens), params.compute)
     lda_sweep.save_fit(out.fit, model_dir)
     write_csv_atomic(out.topics, topics)

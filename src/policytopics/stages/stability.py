@@ -27,6 +27,7 @@ from policytopics.models.stability_refit import (
 )
 from policytopics.precision import round_table
 from policytopics.stages._runner import path_parser, run_stage
+from policytopics.text.stem import english_stem
 from policytopics.themes.lexicon import lexicon_from_params
 
 # a blank locality, as the prevalence tables name it (analysis.prevalence.UNKNOWN_GROUP; not
@@ -55,7 +56,8 @@ def references(
     if "lda" in settings.engines:
         fit = load_fit(paths["lda_model"])
         refs["lda"] = lda_run(fit, read_table(paths["lda_doc_topics"], "lda", ("status",)), top_n)
-        lda = lda_inputs(tokens, params.lda, fit.num_topics, lexicon)
+        token_lexicon = lexicon.for_tokens(english_stem(params.tokenize.english_stemmer))
+        lda = lda_inputs(tokens, params.lda, fit.num_topics, token_lexicon)
     if "bertopic" in settings.engines:
         model, _ = load_topic_model(paths["bertopic_model"])
         assigned = read_table(paths["bertopic_assignments"], "bertopic", ("passage_id", "topic"))

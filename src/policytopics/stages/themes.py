@@ -9,6 +9,7 @@ from policytopics.config import load_params
 from policytopics.io import read_table, write_csv_atomic, write_text_atomic
 from policytopics.models.embed import build_embedder
 from policytopics.stages._runner import path_parser, run_stage
+from policytopics.text.stem import english_stem
 from policytopics.themes.lexicon import lexicon_from_params
 from policytopics.themes.map_corpus import map_corpus_topics
 
@@ -39,6 +40,7 @@ def main(
         build_embedder(params.embed),
         params.themes,
         params.lda.seed_themes if params.lda.seed_priors else (),
+        lexicon.for_tokens(english_stem(params.tokenize.english_stemmer)),
     )
     write_csv_atomic(out.mapping, topic_themes)
     write_csv_atomic(out.audit, audit_table)

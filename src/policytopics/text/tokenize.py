@@ -14,11 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import snowballstemmer
-
 from policytopics.config import TokenizeParams
 from policytopics.errors import UserError
 from policytopics.text.normalize import detect_language, normalize_text
+from policytopics.text.stem import english_stem
 from policytopics.text.stopwords import is_number, is_punctuation, load_word_list, number_pattern
 from policytopics.text.userdict import UserWord, load_user_dict
 
@@ -213,11 +212,9 @@ class Tokenizer:
         return analysis
 
     def _stem(self, token: str) -> str:
-        if self.params.english_stemmer == "none":
-            return token
         if self._stemmer is None:
-            self._stemmer = snowballstemmer.stemmer("english")
-        return str(self._stemmer.stemWord(token))
+            self._stemmer = english_stem(self.params.english_stemmer)
+        return str(self._stemmer(token))
 
 
 def _collect(decisions: list[tuple[str, str]]) -> Analysis:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from policytopics.themes.lexicon import Lexicon
+from policytopics.themes.lexicon import Lexicon, token_text
 from policytopics.themes.mapping import UNMAPPED
 
 AUDIT_COLUMNS: tuple[str, ...] = (
@@ -43,15 +43,23 @@ def audit_table(
     lexicon: Lexicon,
     corpus_texts: Sequence[str],
     models: Sequence[str] = ("lda", "bertopic"),
+    token_lexicon: Lexicon | None = None,
 ) -> pd.DataFrame:
-    """One row per theme: carrying topics per model and lexicon coverage."""
+    """One row per theme: carrying topics per model and lexicon coverage. Topic words are
+    matched with `token_lexicon` (the lexicon as the tokens spell it; default `lexicon`)."""
+    words_lexicon = token_lexicon if token_lexicon is not None else lexicon
     in_corpus = seeds_found(corpus_texts, lexicon)
     in_topics = seeds_found(
-        [w for words in mapping["top_words"].astype(str) for w in words.split()], lexicon
+        [token_text(w) for words in mapping["top_words"].astype(str) for w in words.split()],
+        words_lexicon,
     )
     rows = []
-    for theme in lexicon.themes:
-        seeds = sorted({s.lower() for s in theme.seeds})
+    for theme, token_theme in zip(lexicon.themes, words_lexicon.themes, strict=True):
+        # each seed with its form among the tokens (the n-th seed of both is the same term)
+        token_form = {
+            s.lower(): t.lower() for s, t in zip(theme.seeds, token_theme.seeds, strict=True)
+        }
+        seeds = sorted(token_form)
         topics = {m: _topic_list(mapping, m, theme.key) for m in models}
         missing = [s for s in seeds if s not in in_corpus[theme.key]]
         rows.append(
@@ -65,7 +73,7 @@ def audit_table(
                 "n_seed_terms": len(seeds),
                 "corpus_coverage": round(len(in_corpus[theme.key] & set(seeds)) / len(seeds), 3),
                 "topic_word_coverage": round(
-                    len(in_topics[theme.key] & set(seeds)) / len(seeds), 3
+                    sum(token_form[s] in in_topics[theme.key] for s in seeds) / len(seeds), 3
                 ),
                 "seeds_not_in_corpus": " ".join(missing[:8]),
             }
@@ -101,7 +109,9 @@ def seeded_topic_lines(
         if topic not in by_topic:
             continue
         mapped, score, top_words = by_topic[topic]
-        seeds = [w for w in top_words.split() if lexicon.count_matches(w).get(theme, 0) > 0]
+        seeds = [
+            w for w in top_words.split() if lexicon.count_matches(token_text(w)).get(theme, 0) > 0
+        ]
         head = f"- lda topic {topic}, seeded with {theme}"
         if not seeds:
             lines.append(
@@ -127,9 +137,11 @@ def audit_markdown(
     models: Sequence[str],
     lexicon: Lexicon,
     seeded_themes: Sequence[str],
+    token_lexicon: Lexicon | None = None,
 ) -> str:
     """The audit for researchers: themes x models, unexplained topics, unexpressed themes,
-    and what became of the seeded LDA topics (`seeded_themes`: theme i seeded topic i)."""
+    and what became of the seeded LDA topics (`seeded_themes`: theme i seeded topic i; their
+    top words are matched with `token_lexicon`, default `lexicon`)."""
     lines = [
         "# Theme audit",
         "",
@@ -167,7 +179,9 @@ def audit_markdown(
         lines.append(f"- {model}: {', '.join(missing) if missing else 'none'}")
     if "lda" in models:
         lines += ["", "## Seeded LDA topics", ""]
-        lines += seeded_topic_lines(mapping, lexicon, seeded_themes)
+        lines += seeded_topic_lines(
+            mapping, token_lexicon if token_lexicon is not None else lexicon, seeded_themes
+        )
     lines += ["", "## Seed terms never seen in the corpus (first few per theme)", ""]
     for row in audit.itertuples(index=False):
         if row.seeds_not_in_corpus:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,6 +17,7 @@ from policytopics.errors import UserError
 
 _KEY = r"^[a-z][a-z0-9_]*$"
 _ASCII = re.compile(r"^[\x00-\x7f]+$")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 _BLANK = "\u25a1"  # replaces excluded phrases so no seed can match inside them
 
 
@@ -173,9 +174,43 @@ class Lexicon:
         if unknown:
             raise UserError(f"{setting}: {unknown} not in {source} ({self.keys})")
 
+    def for_tokens(self, stem: Callable[[str], str]) -> Lexicon:
+        """The lexicon as the topic models' tokens spell it: every English term stemmed word by
+        word with `stem`, the tokenizer's stemmer (ecological protection -> ecolog protect);
+        Chinese terms unchanged. Match a token with `count_matches(token_text(token))`. The
+        terms keep their order, so a theme's n-th seed here is the n-th seed of `self`."""
+
+        def stemmed(terms: list[str]) -> list[str]:
+            return [stem_term(term, stem) for term in terms]
+
+        themes = [
+            theme.model_copy(
+                update={
+                    "seeds_en": stemmed(theme.seeds_en),
+                    "weak_en": stemmed(theme.weak_en),
+                    "exclude_en": stemmed(theme.exclude_en),
+                }
+            )
+            for theme in self.themes
+        ]
+        return Lexicon.from_spec(LexiconFile.model_construct(version=1, themes=themes))
+
     def descriptions(self) -> list[str]:
         """One "label：description" text per theme, for embedding (query encoding)."""
         return [f"{t.zh}：{t.description_zh or t.description}" for t in self.themes]
+
+
+def stem_term(term: str, stem: Callable[[str], str]) -> str:
+    """An English term as stemmed tokens joined by spaces; a Chinese term unchanged."""
+    if not _ASCII.match(term):
+        return term
+    return " ".join(stem(word) for word in _ASCII_WORD.findall(term.lower())) or term
+
+
+def token_text(token: str) -> str:
+    """A topic-model token as text to match: an English phrase token (smart_citi) has its
+    words joined by _ (Phrases, BERTopic's token documents), a Chinese token is itself."""
+    return token.replace("_", " ") if _ASCII.match(token) else token
 
 
 def parse_lexicon(data: object, source: str) -> Lexicon:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from policytopics.themes.labels import dominant_theme
-from policytopics.themes.lexicon import Lexicon
+from policytopics.themes.lexicon import Lexicon, token_text
 
 UNMAPPED = "unmapped"
 TOPIC_THEME_COLUMNS: tuple[str, ...] = (
@@ -48,12 +48,13 @@ def word_scores(
     A word matching several themes splits its weight between them; words no theme claims
     (推进, 建设) are left out, so a topic's generic words do not drown its theme. When seed
     terms explain less than `full_coverage` of the topic's word weight, the shares shrink in
-    proportion (one matching word among twenty is weak evidence).
+    proportion (one matching word among twenty is weak evidence). The words are tokens:
+    pass the lexicon as they spell it (`Lexicon.for_tokens`).
     """
     scores = np.zeros(len(lexicon.keys))
     total = sum(max(w, 0.0) for _, w in words)
     for word, weight in words:
-        counts = np.array(list(lexicon.count_matches(word).values()), dtype=float)
+        counts = np.array(list(lexicon.count_matches(token_text(word)).values()), dtype=float)
         if counts.sum() > 0:
             scores += max(weight, 0.0) * counts / counts.sum()
     matched = scores.sum()
@@ -94,11 +95,15 @@ def map_topics(
     temperature: float,
     min_score: float,
     full_word_coverage: float = 0.25,
+    token_lexicon: Lexicon | None = None,
 ) -> pd.DataFrame:
     """One row per topic: best theme (or "unmapped"), its score, runner-up and each evidence.
 
     `weights` are for (topic words, passage lexicon, passage embeddings); they are normalised.
+    Topic words are matched with `token_lexicon` (the lexicon as the tokens spell it; default
+    `lexicon`), passages with `lexicon`.
     """
+    words_lexicon = token_lexicon if token_lexicon is not None else lexicon
     w = np.asarray(weights, dtype=float)
     if w.sum() <= 0:
         raise ValueError("evidence weights must not all be zero")
@@ -107,7 +112,7 @@ def map_topics(
     for ev in evidence:
         parts = np.vstack(
             [
-                word_scores(ev.words, lexicon, full_word_coverage),
+                word_scores(ev.words, words_lexicon, full_word_coverage),
                 passage_lexicon_scores(ev.passage_texts, lexicon),
                 embedding_scores(ev.passage_embeddings, theme_embeddings, temperature),
             ]
