@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,6 +34,15 @@ from policytopics.corpus.encoding import BadFileError, decode_bytes
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
 TABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
 MIN_PDF_CHARS_PER_PAGE = 20
+# A PDF's text layer breaks every visual line. A line at least WRAP_SHARE of the text's full
+# line width (its WRAP_PERCENTILE line width, in CJK character widths) that does not end a
+# sentence was wrapped, and is joined to the next; lines narrower than MIN_WRAP_WIDTH (page
+# numbers, table cells) never set the width.
+WRAP_SHARE = 0.85
+WRAP_PERCENTILE = 0.9
+MIN_WRAP_WIDTH = 10.0
+_SENTENCE_ENDS = "。！？；：.!?;:…"
+_CLOSERS = "”’」』）)》〉】"
 EXCEL_CELL_LIMIT = 32_767
 STATED_FIELDS = (
     "title", "locality", "province", "city", "admin_level", "doc_type", "language", "issuer"
@@ -100,8 +110,40 @@ def docx_text(data: bytes) -> str:
     return "\n".join(lines)
 
 
+def _width(line: str) -> float:
+    """Display width in CJK characters: a wide character is 1, any other half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in line)
+
+
+def _ends_sentence(line: str) -> bool:
+    """The line ends a sentence: 。！？；： (or their ASCII forms, . …), perhaps in a quote."""
+    return line.rstrip(_CLOSERS).endswith(tuple(_SENTENCE_ENDS))
+
+
+def unwrap_lines(text: str) -> str:
+    """`text` with the lines its layout wrapped joined again: a line of nearly the full line
+    width that does not end a sentence continues on the next line (joined directly in
+    Chinese, with a space between two Latin letters or digits). Headings, the last line of a
+    paragraph and short lines keep their line break."""
+    lines = [line.strip() for line in text.split("\n")]
+    widths = [_width(line) for line in lines]
+    measured = sorted(w for w in widths if w >= MIN_WRAP_WIDTH)
+    if len(measured) < 3:
+        return "\n".join(lines)
+    full = measured[int(WRAP_PERCENTILE * (len(measured) - 1))]
+    out = [lines[0]]
+    for previous, width, line in zip(lines, widths, lines[1:], strict=False):
+        if previous and line and width >= WRAP_SHARE * full and not _ends_sentence(previous):
+            latin = previous[-1].isascii() and previous[-1].isalnum() and line[0].isascii()
+            out[-1] += (" " if latin and line[0].isalnum() else "") + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def pdf_text(data: bytes) -> tuple[str, int]:
-    """The text layer of a PDF and its page count; `NoTextLayerError` for a scanned one."""
+    """The text layer of a PDF, its wrapped lines joined again (`unwrap_lines`), and its page
+    count; `NoTextLayerError` for a scanned one."""
     import pypdf
 
     try:
@@ -115,7 +157,7 @@ def pdf_text(data: bytes) -> tuple[str, int]:
             f"no text layer (scanned?): {len(pages)} page(s) gave {chars} characters; "
             "run OCR and add the text as .txt"
         )
-    return "\n".join(page.rstrip("\n") for page in pages), len(pages)
+    return unwrap_lines("\n".join(page.rstrip("\n") for page in pages)), len(pages)
 
 
 def table_spec(name: str, tables: Sequence[CorpusTable]) -> CorpusTable:
