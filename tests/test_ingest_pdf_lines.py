@@ -9,15 +9,18 @@ import pytest
 
 from policytopics.corpus.readers import pdf_text, unwrap_lines
 
-# lines of 20 CJK widths: a heading, a paragraph wrapped twice, a paragraph ending on a short
-# line, and a page number
+# lines of 20 CJK widths: a heading, three paragraphs wrapped over two or three lines, and a
+# page number
 WRAPPED = (
     "一、总体要求\n"
     "坚持生态优先、绿色发展，推进长江流域生态保护\n"
     "修复，加强大气、水、土壤污染防治，持续改善生\n"
     "态环境质量。\n"
     "加快发展数字经济，建设大数据中心和5G基站，推\n"
-    "动数字产业化。\n"
+    "动数字产业化和产业数字化，培育数字经济核心产\n"
+    "业。\n"
+    "推进白酒产业集群发展，做强浓香型白酒品牌，建\n"
+    "设世界级优质白酒产业集群，擦亮中国酒城名片。\n"
     "— 3 —"
 )
 
@@ -27,7 +30,9 @@ def test_wrapped_lines_are_joined_and_headings_paragraph_ends_and_page_numbers_k
         "一、总体要求\n"
         "坚持生态优先、绿色发展，推进长江流域生态保护修复，加强大气、水、土壤污染防治，持续改善生"
         "态环境质量。\n"
-        "加快发展数字经济，建设大数据中心和5G基站，推动数字产业化。\n"
+        "加快发展数字经济，建设大数据中心和5G基站，推动数字产业化和产业数字化，培育数字经济核心产"
+        "业。\n"
+        "推进白酒产业集群发展，做强浓香型白酒品牌，建设世界级优质白酒产业集群，擦亮中国酒城名片。\n"
         "— 3 —"
     )
 
@@ -36,21 +41,41 @@ def test_a_full_line_that_ends_a_sentence_keeps_its_break_and_latin_words_get_a_
     text = (
         "全面完成十三五规划确定的各项目标任务，交出答卷。\n"
         "十四五时期是开启全面建设社会主义现代化新征程\n"
-        "的第一个五年。\n"
+        "的第一个五年，我区将站在全面建成小康社会的新\n"
+        "起点上。\n"
         "The city will strengthen ecological protection of\n"
-        "the Yangtze River and develop the digital economy.\n"
+        "the Yangtze River basin, develop the digital and\n"
+        "green economy and the liquor industry cluster as\n"
+        "its plan for the next five years sets out today.\n"
+        "It will also build new schools and hospitals for\n"
+        "all residents.\n"
         "Short line"
     )
     assert unwrap_lines(text) == (
         "全面完成十三五规划确定的各项目标任务，交出答卷。\n"
-        "十四五时期是开启全面建设社会主义现代化新征程的第一个五年。\n"
-        "The city will strengthen ecological protection of the Yangtze River and develop the "
-        "digital economy.\n"
+        "十四五时期是开启全面建设社会主义现代化新征程的第一个五年，我区将站在全面建成小康社会的新"
+        "起点上。\n"
+        "The city will strengthen ecological protection of the Yangtze River basin, develop the "
+        "digital and green economy and the liquor industry cluster as its plan for the next five "
+        "years sets out today.\n"
+        "It will also build new schools and hospitals for all residents.\n"
         "Short line"
     )
 
 
-def test_text_with_too_few_measurable_lines_is_left_as_it_is() -> None:
+def test_paragraphs_one_per_line_and_short_texts_are_left_as_they_are() -> None:
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    for path in sorted(seeds.glob("*.txt")):  # scraped reports: one paragraph per line
+        text = path.read_text(encoding="utf-8")
+        assert unwrap_lines(text) == "\n".join(line.strip() for line in text.split("\n"))
+    cover = (  # a plan's cover: title lines of similar widths, too few to show a layout
+        "(四川省)泸州市江阳区国民经济和社会发展十四五规划(2022年更新)\n"
+        "泸州市江阳区国民经济和社会发展\n"
+        "第十四个五年规划和二〇三五年远景目标纲要\n"
+        "(2021年3月11日泸州市江阳区第九届人民代表大会第五次会议批准)\n"
+        "序言"
+    )
+    assert unwrap_lines(cover) == cover
     assert unwrap_lines("标题\n正文\n  ") == "标题\n正文\n"
     assert unwrap_lines("") == ""
 

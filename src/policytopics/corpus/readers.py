@@ -41,6 +41,10 @@ MIN_PDF_CHARS_PER_PAGE = 20
 WRAP_SHARE = 0.85
 WRAP_PERCENTILE = 0.9
 MIN_WRAP_WIDTH = 10.0
+# Only a text whose lines show a full width is unwrapped: at least MIN_WRAP_LINES measured
+# lines, of which MIN_FULL_SHARE are that wide (a few title lines of a cover page are not).
+MIN_WRAP_LINES = 6
+MIN_FULL_SHARE = 0.3
 _SENTENCE_ENDS = "。！？；：.!?;:…"
 _CLOSERS = "”’」』）)》〉】"
 EXCEL_CELL_LIMIT = 32_767
@@ -124,13 +128,16 @@ def unwrap_lines(text: str) -> str:
     """`text` with the lines its layout wrapped joined again: a line of nearly the full line
     width that does not end a sentence continues on the next line (joined directly in
     Chinese, with a space between two Latin letters or digits). Headings, the last line of a
-    paragraph and short lines keep their line break."""
+    paragraph and short lines keep their line break. A text of few lines, or whose lines
+    show no common full width (one paragraph per line), is returned as it is."""
     lines = [line.strip() for line in text.split("\n")]
     widths = [_width(line) for line in lines]
     measured = sorted(w for w in widths if w >= MIN_WRAP_WIDTH)
-    if len(measured) < 3:
+    if len(measured) < MIN_WRAP_LINES:
         return "\n".join(lines)
     full = measured[int(WRAP_PERCENTILE * (len(measured) - 1))]
+    if sum(w >= WRAP_SHARE * full for w in measured) < MIN_FULL_SHARE * len(measured):
+        return "\n".join(lines)  # lines of many widths: paragraphs, not a wrapped layout
     out = [lines[0]]
     for previous, width, line in zip(lines, widths, lines[1:], strict=False):
         if previous and line and width >= WRAP_SHARE * full and not _ends_sentence(previous):
