@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from policytopics.corpus.readers import pdf_text, unwrap_lines
+from policytopics.corpus.gazetteer import load_gazetteer
+from policytopics.corpus.ingest import SeedFile, ingest
+from policytopics.corpus.manifest import EMPTY_MANIFEST
+from policytopics.corpus.readers import unwrap_lines
 
 # lines of 20 CJK widths: a heading, three paragraphs wrapped over two or three lines, and a
 # page number
@@ -82,7 +85,8 @@ def test_paragraphs_one_per_line_and_short_texts_are_left_as_they_are() -> None:
 
 def test_a_real_pdf_gives_back_its_paragraphs(tmp_path: Path) -> None:
     """A two-page PDF printed by WeasyPrint (as a government office prints its reports) from
-    four paragraphs of the seed plan: the text layer comes back as the four paragraphs."""
+    four paragraphs of the seed plan: ingest gives back the four paragraphs, and the ledger
+    says how many wrapped lines it joined."""
     weasyprint = pytest.importorskip("weasyprint")
     seeds = Path(__file__).resolve().parents[1] / "seeds" / "001_8ace6e50a9dd67ee.txt"
     lines = seeds.read_text(encoding="utf-8").splitlines()
@@ -92,9 +96,22 @@ def test_a_real_pdf_gives_back_its_paragraphs(tmp_path: Path) -> None:
     html = f"<html><body style=\"font-family: 'Noto Sans CJK SC'\">{body}</body></html>"
     path = tmp_path / "plan.pdf"
     weasyprint.HTML(string=html).write_pdf(path)
-    text, _ = pdf_text(path.read_bytes())
+    result = ingest([SeedFile("plan.pdf", path.read_bytes())], EMPTY_MANIFEST, load_gazetteer())
 
-    def squeezed(value: str) -> str:  # pypdf pads Latin runs with spaces; ingest removes them
-        return "".join(value.split())
+    def squeezed(value: str) -> str:  # ingest normalises punctuation and spacing
+        return "".join(value.split()).replace(",", "，").replace("(", "（").replace(")", "）")
 
+    text = result.documents["text"].tolist()[0]
     assert [squeezed(p) for p in text.split("\n")] == [squeezed(p) for p in paragraphs]
+    assert result.ledger["files"][0]["encoding"].endswith("wrapped line(s) joined")
+
+
+def test_a_txt_saved_from_a_pdf_is_unwrapped_and_the_ledger_says_so() -> None:
+    data = ("泸州市生态环境保护规划\n" + WRAPPED).encode("utf-8")
+    result = ingest([SeedFile("plan.txt", data)], EMPTY_MANIFEST, load_gazetteer())
+    assert result.documents["text"].tolist()[0].split("\n")[:2] == [
+        "一、总体要求",
+        "坚持生态优先、绿色发展，推进长江流域生态保护修复，加强大气、水、土壤污染防治，持续改善生"
+        "态环境质量。",
+    ]
+    assert result.ledger["files"][0]["encoding"] == "utf-8, 5 wrapped line(s) joined"

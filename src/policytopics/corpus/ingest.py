@@ -46,6 +46,7 @@ from policytopics.corpus.readers import (
     pdf_text,
     table_rows,
     table_spec,
+    unwrap_lines,
 )
 from policytopics.errors import UserError
 from policytopics.schemas import DOCUMENT_COLUMNS
@@ -282,13 +283,22 @@ def _ok_entry(
 
 
 def _file_text(file: SeedFile) -> tuple[str, str]:
+    """The file's text and how it was read (the ledger's `encoding`). A PDF's text layer, and a
+    .txt whose lines show a page layout (text saved from a PDF), have their wrapped lines
+    joined again (`readers.unwrap_lines`); the ledger says how many."""
     suffix = PurePosixPath(file.name).suffix.lower()
     if suffix == ".docx":
         return docx_text(file.data), "docx"
     if suffix == ".pdf":
         text, pages = pdf_text(file.data)
-        return text, f"pdf text layer, {pages} page(s)"
-    return decode_bytes(file.data)
+        how = f"pdf text layer, {pages} page(s)"
+    else:
+        text, how = decode_bytes(file.data)
+    unwrapped = unwrap_lines(text)
+    joined = text.count("\n") - unwrapped.count("\n")
+    if joined == 0:
+        return text, how
+    return unwrapped, f"{how}, {joined} wrapped line(s) joined"
 
 
 def ingest_text_file(

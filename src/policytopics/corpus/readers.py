@@ -149,7 +149,7 @@ def unwrap_lines(text: str) -> str:
 
 
 def pdf_text(data: bytes) -> tuple[str, int]:
-    """The text layer of a PDF, its wrapped lines joined again (`unwrap_lines`), and its page
+    """The text layer of a PDF (one line per visual line: see `unwrap_lines`) and its page
     count; `NoTextLayerError` for a scanned one."""
     import pypdf
 
@@ -164,7 +164,7 @@ def pdf_text(data: bytes) -> tuple[str, int]:
             f"no text layer (scanned?): {len(pages)} page(s) gave {chars} characters; "
             "run OCR and add the text as .txt"
         )
-    return unwrap_lines("\n".join(page.rstrip("\n") for page in pages)), len(pages)
+    return "\n".join(page.rstrip("\n") for page in pages), len(pages)
 
 
 def table_spec(name: str, tables: Sequence[CorpusTable]) -> CorpusTable:
