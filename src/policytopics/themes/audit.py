@@ -137,11 +137,10 @@ def audit_markdown(
     models: Sequence[str],
     lexicon: Lexicon,
     seeded_themes: Sequence[str],
-    token_lexicon: Lexicon | None = None,
 ) -> str:
     """The audit for researchers: themes x models, unexplained topics, unexpressed themes,
     and what became of the seeded LDA topics (`seeded_themes`: theme i seeded topic i; their
-    top words are matched with `token_lexicon`, default `lexicon`)."""
+    top words are matched with `lexicon`, the lexicon as the tokens spell it)."""
     lines = [
         "# Theme audit",
         "",
@@ -179,9 +178,7 @@ def audit_markdown(
         lines.append(f"- {model}: {', '.join(missing) if missing else 'none'}")
     if "lda" in models:
         lines += ["", "## Seeded LDA topics", ""]
-        lines += seeded_topic_lines(
-            mapping, token_lexicon if token_lexicon is not None else lexicon, seeded_themes
-        )
+        lines += seeded_topic_lines(mapping, lexicon, seeded_themes)
     lines += ["", "## Seed terms never seen in the corpus (first few per theme)", ""]
     for row in audit.itertuples(index=False):
         if row.seeds_not_in_corpus:

@@ -79,13 +79,13 @@ def map_corpus_topics(
     embedder: Embedder,
     params: ThemesParams,
     seeded_themes: Sequence[str],
-    token_lexicon: Lexicon | None = None,
+    token_lexicon: Lexicon,
 ) -> ThemeMapping:
     """Map every LDA and BERTopic topic to a theme from its words and representative passages.
 
     `seeded_themes`: the themes whose seed terms seeded LDA topics 0, 1, ... (for the audit).
     Topic words are matched with `token_lexicon`, the lexicon as the tokens spell it
-    (`Lexicon.for_tokens`; default `lexicon`).
+    (`Lexicon.for_tokens`), passages with `lexicon`.
     """
     matrix = embedding_matrix(embeddings, "passage_id", passages["passage_id"].tolist(), "passages")
     row_of = {pid: i for i, pid in enumerate(passages["passage_id"])}
@@ -116,5 +116,5 @@ def map_corpus_topics(
         token_lexicon,
     )
     audit = audit_table(mapping, lexicon, passages["text"].tolist(), MODELS, token_lexicon)
-    text = audit_markdown(audit, mapping, MODELS, lexicon, seeded_themes, token_lexicon)
+    text = audit_markdown(audit, mapping, MODELS, token_lexicon, seeded_themes)
     return ThemeMapping(mapping, audit, text)
