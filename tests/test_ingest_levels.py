@@ -109,6 +109,22 @@ def test_the_2025_state_council_report_is_national_in_the_documents() -> None:
     )  # fmt: skip
 
 
+def test_an_english_translation_of_a_state_council_report_is_national() -> None:
+    text = (
+        "Report on the Work of the Government\nDelivered at the Third Session of the 11th "
+        "National People's Congress of the People's Republic of China on March 5, 2010\n"
+        "Fellow Deputies, on behalf of the State Council, I now present to you my report on the "
+        "work of the government. Hong Kong and Macao remained prosperous and stable.\n"
+    )
+    result = ingest(
+        [SeedFile("gov_en.txt", text.encode())], parse_manifest("file\n"), load_gazetteer()
+    )
+    (row,) = result.documents.to_dict("records")
+    assert (row["locality"], row["admin_level"], row["year"], row["doc_type"]) == (
+        "全国", "national", 2010, "government_work_report"
+    )  # fmt: skip
+
+
 def test_stated_national_and_every_stated_value_survive() -> None:
     text = "2021年渝北区政府工作报告\n各位代表：推进数字经济。\n"
     manifest = parse_manifest(

@@ -71,6 +71,32 @@ def test_a_date_deep_in_the_body_is_not_the_documents_date() -> None:
     assert detect_year("", body, "")[0].value is None
 
 
+@pytest.mark.parametrize(
+    ("body", "date"),
+    [
+        ("——一九七八年二月二十六日在第五届全国人民代表大会第一次会议上", "1978-02-26"),
+        ("二〇〇三年三月五日在第十届全国人民代表大会第一次会议上", "2003-03-05"),
+        ("二○一一年十二月三十一日", "2011-12-31"),
+        ("Delivered at the Third Session of the Eleventh NPC on March 5, 2010", "2010-03-05"),
+        ("Beijing, 5 March 2024. Fellow deputies", "2024-03-05"),
+        ("2021年3月2日在合川区第十七届人民代表大会，一九七八年二月二十六日", "2021-03-02"),
+    ],
+)
+def test_the_opening_date_in_chinese_numerals_or_english_gives_the_year(
+    body: str, date: str
+) -> None:
+    year, found = detect_year("政府工作报告", body, "")
+    assert (year.value, found, year.note) == (int(date[:4]), date, f"body date {date}")
+
+
+def test_the_file_name_year_is_the_last_resort() -> None:
+    year, date = detect_year("政府工作报告", "各位代表：现在……", "", "reports/1983.txt")
+    assert (year.value, date, year.note) == (1983, "", "file name year 1983")
+    assert detect_year("2021年政府工作报告", "", "", "1983.txt")[0].value == 2021  # title wins
+    assert detect_year("", "", "", "000_3eb5c92dc9ff083f.txt")[0].value is None  # no year
+    assert detect_year("", "", "", "doc_1234.txt")[0].value is None  # 1234: not plausible
+
+
 # --- doc_type, language, title ------------------------------------------------------------
 
 
@@ -90,6 +116,14 @@ def test_a_date_deep_in_the_body_is_not_the_documents_date() -> None:
             "policy_plan",
         ),
         ("Longgang City reforms", "In the past three years", "en", True, "news"),
+        (
+            "Report on the Work of the Government",
+            "Fellow deputies",
+            "en",
+            False,
+            "government_work_report",
+        ),
+        ("The 14th Five-Year Plan of Luzhou", "Preface", "en", False, "five_year_plan"),
         ("某市召开会议", "会议强调", "zh", False, "other"),
     ],
 )

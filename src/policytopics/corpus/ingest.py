@@ -197,7 +197,7 @@ def build_document(
         published, date_note = parse_date(stated["date"])
         if not published:
             warnings.append(f"date {stated['date']!r}: {date_note}")
-    year, date = detect_year(title, text, published)
+    year, date = detect_year(title, text, published, file)
     doc_type = detect_doc_type(title, text, language, bool(raw.author))
     level = detect_level(
         gazetteer, f"{raw.title_tag} {title}".strip(), text, language, stated.get("issuer", "")

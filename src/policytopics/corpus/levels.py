@@ -57,7 +57,10 @@ _NATIONAL_TITLE = re.compile(
 _NATIONAL_OPENING = re.compile(
     r"(?:中国共产党|党的)第[一二三四五六七八九十百\d]+次全国代表大会|"
     r"第[一二三四五六七八九十百\d]+届全国人民代表大会第[一二三四五六七八九十\d]+次会议上|"
-    r"我代表[^。\n]{0,20}中央委员会|我代表国务院"
+    r"我代表[^。\n]{0,20}中央委员会|我代表国务院|"
+    # the same in English translations
+    r"(?i:session of the \w+ national people['’]s congress|"
+    r"national congress of the communist party of china|on behalf of the state council)"
 )
 _OWN_CONGRESS = re.compile(
     r"在(?P<place>[^\s，。在]{2,30}?)第[一二三四五六七八九十百\d]+届人民代表大会"
