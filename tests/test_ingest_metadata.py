@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from policytopics.corpus.gazetteer import (
@@ -12,6 +13,8 @@ from policytopics.corpus.gazetteer import (
     load_gazetteer,
     short_name,
 )
+from policytopics.corpus.ingest import SeedFile, ingest
+from policytopics.corpus.manifest import EMPTY_MANIFEST
 from policytopics.corpus.metadata import (
     derive_title,
     detect_doc_type,
@@ -279,3 +282,20 @@ def test_small_gazetteer_from_rows() -> None:
     ]
     gazetteer = Gazetteer(places, [("Longgang", "龙港市", "浙江省")])
     assert gazetteer.mentions("重庆市南岸区和南岸区", "zh") == {"重庆市": 1, "南岸区": 2}
+
+
+def test_a_file_name_year_dates_a_file_of_one_document_only() -> None:
+    """1983.txt holding one report is of 1983; the rows of reports_1983.csv and the documents of
+    a listing 1983.txt are each their own document, and the file's name dates none of them."""
+    body = "各位代表：现在，我代表国务院向大会作政府工作报告，请予审议。" * 4
+    listing = f"• 【国务院】政府工作报告\n{body}\n• 【国务院】关于计划的报告\n{body}推进改革。\n"
+    files = [
+        SeedFile("single/1983.txt", f"政府工作报告\n{body}".encode()),
+        SeedFile("tables/reports_1983.csv", f"title,text\n报告,{body}发展。\n".encode()),
+        SeedFile("listing/1983.txt", listing.encode()),
+    ]
+    result = ingest(files, EMPTY_MANIFEST, load_gazetteer(), duplicates="keep")
+    years = dict(zip(result.documents["doc_id"], result.documents["year"], strict=True))
+    assert years["single/1983#01"] == 1983
+    assert pd.isna(years["tables/reports_1983.csv#0001"])
+    assert pd.isna(years["listing/1983#01"]) and pd.isna(years["listing/1983#02"])

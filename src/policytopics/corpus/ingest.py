@@ -178,11 +178,13 @@ def build_document(
     stated: dict[str, str],
     doc_id: str = "",
     stated_by: dict[str, str] | None = None,
+    year_from_name: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """One document row (DOCUMENT_COLUMNS) and its ledger entry.
 
     `stated`: the values a table's columns and the manifest give; `stated_by` says which
-    ("manifest" by default, or "table")."""
+    ("manifest" by default, or "table"). `year_from_name`: a year in the file name may be the
+    last resort for the year (a file holding this one document, not a table's row)."""
     doc_id = doc_id or text_doc_id(file, raw.part)
     stated_by = stated_by or {}
     warnings: list[str] = []
@@ -197,7 +199,7 @@ def build_document(
         published, date_note = parse_date(stated["date"])
         if not published:
             warnings.append(f"date {stated['date']!r}: {date_note}")
-    year, date = detect_year(title, text, published, file)
+    year, date = detect_year(title, text, published, file if year_from_name else "")
     doc_type = detect_doc_type(title, text, language, bool(raw.author))
     level = detect_level(
         gazetteer, f"{raw.title_tag} {title}".strip(), text, language, stated.get("issuer", "")
@@ -333,7 +335,9 @@ def ingest_text_file(
     for raw in raws:
         doc_id = text_doc_id(file.name, raw.part)
         stated = manifest.stated(file.name, raw.part, doc_id)
-        row, doc = build_document(gazetteer, file.name, raw, stated, doc_id)
+        row, doc = build_document(
+            gazetteer, file.name, raw, stated, doc_id, year_from_name=len(raws) == 1
+        )
         if not row["text"]:
             _bad_file(file.name, f"document {raw.part} has no text", options, doc)
         else:
