@@ -115,3 +115,12 @@ def test_a_txt_saved_from_a_pdf_is_unwrapped_and_the_ledger_says_so() -> None:
         "态环境质量。",
     ]
     assert result.ledger["files"][0]["encoding"] == "utf-8, 5 wrapped line(s) joined"
+
+
+def test_a_page_number_inside_a_paragraph_moves_after_it() -> None:
+    page_break = WRAPPED.replace("修复，加强大气", "— 3 —\n修复，加强大气").removesuffix("\n— 3 —")
+    assert unwrap_lines(page_break).split("\n")[1:3] == [
+        "坚持生态优先、绿色发展，推进长江流域生态保护修复，加强大气、水、土壤污染防治，持续改善生"
+        "态环境质量。",
+        "— 3 —",
+    ]

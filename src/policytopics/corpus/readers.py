@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,10 @@ MIN_WRAP_LINES = 6
 MIN_FULL_SHARE = 0.3
 _SENTENCE_ENDS = "。！？；：.!?;:…"
 _CLOSERS = "”’」』）)》〉】"
+# a line holding only a page number (3, - 3 -, — 3 —, 第3页, 3/40), where a page break fell
+_PAGE_NUMBER = re.compile(
+    r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4})?[-—–－\s]*$"
+)
 EXCEL_CELL_LIMIT = 32_767
 STATED_FIELDS = (
     "title", "locality", "province", "city", "admin_level", "doc_type", "language", "issuer"
@@ -128,8 +133,9 @@ def unwrap_lines(text: str) -> str:
     """`text` with the lines its layout wrapped joined again: a line of nearly the full line
     width that does not end a sentence continues on the next line (joined directly in
     Chinese, with a space between two Latin letters or digits). Headings, the last line of a
-    paragraph and short lines keep their line break. A text of few lines, or whose lines
-    show no common full width (one paragraph per line), is returned as it is."""
+    paragraph and short lines keep their line break; a page number between the two halves of
+    a paragraph moves after it. A text of few lines, or whose lines show no common full width
+    (one paragraph per line), is returned as it is."""
     lines = [line.strip() for line in text.split("\n")]
     widths = [_width(line) for line in lines]
     measured = sorted(w for w in widths if w >= MIN_WRAP_WIDTH)
@@ -138,14 +144,23 @@ def unwrap_lines(text: str) -> str:
     full = measured[int(WRAP_PERCENTILE * (len(measured) - 1))]
     if sum(w >= WRAP_SHARE * full for w in measured) < MIN_FULL_SHARE * len(measured):
         return "\n".join(lines)  # lines of many widths: paragraphs, not a wrapped layout
-    out = [lines[0]]
-    for previous, width, line in zip(lines, widths, lines[1:], strict=False):
-        if previous and line and width >= WRAP_SHARE * full and not _ends_sentence(previous):
-            latin = previous[-1].isascii() and previous[-1].isalnum() and line[0].isascii()
+    out: list[str] = []
+    footers: list[str] = []  # page numbers met inside a paragraph: they follow it
+    open_line = ""  # the last line of `out[-1]` when it was wrapped, else ""
+    for width, line in zip(widths, lines, strict=True):
+        if open_line and _PAGE_NUMBER.match(line):
+            footers.append(line)
+            continue
+        if open_line and line:
+            latin = open_line[-1].isascii() and open_line[-1].isalnum() and line[0].isascii()
             out[-1] += (" " if latin and line[0].isalnum() else "") + line
         else:
+            out += footers
+            footers = []
             out.append(line)
-    return "\n".join(out)
+        wrapped = line and width >= WRAP_SHARE * full and not _ends_sentence(line)
+        open_line = line if wrapped else ""
+    return "\n".join(out + footers)
 
 
 def pdf_text(data: bytes) -> tuple[str, int]:
