@@ -293,3 +293,14 @@ def test_bertopic_without_its_fit_languages_names_the_languages_it_has(project: 
         "embeddings.parquet: no passage in bertopic.fit_languages ['zh'] (passages by "
         "language: en 66); add the corpus's languages to bertopic.fit_languages in params.yaml"
     )
+
+
+def test_the_bertopic_summary_of_a_one_language_corpus_says_there_is_no_cross_check(
+    project: Path,
+) -> None:
+    passages = pd.read_parquet(project / INPUTS["passages"])
+    tokens = pd.read_parquet(project / INPUTS["tokens"])
+    vectors = pd.read_parquet(project / INPUTS["embeddings"])
+    params = load_params(project / "params.yaml").bertopic
+    out = model_passage_topics(passages, tokens, vectors, None, params, 7)
+    assert out.summary(params).endswith("; passages in zh only: no cross-language check")

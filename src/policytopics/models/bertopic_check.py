@@ -163,12 +163,18 @@ class BertopicOutputs:
     def summary(self, params: BertopicParams) -> str:
         """The stage's one-line report."""
         fit = self.fit
+        languages = sorted(set(self.frame["language"]))
+        cross = (
+            f"{self.en_with_zh}/{len(self.en_topics)} English passages share a topic with "
+            "Chinese ones"
+            if {"zh", "en"} <= set(languages)
+            else f"passages in {'/'.join(languages)} only: no cross-language check"
+        )
         return (
             f"bertopic: {len(self.frame)} passages -> {len(set(fit.topics) - {-1})} topics "
             f"(min_cluster_size {fit.min_cluster_size}, {fit.n_clusters} found); "
             f"outliers {fit.outlier_share_before:.1%} -> {fit.outlier_share_after:.1%} "
-            f"({params.outliers.strategy}); {self.en_with_zh}/{len(self.en_topics)} English "
-            "passages share a topic with Chinese ones"
+            f"({params.outliers.strategy}); {cross}"
         )
 
 
