@@ -36,6 +36,7 @@ _DATE = re.compile(
 _FULL_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 # the same in Chinese numerals, as older documents date themselves (一九七八年二月二十六日)
 _ZH_DIGITS = "〇○零一二三四五六七八九"
+_ZH_TO_ARABIC = str.maketrans(_ZH_DIGITS, "000123456789")
 _ZH_FULL_DATE = re.compile(
     rf"([{_ZH_DIGITS}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,3}})\s*月\s*"
     r"([一二三四五六七八九十]{1,4})\s*日"
@@ -98,13 +99,17 @@ def _plausible(year: int) -> bool:
     return MIN_YEAR <= year <= MAX_YEAR
 
 
+def _plausible_years(text: str) -> list[int]:
+    """The four-digit numbers of `text` that are plausible years, in order."""
+    return [int(y) for y in _FOUR_DIGITS.findall(text) if _plausible(int(y))]
+
+
 def _zh_number(numeral: str) -> int:
     """一 .. 三十一 (a month or a day in Chinese numerals) as an int."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
     if "十" not in numeral:
-        return digits.get(numeral, 0)
+        return int(numeral.translate(_ZH_TO_ARABIC))
     tens, _, units = numeral.partition("十")
-    return (digits.get(tens, 0) if tens else 1) * 10 + (digits.get(units, 0) if units else 0)
+    return int(tens.translate(_ZH_TO_ARABIC) or 1) * 10 + int(units.translate(_ZH_TO_ARABIC) or 0)
 
 
 def _opening_dates(opening: str) -> list[tuple[int, int, int, int]]:
@@ -114,9 +119,8 @@ def _opening_dates(opening: str) -> list[tuple[int, int, int, int]]:
         (m.start(), int(m.group(1)), int(m.group(2)), int(m.group(3)))
         for m in _FULL_DATE.finditer(opening)
     ]
-    zh_year = str.maketrans(_ZH_DIGITS, "000123456789")
     for m in _ZH_FULL_DATE.finditer(opening):
-        zh = int(m.group(1).translate(zh_year))
+        zh = int(m.group(1).translate(_ZH_TO_ARABIC))
         found.append((m.start(), zh, _zh_number(m.group(2)), _zh_number(m.group(3))))
     for m in _EN_FULL_DATE.finditer(opening):
         month, day, year = (
@@ -140,11 +144,10 @@ def detect_year(title: str, body: str, published: str, file_name: str = "") -> t
             _, y, m, d = dates[0]
             year, date, source = y, f"{y:04d}-{m:02d}-{d:02d}", "body date"
         else:
-            plausible = [int(y) for y in _FOUR_DIGITS.findall(title) if _plausible(int(y))]
+            plausible = _plausible_years(title)
             if plausible:
                 return Detected(plausible[0], f"title year {plausible[0]}"), ""
-            stem = PurePosixPath(file_name).stem
-            named = [int(y) for y in _FOUR_DIGITS.findall(stem) if _plausible(int(y))]
+            named = _plausible_years(PurePosixPath(file_name).stem)
             if named:
                 return Detected(named[0], f"file name year {named[0]}"), ""
             return Detected(None, "no date in byline, body opening, title or file name"), ""
