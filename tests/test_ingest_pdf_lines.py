@@ -1,5 +1,6 @@
-"""A PDF's text layer breaks every visual line: `unwrap_lines` joins the lines layout wrapped,
-so passages, sentences and words are not cut where a page's line happened to end."""
+"""A PDF's text layer (and a .txt or .docx made from one) breaks every visual line:
+`unwrap_lines` joins the lines layout wrapped, so passages, sentences and words are not cut
+where a page's line happened to end."""
 
 from __future__ import annotations
 
@@ -124,3 +125,51 @@ def test_a_page_number_inside_a_paragraph_moves_after_it() -> None:
         "态环境质量。",
         "— 3 —",
     ]
+
+
+def _docx(paragraphs: list[list[str]]) -> bytes:
+    """A .docx of `paragraphs`, each a list of lines joined by soft line breaks (Shift+Enter)."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for lines in paragraphs:
+        run = document.add_paragraph().add_run(lines[0])
+        for line in lines[1:]:
+            run.add_break()
+            run.add_text(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+EXPECTED_DOCX = [  # the first line, the title, goes to the title column
+    "一、总体要求",
+    "坚持生态优先、绿色发展，推进长江流域生态保护修复，加强大气、水、土壤污染防治，持续改善生"
+    "态环境质量。",
+    "加快发展数字经济，建设大数据中心和5G基站，推动数字产业化和产业数字化，培育数字经济核心产业。",
+]
+
+
+@pytest.mark.parametrize("soft_breaks", [False, True], ids=["paragraph per line", "soft breaks"])
+def test_a_docx_converted_from_a_pdf_is_unwrapped_and_the_ledger_says_so(
+    soft_breaks: bool,
+) -> None:
+    """A PDF converted to Word keeps each visual line as a paragraph, or as a soft line break
+    inside one: ingest joins them as it does a PDF's text layer."""
+    lines = ["泸州市生态环境保护规划", *WRAPPED.split("\n")]
+    data = _docx([lines] if soft_breaks else [[line] for line in lines])
+    result = ingest([SeedFile("plan.docx", data)], EMPTY_MANIFEST, load_gazetteer())
+    assert result.documents["text"].tolist()[0].split("\n")[:3] == EXPECTED_DOCX
+    assert result.documents["title"].tolist() == ["泸州市生态环境保护规划"]
+    assert result.ledger["files"][0]["encoding"] == "docx, 5 wrapped line(s) joined"
+
+
+def test_a_docx_written_in_word_keeps_its_paragraphs() -> None:
+    """One paragraph per paragraph (the usual .docx): nothing is joined, the ledger says docx."""
+    paragraphs = [[line] for line in EXPECTED_DOCX] + [["二、主要任务"], [EXPECTED_DOCX[1]]] * 3
+    data = _docx([["泸州市生态环境保护规划"], *paragraphs])
+    result = ingest([SeedFile("plan.docx", data)], EMPTY_MANIFEST, load_gazetteer())
+    assert result.documents["text"].tolist()[0].split("\n") == [p[0] for p in paragraphs]
+    assert result.ledger["files"][0]["encoding"] == "docx"

@@ -286,12 +286,13 @@ def _ok_entry(
 
 def _file_text(file: SeedFile) -> tuple[str, str]:
     """The file's text and how it was read (the ledger's `encoding`). A PDF's text layer, and a
-    .txt whose lines show a page layout (text saved from a PDF), have their wrapped lines
-    joined again (`readers.unwrap_lines`); the ledger says how many."""
+    .txt or .docx whose lines show a page layout (text saved or converted from a PDF: one
+    paragraph or soft line break per visual line), have their wrapped lines joined again
+    (`readers.unwrap_lines`); the ledger says how many."""
     suffix = PurePosixPath(file.name).suffix.lower()
     if suffix == ".docx":
-        return docx_text(file.data), "docx"
-    if suffix == ".pdf":
+        text, how = docx_text(file.data), "docx"
+    elif suffix == ".pdf":
         text, pages = pdf_text(file.data)
         how = f"pdf text layer, {pages} page(s)"
     else:

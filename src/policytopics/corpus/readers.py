@@ -4,7 +4,7 @@ Pure: every reader takes the file's bytes and returns text (documents) or rows (
 
 - `.txt`: `encoding.decode_bytes` (BOM, UTF-8, GB18030).
 - `.docx` (python-docx): paragraphs and table cells in document order, one per line (a
-  merged cell once).
+  merged cell once; a soft line break is a line break).
 - `.pdf` (pypdf): the text layer, page by page. Fewer than `MIN_PDF_CHARS_PER_PAGE`
   non-space characters per page on average is a scanned PDF: `NoTextLayerError` (a recorded
   skip, never an error; OCR is not attempted).
