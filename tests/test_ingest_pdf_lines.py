@@ -11,7 +11,7 @@ import pytest
 from policytopics.corpus.gazetteer import load_gazetteer
 from policytopics.corpus.ingest import SeedFile, ingest
 from policytopics.corpus.manifest import EMPTY_MANIFEST
-from policytopics.corpus.readers import unwrap_lines
+from policytopics.corpus.readers import Unwrapped, unwrap, unwrap_lines
 
 # lines of 20 CJK widths: a heading, three paragraphs wrapped over two or three lines, and a
 # page number
@@ -65,13 +65,48 @@ def test_a_full_line_that_ends_a_sentence_keeps_its_break_and_latin_words_get_a_
         "It will also build new schools and hospitals for all residents.\n"
         "Short line"
     )
+    # 6 line breaks joined (2 Chinese, 4 English, these with a space between the words)
+    assert unwrap(text) == Unwrapped(unwrap_lines(text), joined=6, removed=6, inserted=4)
+    # a space at the end of each of the 10 lines is removed as well
+    padded = text.replace("\n", " \n")
+    assert unwrap(padded) == Unwrapped(unwrap_lines(text), joined=6, removed=16, inserted=4)
+
+
+def test_the_ledger_balances_the_characters_unwrapping_removed_and_inserted() -> None:
+    """`chars_decoded` is the file's decoded text; the joined line breaks and the spaces at the
+    lines' ends are removed as `wrapped_lines`, the spaces put between Latin words inserted as
+    `word_space`, and decoded = kept + removed - inserted."""
+    text = "泸州市生态环境保护规划\n" + WRAPPED.replace("\n", " \n")
+    result = ingest([SeedFile("plan.txt", text.encode())], EMPTY_MANIFEST, load_gazetteer())
+    entry = result.ledger["files"][0]
+    assert entry["chars_decoded"] == len(text)
+    # 5 line breaks joined, and the spaces ending WRAPPED's 9 lines that are followed by one
+    assert entry["chars_removed"]["wrapped_lines"] == 5 + 9
+    assert entry["chars_inserted"] == {}
+    assert entry["balanced"] is True
+    english = (
+        "The city will strengthen ecological protection of\n"
+        "the Yangtze River basin, develop the digital and\n"
+        "green economy and the liquor industry cluster as\n"
+        "its plan for the next five years sets out today.\n"
+        "It will also build new schools and hospitals for\n"
+        "all residents in the years to come, as it said.\n"
+    )
+    result = ingest([SeedFile("plan.txt", english.encode())], EMPTY_MANIFEST, load_gazetteer())
+    entry = result.ledger["files"][0]
+    assert entry["encoding"] == "utf-8, 4 wrapped line(s) joined"
+    assert (entry["chars_removed"]["wrapped_lines"], entry["chars_inserted"]) == (
+        4,
+        {"word_space": 4},
+    )
+    assert entry["chars_decoded"] == len(english) and entry["balanced"] is True
 
 
 def test_paragraphs_one_per_line_and_short_texts_are_left_as_they_are() -> None:
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     for path in sorted(seeds.glob("*.txt")):  # scraped reports: one paragraph per line
         text = path.read_text(encoding="utf-8")
-        assert unwrap_lines(text) == "\n".join(line.strip() for line in text.split("\n"))
+        assert unwrap(text) == Unwrapped(text, joined=0, removed=0, inserted=0)
     cover = (  # a plan's cover: title lines of similar widths, too few to show a layout
         "(四川省)泸州市江阳区国民经济和社会发展十四五规划(2022年更新)\n"
         "泸州市江阳区国民经济和社会发展\n"
@@ -80,7 +115,7 @@ def test_paragraphs_one_per_line_and_short_texts_are_left_as_they_are() -> None:
         "序言"
     )
     assert unwrap_lines(cover) == cover
-    assert unwrap_lines("标题\n正文\n  ") == "标题\n正文\n"
+    assert unwrap_lines("标题\n正文\n  ") == "标题\n正文\n  "
     assert unwrap_lines("") == ""
 
 

@@ -42,11 +42,12 @@ from policytopics.corpus.readers import (
     TABLE_SUFFIXES,
     NoTextLayerError,
     TableRow,
+    Unwrapped,
     docx_text,
     pdf_text,
     table_rows,
     table_spec,
-    unwrap_lines,
+    unwrap,
 )
 from policytopics.errors import UserError
 from policytopics.schemas import DOCUMENT_COLUMNS
@@ -261,9 +262,14 @@ def _ok_entry(
     rows: list[dict[str, Any]],
     docs: list[dict[str, Any]],
     removals: list[Removal],
+    unwrapped: Unwrapped | None = None,
 ) -> None:
     removed: Counter[str] = Counter()
     inserted: Counter[str] = Counter()
+    if unwrapped is not None and unwrapped.joined:
+        removed["wrapped_lines"] += unwrapped.removed
+        if unwrapped.inserted:
+            inserted["word_space"] += unwrapped.inserted
     for r in removals:
         removed[r.reason] += r.chars
     for doc in docs:
@@ -284,11 +290,12 @@ def _ok_entry(
     )
 
 
-def _file_text(file: SeedFile) -> tuple[str, str]:
-    """The file's text and how it was read (the ledger's `encoding`). A PDF's text layer, and a
-    .txt or .docx whose lines show a page layout (text saved or converted from a PDF: one
-    paragraph or soft line break per visual line), have their wrapped lines joined again
-    (`readers.unwrap_lines`); the ledger says how many."""
+def _file_text(file: SeedFile) -> tuple[str, str, Unwrapped]:
+    """The file's text, how it was read (the ledger's `encoding`) and what unwrapping did. A
+    PDF's text layer, and a .txt or .docx whose lines show a page layout (text saved or
+    converted from a PDF: one paragraph or soft line break per visual line), have their
+    wrapped lines joined again (`readers.unwrap`); the ledger says how many, and counts the
+    characters it removed (`wrapped_lines`) and inserted (`word_space`)."""
     suffix = PurePosixPath(file.name).suffix.lower()
     if suffix == ".docx":
         text, how = docx_text(file.data), "docx"
@@ -297,11 +304,10 @@ def _file_text(file: SeedFile) -> tuple[str, str]:
         how = f"pdf text layer, {pages} page(s)"
     else:
         text, how = decode_bytes(file.data)
-    unwrapped = unwrap_lines(text)
-    joined = text.count("\n") - unwrapped.count("\n")
-    if joined == 0:
-        return text, how
-    return unwrapped, f"{how}, {joined} wrapped line(s) joined"
+    unwrapped = unwrap(text)
+    if unwrapped.joined:
+        how = f"{how}, {unwrapped.joined} wrapped line(s) joined"
+    return text, how, unwrapped
 
 
 def ingest_text_file(
@@ -314,7 +320,7 @@ def ingest_text_file(
         "sha256": hashlib.sha256(file.data).hexdigest(),
     }
     try:
-        text, encoding = _file_text(file)
+        decoded, encoding, unwrapped = _file_text(file)
     except NoTextLayerError as error:  # scanned: always a recorded skip
         entry.update(status="skipped", reason=str(error))
         return [], {**entry, "documents": []}
@@ -322,7 +328,7 @@ def ingest_text_file(
         _bad_file(file.name, str(error), options, entry)
         return [], {**entry, "documents": []}
     entry["encoding"] = encoding
-    raws, removals = split_file(text)
+    raws, removals = split_file(unwrapped.text)
     if not raws:
         _bad_file(file.name, "no text left after removing boilerplate", options, entry)
         return [], {**entry, "documents": []}
@@ -344,7 +350,7 @@ def ingest_text_file(
         else:
             rows.append(row)
         docs.append(doc)
-    _ok_entry(entry, encoding, len(text), rows, docs, removals)
+    _ok_entry(entry, encoding, len(decoded), rows, docs, removals, unwrapped)
     return rows, entry
 
 

@@ -129,38 +129,63 @@ def _ends_sentence(line: str) -> bool:
     return line.rstrip(_CLOSERS).endswith(tuple(_SENTENCE_ENDS))
 
 
-def unwrap_lines(text: str) -> str:
+@dataclass(frozen=True)
+class Unwrapped:
+    """`unwrap`'s result: the text, how many line breaks it joined, and how many characters
+    it removed (the joined line breaks and the spaces around the lines it joined) and inserted
+    (a space between two Latin words), for the ledger's character balance."""
+
+    text: str
+    joined: int
+    removed: int
+    inserted: int
+
+
+def unwrap(text: str) -> Unwrapped:
     """`text` with the lines its layout wrapped joined again: a line of nearly the full line
     width that does not end a sentence continues on the next line (joined directly in
     Chinese, with a space between two Latin letters or digits). Headings, the last line of a
     paragraph and short lines keep their line break; a page number between the two halves of
     a paragraph moves after it. A text of few lines, or whose lines show no common full width
-    (one paragraph per line), is returned as it is."""
+    (one paragraph per line), comes back as it is (`joined` 0)."""
+    unchanged = Unwrapped(text, 0, 0, 0)
     lines = [line.strip() for line in text.split("\n")]
     widths = [_width(line) for line in lines]
     measured = sorted(w for w in widths if w >= MIN_WRAP_WIDTH)
     if len(measured) < MIN_WRAP_LINES:
-        return "\n".join(lines)
+        return unchanged
     full = measured[int(WRAP_PERCENTILE * (len(measured) - 1))]
     if sum(w >= WRAP_SHARE * full for w in measured) < MIN_FULL_SHARE * len(measured):
-        return "\n".join(lines)  # lines of many widths: paragraphs, not a wrapped layout
+        return unchanged  # lines of many widths: paragraphs, not a wrapped layout
     out: list[str] = []
     footers: list[str] = []  # page numbers met inside a paragraph: they follow it
     open_line = ""  # the last line of `out[-1]` when it was wrapped, else ""
+    spaces = 0
     for width, line in zip(widths, lines, strict=True):
         if open_line and _PAGE_NUMBER.match(line):
             footers.append(line)
             continue
         if open_line and line:
             latin = open_line[-1].isascii() and open_line[-1].isalnum() and line[0].isascii()
-            out[-1] += (" " if latin and line[0].isalnum() else "") + line
+            space = latin and line[0].isalnum()
+            spaces += space
+            out[-1] += (" " if space else "") + line
         else:
             out += footers
             footers = []
             out.append(line)
         wrapped = line and width >= WRAP_SHARE * full and not _ends_sentence(line)
         open_line = line if wrapped else ""
-    return "\n".join(out + footers)
+    joined = len(lines) - len(out) - len(footers)
+    if joined == 0:
+        return unchanged
+    result = "\n".join(out + footers)
+    return Unwrapped(result, joined, len(text) - len(result) + spaces, spaces)
+
+
+def unwrap_lines(text: str) -> str:
+    """`text` with the lines its layout wrapped joined again (see `unwrap`)."""
+    return unwrap(text).text
 
 
 def pdf_text(data: bytes) -> tuple[str, int]:
