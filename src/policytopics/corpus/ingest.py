@@ -1,7 +1,7 @@
 """Corpus files (path + bytes) -> clean, attributed documents and a ledger of every character.
 
 Pure: the stage module reads the files and writes the outputs. For each file, in path order:
-read its text (`readers`: .txt, .docx, .pdf) or its rows (tables: .csv, .xlsx, .jsonl,
+read its text (`readers`: .txt, .docx, .pdf, .html) or its rows (tables: .csv, .xlsx, .jsonl,
 .parquet), remove boilerplate and split (`clean`), normalise each document (`normalise`),
 detect its metadata (`metadata`, `levels`, `gazetteer`), then apply what the table's columns
 and the manifest state (the manifest wins). Duplicates are found over the whole corpus
@@ -44,6 +44,7 @@ from policytopics.corpus.readers import (
     TableRow,
     Unwrapped,
     docx_text,
+    html_text,
     pdf_text,
     table_rows,
     table_spec,
@@ -290,45 +291,68 @@ def _ok_entry(
     )
 
 
-def _file_text(file: SeedFile) -> tuple[str, str, Unwrapped]:
-    """The file's text, how it was read (the ledger's `encoding`) and what unwrapping did. A
-    PDF's text layer, and a .txt or .docx whose lines show a page layout (text saved or
-    converted from a PDF: one paragraph or soft line break per visual line), have their
-    wrapped lines joined again (`readers.unwrap`); the ledger says how many, and counts the
-    characters it removed (`wrapped_lines`) and inserted (`word_space`)."""
+@dataclass(frozen=True)
+class FileText:
+    """A document file's text as read (`decoded`), how it was read (the ledger's `encoding`),
+    what joining wrapped lines did, and a web page's stated publication date."""
+
+    decoded: str
+    how: str
+    unwrapped: Unwrapped
+    published: str = ""
+
+
+def _file_text(file: SeedFile) -> FileText:
+    """The file's text and how it was read. A PDF's text layer, and a .txt or .docx whose
+    lines show a page layout (text saved or converted from a PDF: one paragraph or soft line
+    break per visual line), have their wrapped lines joined again (`readers.unwrap`); the
+    ledger says how many, and counts the characters it removed (`wrapped_lines`) and inserted
+    (`word_space`). A web page is read for its main text (`readers.html_text`); the ledger
+    says how much of the page's text that is."""
     suffix = PurePosixPath(file.name).suffix.lower()
+    published = ""
     if suffix == ".docx":
         text, how = docx_text(file.data), "docx"
     elif suffix == ".pdf":
         text, pages = pdf_text(file.data)
         how = f"pdf text layer, {pages} page(s)"
+    elif suffix in (".html", ".htm"):
+        page, encoding = html_text(file.data)
+        text, published = page.text, page.published
+        kept = len("".join(text.split()))
+        how = (
+            f"{encoding} web page, main text {kept:,} of the page's {page.page_chars:,} "
+            "characters (the rest: menus, link lists, footer; spaces not counted)"
+        )
     else:
         text, how = decode_bytes(file.data)
     unwrapped = unwrap(text)
     if unwrapped.joined:
         how = f"{how}, {unwrapped.joined} wrapped line(s) joined"
-    return text, how, unwrapped
+    return FileText(text, how, unwrapped, published)
 
 
 def ingest_text_file(
     gazetteer: Gazetteer, file: SeedFile, manifest: Manifest, options: Options
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Documents of one .txt/.docx/.pdf file and its ledger entry."""
+    """Documents of one .txt/.docx/.pdf/.html file and its ledger entry."""
     entry: dict[str, Any] = {
         "file": file.name,
         "bytes": len(file.data),
         "sha256": hashlib.sha256(file.data).hexdigest(),
     }
     try:
-        decoded, encoding, unwrapped = _file_text(file)
+        read = _file_text(file)
     except NoTextLayerError as error:  # scanned: always a recorded skip
         entry.update(status="skipped", reason=str(error))
         return [], {**entry, "documents": []}
     except BadFileError as error:
         _bad_file(file.name, str(error), options, entry)
         return [], {**entry, "documents": []}
-    entry["encoding"] = encoding
-    raws, removals = split_file(unwrapped.text)
+    entry["encoding"] = read.how
+    raws, removals = split_file(read.unwrapped.text)
+    if read.published and len(raws) == 1 and not raws[0].published:
+        raws[0].published = read.published  # a web page's own date, as a byline's
     if not raws:
         _bad_file(file.name, "no text left after removing boilerplate", options, entry)
         return [], {**entry, "documents": []}
@@ -350,7 +374,7 @@ def ingest_text_file(
         else:
             rows.append(row)
         docs.append(doc)
-    _ok_entry(entry, encoding, len(decoded), rows, docs, removals, unwrapped)
+    _ok_entry(entry, read.how, len(read.decoded), rows, docs, removals, read.unwrapped)
     return rows, entry
 
 

@@ -1,4 +1,5 @@
-"""Text out of a corpus file's bytes: .txt, .docx, .pdf, and tables (.csv, .xlsx, .jsonl, .parquet).
+"""Text out of a corpus file's bytes: .txt, .docx, .pdf, .html, and tables (.csv, .xlsx, .jsonl,
+.parquet).
 
 Pure: every reader takes the file's bytes and returns text (documents) or rows (tables).
 
@@ -8,6 +9,9 @@ Pure: every reader takes the file's bytes and returns text (documents) or rows (
 - `.pdf` (pypdf): the text layer, page by page. Fewer than `MIN_PDF_CHARS_PER_PAGE`
   non-space characters per page on average is a scanned PDF: `NoTextLayerError` (a recorded
   skip, never an error; OCR is not attempted).
+- `.html`/`.htm` (trafilatura): a saved web page's main text (the article, without the site's
+  menus, link lists and footer), its title as the first line, and the publication date its
+  metadata states. Decoded as a `.txt` is.
 - tables: one document per row; `corpus.tables` in params.yaml says which columns hold the
   text, title, date, issuer and so on (`TableSpec`); an undeclared table is read by the
   conventional column names (`text` or `content`, `title`, `date`, `year`, `issuer`, ...).
@@ -32,7 +36,7 @@ import pandas as pd
 from policytopics.config import CorpusTable
 from policytopics.corpus.encoding import BadFileError, decode_bytes
 
-DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf")
+DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 TABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
 MIN_PDF_CHARS_PER_PAGE = 20
 # A PDF's text layer breaks every visual line. A line at least WRAP_SHARE of the text's full
@@ -205,6 +209,64 @@ def pdf_text(data: bytes) -> tuple[str, int]:
             "run OCR and add the text as .txt"
         )
     return "\n".join(page.rstrip("\n") for page in pages), len(pages)
+
+
+@dataclass(frozen=True)
+class WebPage:
+    """A saved web page's main text, the date its metadata states and its text in all."""
+
+    text: str  # the title, then the main text's paragraphs, one per line
+    published: str  # ISO date (yyyy-mm-dd) from the page's metadata, or ""
+    page_chars: int  # characters of the page's visible text (menus, links, footer included)
+
+
+def _visible_chars(markup: str) -> int:
+    """Characters of a page's visible text: the body's text without scripts and styles."""
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(encoding="utf-8")  # the text is decoded: ignore its <meta>
+    tree = lxml.html.document_fromstring(markup.encode("utf-8"), parser=parser)
+    for element in tree.xpath("//script|//style|//noscript|//template|//head"):
+        element.drop_tree()
+    return len("".join("".join(tree.itertext()).split()))
+
+
+def html_text(data: bytes) -> tuple[WebPage, str]:
+    """The main text of a saved web page and the page's encoding; `BadFileError` when the page
+    has no main text. The page is read offline, as written: trafilatura finds the article
+    (a deterministic rule-based extraction) and its title; the publication date comes only
+    from the page's own metadata (`<meta name="PubDate">`, `article:published_time`, a
+    `<time>` element), never a guess from dates in the text."""
+    import trafilatura
+
+    markup, encoding = decode_bytes(data)
+    try:
+        page = trafilatura.bare_extraction(
+            markup,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            deduplicate=False,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as error:  # lxml's and trafilatura's parse errors have no common base
+        raise BadFileError(f"not a readable web page ({type(error).__name__})") from None
+    found: dict[str, Any] = {}
+    if isinstance(page, dict):
+        found = page
+    elif page is not None:
+        found = {key: getattr(page, key, None) for key in ("text", "title", "date")}
+    body = (found.get("text") or "").strip()
+    if not body:
+        raise BadFileError("a web page without main text (no article found)")
+    title = " ".join((found.get("title") or "").split())
+    lines = body.split("\n")
+    if title and lines[0].strip() != title:
+        lines.insert(0, title)
+    date = found.get("date") or ""
+    published = date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else ""
+    return WebPage("\n".join(lines), published, _visible_chars(markup)), encoding
 
 
 def table_spec(name: str, tables: Sequence[CorpusTable]) -> CorpusTable:

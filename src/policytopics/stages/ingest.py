@@ -71,7 +71,8 @@ def main(seeds: Path, documents_path: Path, ledger_path: Path, metrics_path: Pat
         raise UserError(f"{seeds}: not a directory of corpus files (corpus.dir in params.yaml)")
     paths, ignored = walk_corpus(seeds)
     if not paths:
-        raise UserError(f"{seeds}: no document files (.txt .docx .pdf .csv .xlsx .jsonl .parquet)")
+        formats = ".txt .docx .pdf .html .csv .xlsx .jsonl .parquet"
+        raise UserError(f"{seeds}: no document files ({formats})")
     manifest_path = seeds / MANIFEST
     manifest = (
         read_manifest(manifest_path.read_bytes(), str(manifest_path))
