@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -194,3 +195,29 @@ def test_table_problems_are_one_line_errors(
 ) -> None:
     with pytest.raises(UserError, match=message):
         run([SeedFile(name, data)], [spec] if spec else [])
+
+
+XLS = Path(__file__).parent / "fixtures" / "ingest" / "policies.xls"
+
+
+def test_an_old_excel_xls_workbook_is_read_by_its_chinese_headers() -> None:
+    """tests/fixtures/ingest/policies.xls (Excel 97-2003, written by xlwt), undeclared: two
+    sheets with the headers a government list uses (标题, 发布日期, 发文机关, 正文; 年份 as a
+    number), read in the workbook's order."""
+    result = run([SeedFile("policies.xls", XLS.read_bytes())], [], EMPTY_MANIFEST)
+    assert rows(result, "doc_id", "title", "locality", "year", "published", "issuer") == [
+        ["policies.xls#市级政策#0001", "泸州市江阳区生态环境保护规划", "江阳区", 2021,
+         "2021-03-11", "泸州市江阳区人民政府"],
+        ["policies.xls#市级政策#0002", "泸州市江阳区数字经济发展规划", "江阳区", 2021,
+         "2021-06-30", "泸州市江阳区人民政府"],
+        ["policies.xls#区县政策#0001", "泸州市江阳区白酒产业发展规划", "江阳区", 2022, "", ""],
+    ]  # fmt: skip
+    assert all(text.startswith(("本纲要", "“十", "“ 十")) for text in result.documents["text"])
+    (entry,) = result.ledger["files"]
+    assert entry["status"] == "ok" and entry["balanced"]
+
+
+def test_an_xls_that_is_a_web_page_is_a_one_line_error() -> None:
+    page = "<html><body><table><tr><td>标题</td></tr></table></body></html>".encode()
+    with pytest.raises(UserError, match=r"^seeds/list\.xls: an \.xls that is a web page .*\.xlsx "):
+        run([SeedFile("list.xls", page)], [], EMPTY_MANIFEST)

@@ -1,7 +1,7 @@
 """Corpus files (path + bytes) -> clean, attributed documents and a ledger of every character.
 
 Pure: the stage module reads the files and writes the outputs. For each file, in path order:
-read its text (`readers`: .txt, .docx, .pdf, .html) or its rows (tables: .csv, .xlsx, .jsonl,
+read its text (`readers`: .txt, .docx, .pdf, .html) or its rows (tables: .csv, .xlsx, .xls, .jsonl,
 .parquet), remove boilerplate and split (`clean`), normalise each document (`normalise`),
 detect its metadata (`metadata`, `levels`, `gazetteer`), then apply what the table's columns
 and the manifest state (the manifest wins). Duplicates are found over the whole corpus

@@ -1,5 +1,5 @@
-"""Text out of a corpus file's bytes: .txt, .docx, .pdf, .html, and tables (.csv, .xlsx, .jsonl,
-.parquet).
+"""Text out of a corpus file's bytes: .txt, .docx, .pdf, .html, and tables (.csv, .xlsx, .xls,
+.jsonl, .parquet).
 
 Pure: every reader takes the file's bytes and returns text (documents) or rows (tables).
 
@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -37,7 +37,7 @@ from policytopics.config import CorpusTable
 from policytopics.corpus.encoding import BadFileError, decode_bytes
 
 DOCUMENT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
-TABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl", ".parquet")
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".jsonl", ".parquet")
 MIN_PDF_CHARS_PER_PAGE = 20
 # A PDF's text layer breaks every visual line. A line at least WRAP_SHARE of the text's full
 # line width (its WRAP_PERCENTILE line width, in CJK character widths) that does not end a
@@ -79,7 +79,6 @@ DEFAULT_TABLE = CorpusTable(
 )
 HINTS = {
     ".doc": "an old Word .doc file: save it as .docx to include it",
-    ".xls": "an old Excel .xls file: save it as .xlsx to include it",
     ".wps": "a WPS file: save it as .docx to include it",
 }
 
@@ -281,8 +280,14 @@ def table_spec(name: str, tables: Sequence[CorpusTable]) -> CorpusTable:
 def _sheets(name: str, data: bytes) -> list[tuple[str, pd.DataFrame]]:
     suffix = PurePosixPath(name).suffix.lower()
     try:
-        if suffix == ".xlsx":
-            book = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine="openpyxl")
+        if suffix in (".xlsx", ".xls"):
+            if suffix == ".xls" and data.lstrip()[:1] == b"<":
+                raise BadFileError(
+                    "an .xls that is a web page (a site's export saved as HTML): open it in a "
+                    "spreadsheet program and save it as .xlsx"
+                )
+            engine: Literal["openpyxl", "xlrd"] = "openpyxl" if suffix == ".xlsx" else "xlrd"
+            book = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, engine=engine)
             return list(book.items())
         if suffix == ".parquet":
             return [("", pd.read_parquet(io.BytesIO(data)))]

@@ -71,7 +71,7 @@ def main(seeds: Path, documents_path: Path, ledger_path: Path, metrics_path: Pat
         raise UserError(f"{seeds}: not a directory of corpus files (corpus.dir in params.yaml)")
     paths, ignored = walk_corpus(seeds)
     if not paths:
-        formats = ".txt .docx .pdf .html .csv .xlsx .jsonl .parquet"
+        formats = ".txt .docx .pdf .html .csv .xlsx .xls .jsonl .parquet"
         raise UserError(f"{seeds}: no document files ({formats})")
     manifest_path = seeds / MANIFEST
     manifest = (
