@@ -1,5 +1,5 @@
 """A PDF's text layer (and a .txt or .docx made from one) breaks every visual line:
-`unwrap_lines` joins the lines layout wrapped, so passages, sentences and words are not cut
+`unwrap` joins the lines layout wrapped, so passages, sentences and words are not cut
 where a page's line happened to end."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from policytopics.corpus.gazetteer import load_gazetteer
 from policytopics.corpus.ingest import SeedFile, ingest
 from policytopics.corpus.manifest import EMPTY_MANIFEST
-from policytopics.corpus.readers import Unwrapped, unwrap, unwrap_lines
+from policytopics.corpus.readers import Unwrapped, unwrap
 
 # lines of 20 CJK widths: a heading, three paragraphs wrapped over two or three lines, and a
 # page number
@@ -30,7 +30,7 @@ WRAPPED = (
 
 
 def test_wrapped_lines_are_joined_and_headings_paragraph_ends_and_page_numbers_kept() -> None:
-    assert unwrap_lines(WRAPPED) == (
+    assert unwrap(WRAPPED).text == (
         "一、总体要求\n"
         "坚持生态优先、绿色发展，推进长江流域生态保护修复，加强大气、水、土壤污染防治，持续改善生"
         "态环境质量。\n"
@@ -55,7 +55,7 @@ def test_a_full_line_that_ends_a_sentence_keeps_its_break_and_latin_words_get_a_
         "all residents.\n"
         "Short line"
     )
-    assert unwrap_lines(text) == (
+    assert unwrap(text).text == (
         "全面完成十三五规划确定的各项目标任务，交出答卷。\n"
         "十四五时期是开启全面建设社会主义现代化新征程的第一个五年，我区将站在全面建成小康社会的新"
         "起点上。\n"
@@ -66,10 +66,10 @@ def test_a_full_line_that_ends_a_sentence_keeps_its_break_and_latin_words_get_a_
         "Short line"
     )
     # 6 line breaks joined (2 Chinese, 4 English, these with a space between the words)
-    assert unwrap(text) == Unwrapped(unwrap_lines(text), joined=6, removed=6, inserted=4)
+    assert unwrap(text) == Unwrapped(unwrap(text).text, joined=6, removed=6, inserted=4)
     # a space at the end of each of the 10 lines is removed as well
     padded = text.replace("\n", " \n")
-    assert unwrap(padded) == Unwrapped(unwrap_lines(text), joined=6, removed=16, inserted=4)
+    assert unwrap(padded) == Unwrapped(unwrap(text).text, joined=6, removed=16, inserted=4)
 
 
 def test_the_ledger_balances_the_characters_unwrapping_removed_and_inserted() -> None:
@@ -114,9 +114,9 @@ def test_paragraphs_one_per_line_and_short_texts_are_left_as_they_are() -> None:
         "(2021年3月11日泸州市江阳区第九届人民代表大会第五次会议批准)\n"
         "序言"
     )
-    assert unwrap_lines(cover) == cover
-    assert unwrap_lines("标题\n正文\n  ") == "标题\n正文\n  "
-    assert unwrap_lines("") == ""
+    assert unwrap(cover).text == cover
+    assert unwrap("标题\n正文\n  ").text == "标题\n正文\n  "
+    assert unwrap("").text == ""
 
 
 def test_a_real_pdf_gives_back_its_paragraphs(tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_a_txt_saved_from_a_pdf_is_unwrapped_and_the_ledger_says_so() -> None:
 
 def test_a_page_number_inside_a_paragraph_moves_after_it() -> None:
     page_break = WRAPPED.replace("修复，加强大气", "— 3 —\n修复，加强大气").removesuffix("\n— 3 —")
-    assert unwrap_lines(page_break).split("\n")[1:3] == [
+    assert unwrap(page_break).text.split("\n")[1:3] == [
         "坚持生态优先、绿色发展，推进长江流域生态保护修复，加强大气、水、土壤污染防治，持续改善生"
         "态环境质量。",
         "— 3 —",

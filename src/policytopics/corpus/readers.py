@@ -186,13 +186,8 @@ def unwrap(text: str) -> Unwrapped:
     return Unwrapped(result, joined, len(text) - len(result) + spaces, spaces)
 
 
-def unwrap_lines(text: str) -> str:
-    """`text` with the lines its layout wrapped joined again (see `unwrap`)."""
-    return unwrap(text).text
-
-
 def pdf_text(data: bytes) -> tuple[str, int]:
-    """The text layer of a PDF (one line per visual line: see `unwrap_lines`) and its page
+    """The text layer of a PDF (one line per visual line: see `unwrap`) and its page
     count; `NoTextLayerError` for a scanned one."""
     import pypdf
 
@@ -251,11 +246,8 @@ def html_text(data: bytes) -> tuple[WebPage, str]:
         )
     except Exception as error:  # lxml's and trafilatura's parse errors have no common base
         raise BadFileError(f"not a readable web page ({type(error).__name__})") from None
-    found: dict[str, Any] = {}
-    if isinstance(page, dict):
-        found = page
-    elif page is not None:
-        found = {key: getattr(page, key, None) for key in ("text", "title", "date")}
+    fields = ("text", "title", "date")  # a Document, or None when nothing was extracted
+    found = page if isinstance(page, dict) else {key: getattr(page, key, None) for key in fields}
     body = (found.get("text") or "").strip()
     if not body:
         raise BadFileError("a web page without main text (no article found)")

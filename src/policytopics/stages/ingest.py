@@ -10,7 +10,7 @@ from policytopics.config import load_params
 from policytopics.corpus.gazetteer import load_gazetteer
 from policytopics.corpus.ingest import ingest, supported
 from policytopics.corpus.manifest import EMPTY_MANIFEST, read_manifest
-from policytopics.corpus.readers import HINTS
+from policytopics.corpus.readers import DOCUMENT_SUFFIXES, HINTS, TABLE_SUFFIXES
 from policytopics.errors import UserError
 from policytopics.io import write_json_atomic, write_parquet_atomic
 from policytopics.stages._runner import run_stage
@@ -71,7 +71,7 @@ def main(seeds: Path, documents_path: Path, ledger_path: Path, metrics_path: Pat
         raise UserError(f"{seeds}: not a directory of corpus files (corpus.dir in params.yaml)")
     paths, ignored = walk_corpus(seeds)
     if not paths:
-        formats = ".txt .docx .pdf .html .csv .xlsx .xls .jsonl .parquet"
+        formats = " ".join(DOCUMENT_SUFFIXES + TABLE_SUFFIXES)
         raise UserError(f"{seeds}: no document files ({formats})")
     manifest_path = seeds / MANIFEST
     manifest = (
