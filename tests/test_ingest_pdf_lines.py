@@ -55,7 +55,7 @@ def test_a_full_line_that_ends_a_sentence_keeps_its_break_and_latin_words_get_a_
         "all residents.\n"
         "Short line"
     )
-    assert unwrap(text).text == (
+    joined = (
         "全面完成十三五规划确定的各项目标任务，交出答卷。\n"
         "十四五时期是开启全面建设社会主义现代化新征程的第一个五年，我区将站在全面建成小康社会的新"
         "起点上。\n"
@@ -66,10 +66,10 @@ def test_a_full_line_that_ends_a_sentence_keeps_its_break_and_latin_words_get_a_
         "Short line"
     )
     # 6 line breaks joined (2 Chinese, 4 English, these with a space between the words)
-    assert unwrap(text) == Unwrapped(unwrap(text).text, joined=6, removed=6, inserted=4)
+    assert unwrap(text) == Unwrapped(joined, joined=6, removed=6, inserted=4)
     # a space at the end of each of the 10 lines is removed as well
     padded = text.replace("\n", " \n")
-    assert unwrap(padded) == Unwrapped(unwrap(text).text, joined=6, removed=16, inserted=4)
+    assert unwrap(padded) == Unwrapped(joined, joined=6, removed=16, inserted=4)
 
 
 def test_the_ledger_balances_the_characters_unwrapping_removed_and_inserted() -> None:

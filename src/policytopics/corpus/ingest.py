@@ -319,9 +319,9 @@ def _file_text(file: SeedFile) -> FileText:
     elif suffix in (".html", ".htm"):
         page, encoding = html_text(file.data)
         text, published = page.text, page.published
-        kept = len("".join(text.split()))
         how = (
-            f"{encoding} web page, main text {kept:,} of the page's {page.page_chars:,} "
+            f"{encoding} web page, main text {page.article_chars:,} of the page's "
+            f"{page.page_chars:,} "
             "characters (the rest: menus, link lists, footer; spaces not counted)"
         )
     else:

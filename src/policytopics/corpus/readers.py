@@ -207,22 +207,29 @@ def pdf_text(data: bytes) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class WebPage:
-    """A saved web page's main text, the date its metadata states and its text in all."""
+    """A saved web page's main text, the date its metadata states, and the characters (spaces
+    not counted) of the main text and of the page's whole visible text."""
 
     text: str  # the title, then the main text's paragraphs, one per line
     published: str  # ISO date (yyyy-mm-dd) from the page's metadata, or ""
+    article_chars: int  # characters of `text`
     page_chars: int  # characters of the page's visible text (menus, links, footer included)
 
 
+def _non_space_chars(text: str) -> int:
+    return len("".join(text.split()))
+
+
 def _visible_chars(markup: str) -> int:
-    """Characters of a page's visible text: the body's text without scripts and styles."""
+    """Characters of a page's visible text (the body's text without scripts and styles),
+    spaces not counted."""
     import lxml.html
 
     parser = lxml.html.HTMLParser(encoding="utf-8")  # the text is decoded: ignore its <meta>
     tree = lxml.html.document_fromstring(markup.encode("utf-8"), parser=parser)
     for element in tree.xpath("//script|//style|//noscript|//template|//head"):
         element.drop_tree()
-    return len("".join("".join(tree.itertext()).split()))
+    return _non_space_chars("".join(tree.itertext()))
 
 
 def html_text(data: bytes) -> tuple[WebPage, str]:
@@ -257,7 +264,8 @@ def html_text(data: bytes) -> tuple[WebPage, str]:
         lines.insert(0, title)
     date = found.get("date") or ""
     published = date if re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) else ""
-    return WebPage("\n".join(lines), published, _visible_chars(markup)), encoding
+    text = "\n".join(lines)
+    return WebPage(text, published, _non_space_chars(text), _visible_chars(markup)), encoding
 
 
 def table_spec(name: str, tables: Sequence[CorpusTable]) -> CorpusTable:
