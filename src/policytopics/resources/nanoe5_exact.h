@@ -43,17 +43,19 @@ static inline __m128 pt_finish(__m256d y, __m256i bad, __m128 x, float (*scalar)
     return f;
 }
 
+/* exp's Taylor coefficients 1/k!, k = 0..12, for pt_expf4 and pt_expf8 */
+static const double pt_exp_taylor[13] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
+                                         1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
+                                         1.0 / 39916800, 1.0 / 479001600};
+
 static inline __m128 pt_expf4(__m128 xf) {
     const __m256d x = _mm256_cvtps_pd(xf);
     const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(0x1.71547652b82fep+0)),
                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(0x1.62e42fefa39efp-1), x);
     r = _mm256_fnmadd_pd(n, _mm256_set1_pd(0x1.abc9e3b39803fp-56), r);
-    static const double c[13] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
-                                 1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
-                                 1.0 / 39916800, 1.0 / 479001600};
-    __m256d p = _mm256_set1_pd(c[12]);
-    for (int k = 11; k >= 0; k--) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c[k]));
+    __m256d p = _mm256_set1_pd(pt_exp_taylor[12]);
+    for (int k = 11; k >= 0; k--) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(pt_exp_taylor[k]));
     /* in range, |n| <= 128, so 2^n is a normal double */
     const __m256i e = _mm256_slli_epi64(
         _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(n)), _mm256_set1_epi64x(1023)), 52);
@@ -154,11 +156,8 @@ PT_AVX512 static inline __m256 pt_expf8(__m256 xf) {
                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.62e42fefa39efp-1), x);
     r = _mm512_fnmadd_pd(n, _mm512_set1_pd(0x1.abc9e3b39803fp-56), r);
-    static const double c[13] = {1.0, 1.0, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720,
-                                 1.0 / 5040, 1.0 / 40320, 1.0 / 362880, 1.0 / 3628800,
-                                 1.0 / 39916800, 1.0 / 479001600};
-    __m512d p = _mm512_set1_pd(c[12]);
-    for (int k = 11; k >= 0; k--) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(c[k]));
+    __m512d p = _mm512_set1_pd(pt_exp_taylor[12]);
+    for (int k = 11; k >= 0; k--) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(pt_exp_taylor[k]));
     const __m512i e = _mm512_slli_epi64(
         _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_cvtpd_epi32(n)), _mm512_set1_epi64(1023)), 52);
     const __m512d y = _mm512_mul_pd(p, _mm512_castsi512_pd(e));
